@@ -1,0 +1,46 @@
+"""Early years scrutiny dashboard: the entry point.
+
+Run with `make run` (or `streamlit run dashboard.py`). The extract is read from
+DASHBOARD_DATA_DIR, or sample_data/ when that is not set.
+"""
+
+import logging
+import os
+
+import streamlit as st
+
+st.set_page_config(
+    page_title="Early years scrutiny dashboard",
+    page_icon=":material/child_care:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+from scrutiny import filters  # noqa: E402  (set_page_config must come first)
+from scrutiny.queries import QueryError, extract_info  # noqa: E402
+
+PAGES = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/home:", url_path="overview", default=True),
+    st.Page("pages/reach.py", title="Reach", icon=":material/groups:", url_path="reach"),
+    st.Page("pages/gap.py", title="Gap", icon=":material/trending_down:", url_path="gap"),
+    st.Page("pages/footfall.py", title="Footfall and outcomes", icon=":material/directions_walk:", url_path="footfall"),
+    st.Page("pages/feedback.py", title="Feedback", icon=":material/forum:", url_path="feedback"),
+    st.Page("pages/data.py", title="About the data", icon=":material/info:", url_path="data"),
+]
+
+navigation = st.navigation(PAGES)
+st.sidebar.caption(f"{extract_info().authority}: early years services (0-5)")
+filters.remember(filters.sidebar_filters())
+try:
+    navigation.run()
+except QueryError as error:
+    st.error(str(error))
+except Exception:
+    # The tests set DASHBOARD_DEBUG so that a bug fails them; a user sees a sentence, never a traceback.
+    if os.environ.get("DASHBOARD_DEBUG"):
+        raise
+    logging.getLogger("dashboard").exception("A page failed")
+    st.error(
+        "Sorry: this view could not be drawn from this extract. The problem has been logged. "
+        "Try other filters, or check the About the data page for problems in the extract."
+    )

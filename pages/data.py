@@ -1,0 +1,68 @@
+"""About the data: the extract, its validation report, its tables and the definitions."""
+
+import pandas as pd
+import streamlit as st
+
+from scrutiny import queries
+from scrutiny.contract import TABLES
+from scrutiny.definitions import DEFINITIONS
+from scrutiny.extract import data_dir
+
+st.title("About the data")
+info = queries.extract_info()
+problems = queries.problems()
+extract = queries.current_extract()
+
+st.markdown(
+    f"**Authority:** {info.authority}  \n"
+    f"**Extracted on:** {info.extracted_on:%d %B %Y}" if info.extracted_on else f"**Authority:** {info.authority}  \n**Extracted on:** not stated"
+)
+st.markdown(f"**Extract folder:** `{data_dir().name}`  \n**Suppression threshold:** counts from 1 to {info.suppression_threshold - 1} are shown as c.")
+if info.notes:
+    st.caption(info.notes)
+for note in info.problems:
+    st.warning(note)
+
+st.header("Checks against the data contract")
+errors = [p for p in problems if p.is_error]
+warnings = [p for p in problems if not p.is_error]
+if not problems:
+    st.success("Every table follows the data contract: no problems found.")
+else:
+    st.markdown(
+        f"{len(errors)} problem{'s' if len(errors) != 1 else ''} stop figures from being shown and "
+        f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''} to be aware of. "
+        "A page keeps working while the tables it uses are sound."
+    )
+    for problem in errors:
+        st.error(problem.message)
+    for problem in warnings:
+        st.warning(problem.message)
+
+st.header("Tables")
+broken = {p.table for p in errors}
+rows = []
+for name, spec in TABLES.items():
+    if name in extract.missing:
+        status = "not supplied (optional)" if spec.optional else "missing"
+    elif name in extract.unreadable:
+        status = "unreadable"
+    elif name in broken:
+        status = "has problems"
+    else:
+        status = "ok"
+    profile = queries.table_profile(name) if name in extract.views else {"rows": None, "from": None, "to": None}
+    rows.append({
+        "Table": name,
+        "Status": status,
+        "Rows": profile["rows"],
+        "From": profile["from"],
+        "To": profile["to"],
+        "What it holds": spec.description,
+    })
+st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+st.caption("The data contract (docs/data-contract.md in the project) lists every column and rule.")
+
+st.header("Definitions")
+for term, meaning in DEFINITIONS:
+    st.markdown(f"**{term}.** {meaning}")

@@ -1,0 +1,6 @@
+"""The wellbeing and attainment gap: this page is being built (see the project's issues)."""
+
+import streamlit as st
+
+st.title("The wellbeing and attainment gap")
+st.info("Coming soon: this page is being built. The Overview and About the data pages work now.")

@@ -1,0 +1,23 @@
+-- financial_years: the financial years the extract covers, newest first.
+-- Returns year (first year, 2023 = 2023-24), label ('2023-24') and whether
+-- attendances exist in that year (a year with population but no attendances
+-- would show every child as missed).
+--
+-- Parameters: none.
+with years as (
+    select distinct year from population
+),
+
+attended as (
+    select distinct
+        -- April starts the financial year: January-March belong to the year before.
+        case when month(attended_on) >= 4 then year(attended_on) else year(attended_on) - 1 end as year
+    from attendances
+)
+
+select
+    y.year,
+    y.year::varchar || '-' || lpad(((y.year + 1) % 100)::varchar, 2, '0') as label,
+    y.year in (select year from attended) as has_attendances
+from years as y
+order by y.year desc

@@ -1,0 +1,120 @@
+-- reach_by_centre: one row per centre reach area and target group for one financial year:
+-- population, registered, reached, sustained and missed children.
+--
+-- Parameters:
+--   $year            first year of the financial year (2023 = April 2023 to March 2024)
+--   $sustained_min   attendances in the year that count as sustained engagement (default 3)
+--   $district, $cluster, $lead_agency, $site_type   sidebar filters on the centre; null = all
+--
+-- Reach is attributed by where a child lives (the reach-area principle), not by
+-- where it attended: a child living in Eastfield's reach area who only went to a
+-- library still counts as reached for Eastfield.
+with period as (
+    select
+        make_date($year::integer, 4, 1) as starts,
+        make_date($year::integer + 1, 3, 31) as ends
+),
+
+centres_in_view as (
+    select c.*
+    from centres as c
+    where ($district is null or c.district = $district)
+      and ($cluster is null or c.cluster = $cluster)
+      and ($lead_agency is null or c.lead_agency = $lead_agency)
+      and ($site_type is null or c.site_type = $site_type)
+),
+
+reach_areas as (
+    select
+        a.area_code,
+        a.centre_id,
+        -- IDACI is the children's measure; IMD stands in where an area has no IDACI decile.
+        coalesce(a.idaci_decile, a.imd_decile) <= 3 as most_deprived
+    from areas as a
+    where a.centre_id in (select centre_id from centres_in_view)
+),
+
+population_by_group as (
+    select ra.centre_id, p.target_group, sum(p.children) as population
+    from population as p
+    join reach_areas as ra using (area_code)
+    where p.year = $year
+    group by all
+    union all
+    -- most_deprived_30 is derived: every under-five living in the 30% most deprived areas.
+    select ra.centre_id, 'most_deprived_30' as target_group, sum(p.children) as population
+    from population as p
+    join reach_areas as ra using (area_code)
+    where p.year = $year and p.target_group = 'all' and ra.most_deprived
+    group by all
+),
+
+children_in_period as (
+    -- Under five at some point in the period, using the first day of the birth month.
+    select ch.child_id, ch.target_groups, ch.registered_on, ra.centre_id, ra.most_deprived
+    from children as ch
+    join reach_areas as ra using (area_code)
+    cross join period
+    where ch.birth_month <= period.ends
+      and ch.birth_month + interval 5 year > period.starts
+),
+
+attendance_counts as (
+    select visit.child_id, count(*) as attendances
+    from attendances as visit
+    cross join period
+    where visit.attended_on between period.starts and period.ends
+    group by all
+),
+
+children_by_group as (
+    select
+        c.child_id, c.centre_id, c.registered_on,
+        coalesce(ac.attendances, 0) as attendances,
+        unnest(list_distinct(
+            ['all'] || coalesce(c.target_groups, []::varchar[])
+            || case when c.most_deprived then ['most_deprived_30'] else []::varchar[] end
+        )) as target_group
+    from children_in_period as c
+    left join attendance_counts as ac using (child_id)
+),
+
+counts as (
+    select
+        centre_id,
+        target_group,
+        count(*) filter (where registered_on <= (select ends from period)) as registered,
+        count(*) filter (where attendances >= 1) as reached,
+        count(*) filter (where attendances >= $sustained_min) as sustained,
+        sum(attendances) as attendances
+    from children_by_group
+    group by all
+),
+
+groups_in_view as (
+    select centre_id, target_group from population_by_group
+    union
+    select centre_id, target_group from counts
+)
+
+select
+    c.centre_id,
+    c.centre_name,
+    c.site_type,
+    c.cluster,
+    c.lead_agency,
+    c.district,
+    c.opened_on,
+    c.closed_on,
+    g.target_group,
+    coalesce(p.population, 0)::bigint as population,
+    coalesce(n.registered, 0)::bigint as registered,
+    coalesce(n.reached, 0)::bigint as reached,
+    coalesce(n.sustained, 0)::bigint as sustained,
+    greatest(coalesce(p.population, 0) - coalesce(n.reached, 0), 0)::bigint as missed,
+    coalesce(n.attendances, 0)::bigint as attendances
+from groups_in_view as g
+join centres_in_view as c using (centre_id)
+left join population_by_group as p using (centre_id, target_group)
+left join counts as n using (centre_id, target_group)
+order by c.centre_name, g.target_group

@@ -1,0 +1,103 @@
+"""One look for every chart: a colour-blind-safe palette, plain fonts,
+threshold lines and service-change annotations drawn the same way everywhere.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+FOCUS_COLOUR = "#D55E00"      # the focus group (e.g. children on free school meals)
+REFERENCE_COLOUR = "#0072B2"  # the reference group
+NEUTRAL_COLOUR = "#6B6B6B"
+TEXT_COLOUR = "#1F2933"
+
+# Rating bands, worst to best; every chart also writes the value or the band in words.
+BAND_COLOURS = {
+    "below": "#D55E00",
+    "not different from 65": "#E69F00",
+    "65%+": "#56B4E9",
+    "not different from 85": "#8FC7E8",
+    "85%+": "#0072B2",
+    "suppressed": "#D9D9D9",
+    "no data": "#F2F2F2",
+}
+
+FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=14, color=TEXT_COLOUR)
+
+
+def band_key(rating: str) -> str:
+    for key in BAND_COLOURS:
+        if rating.startswith(key):
+            return key
+    return "no data"
+
+
+def style(fig: go.Figure, *, y_title: str | None = None, x_title: str | None = None,
+          percent_axis: bool = False, height: int = 420) -> go.Figure:
+    fig.update_layout(
+        template="plotly_white",
+        font=FONT,
+        colorway=PALETTE,
+        height=height,
+        margin=dict(l=10, r=10, t=40, b=10),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+        hoverlabel=dict(font_size=14),
+    )
+    if y_title is not None:
+        fig.update_yaxes(title_text=y_title)
+    if x_title is not None:
+        fig.update_xaxes(title_text=x_title)
+    if percent_axis:
+        fig.update_yaxes(ticksuffix="%", rangemode="tozero")
+    return fig
+
+
+def add_thresholds(fig: go.Figure, good: float, outstanding: float, axis: str = "y") -> go.Figure:
+    """The Ofsted reach thresholds as labelled dashed lines (values in per cent)."""
+    for value, name in ((good, "good"), (outstanding, "outstanding")):
+        kwargs = dict(line_dash="dash", line_color=NEUTRAL_COLOUR, line_width=1.5,
+                      annotation_text=f"{value:.0f}% {name}", annotation_font_color=TEXT_COLOUR)
+        if axis == "y":
+            fig.add_hline(y=value, annotation_position="top left", **kwargs)
+        else:
+            fig.add_vline(x=value, annotation_position="top", **kwargs)
+    return fig
+
+
+def add_service_changes(fig: go.Figure, changes: pd.DataFrame, x_start=None, x_end=None) -> go.Figure:
+    """Dotted vertical lines, numbered, for the service changes in the chart's date range.
+
+    Titles go in the hover and in a numbered caption (service_change_caption),
+    so long titles never overlap on the chart.
+    """
+    if changes is None or changes.empty:
+        return fig
+    for number, row in enumerate(changes.itertuples(), start=1):
+        when = pd.Timestamp(row.changed_on)
+        if (x_start is not None and when < pd.Timestamp(x_start)) or (x_end is not None and when > pd.Timestamp(x_end)):
+            continue
+        fig.add_vline(x=when.timestamp() * 1000, line_dash="dot", line_color=NEUTRAL_COLOUR, line_width=1)
+        fig.add_annotation(
+            x=when, y=1, yref="paper", text=f"({number})", showarrow=False, yanchor="bottom",
+            font=dict(size=12, color=TEXT_COLOUR), hovertext=f"{when:%d %b %Y}: {row.title}",
+        )
+    return fig
+
+
+def service_change_caption(changes: pd.DataFrame) -> str:
+    if changes is None or changes.empty:
+        return ""
+    items = [f"({i}) {pd.Timestamp(r.changed_on):%b %Y}: {r.title}" + (f" ({r.centre_name})" if getattr(r, "centre_name", None) else "")
+             for i, r in enumerate(changes.itertuples(), start=1)]
+    return "Service changes marked on the chart: " + "; ".join(items) + "."
+
+
+def show(fig: go.Figure, key: str) -> None:
+    st.plotly_chart(
+        fig, key=key, width="stretch",
+        config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"], "toImageButtonOptions": {"format": "png", "scale": 2}},
+    )

@@ -1,0 +1,19 @@
+"""The definitions behind every figure, written once for the About the data
+page, the evidence pack and the docs."""
+
+from scrutiny.contract import MOST_DEPRIVED_MAX_DECILE
+
+DEFINITIONS: list[tuple[str, str]] = [
+    ("Period", "A financial year, April to March, labelled like 2023-24."),
+    ("Children counted in a period", "A child counts when it is under five at some point in the period (from the first day of its birth month)."),
+    ("Registered", "Living in a centre's reach area and registered on or before the last day of the period."),
+    ("Reached", "Living in the reach area and at least one attendance, at any site, in the period. Reach is attributed by where a child lives, not by where it attended: the reach-area principle that Ofsted inspected."),
+    ("Sustained engagement", "At least 3 attendances in the period (a setting on the Reach page)."),
+    ("Reach %", "Children reached divided by the estimated under-fives in the same areas, group and year (the population table)."),
+    ("Ofsted thresholds", "A centre needed to reach 65% of its most vulnerable families to be judged good and 85% for outstanding. Both are settings on the Reach page."),
+    ("Most deprived 30%", f"Children living in areas whose IDACI decile is {MOST_DEPRIVED_MAX_DECILE} or lower (the IMD decile where an area has no IDACI decile). The dashboard derives this group itself."),
+    ("Gap", "The reference group's % minus the focus group's %, in percentage points (for example children not on free school meals minus children on free school meals). For an indicator where lower is better, such as obesity, it is the other way round, so a positive gap always means the focus group is worse off."),
+    ("Uncertainty", "Percentages carry 95% Wilson score intervals; gaps carry Newcombe's hybrid score interval for a difference of two proportions. A gap is called narrowing or widening, and a centre above or below a threshold, only when the whole interval is on one side."),
+    ("Small numbers", "A count from 1 to 4 (below the extract's suppression threshold, 5 by default) is shown as c, and so is a percentage whose numerator or denominator is below the threshold. Zero stays 0. This applies to tables, charts and downloads alike."),
+    ("Areas and people", "Figures for areas describe groups of children, not any one family: a pattern across centres says nothing certain about an individual (the ecological fallacy)."),
+]

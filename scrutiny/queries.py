@@ -1,0 +1,157 @@
+"""Running the named SQL files in queries/.
+
+A page asks for a query by its public name (``run("reach_by_centre", period=2023)``).
+The runner binds every value as a DuckDB parameter, never into the SQL text,
+fetches the whole result at once (DuckDB streams results, and an unread one is
+emptied by the next query on the connection) and caches it on the query, its
+parameters and the extract's data version.
+
+It works the same inside Streamlit and outside it (tests, scripts, benchmarks).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from scrutiny.extract import REPO_ROOT, OpenedExtract, data_dir, data_version, open_extract, read_extract_info, ExtractInfo
+from scrutiny.contract import TABLES
+from scrutiny.validation import Problem, validate
+
+QUERY_DIR = REPO_ROOT / "queries"
+_PARAMETER = re.compile(r"(?<![\w$])\$([A-Za-z_][A-Za-z0-9_]*)")
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+# Outside a Streamlit server the caches still work; their "no runtime" warnings are noise there.
+for _logger in ("streamlit.runtime.caching.cache_data_api", "streamlit.runtime.caching.cache_resource_api",
+                "streamlit.runtime.scriptrunner_utils.script_run_context", "streamlit"):
+    logging.getLogger(_logger).setLevel(logging.ERROR)
+
+
+class QueryError(RuntimeError):
+    """A query could not answer; the message is a sentence for the page."""
+
+
+@cache
+def _sql_text(name: str, mtime_ns: int) -> str:
+    return (QUERY_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def query_sql(name: str) -> str:
+    if not _NAME.match(name):
+        raise QueryError(f"{name!r} is not the name of a query.")
+    path = QUERY_DIR / f"{name}.sql"
+    if not path.is_file():
+        raise QueryError(f"There is no query called {name} in queries/.")
+    return _sql_text(name, path.stat().st_mtime_ns)
+
+
+def query_parameters(name: str) -> set[str]:
+    sql = re.sub(r"--[^\n]*", "", query_sql(name))
+    return set(_PARAMETER.findall(sql))
+
+
+def query_names() -> list[str]:
+    return sorted(p.stem for p in QUERY_DIR.glob("*.sql"))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _opened(folder: str, version: str) -> OpenedExtract:
+    return open_extract(Path(folder))
+
+
+def current_extract() -> OpenedExtract:
+    folder = data_dir()
+    return _opened(str(folder), data_version(folder))
+
+
+@st.cache_data(show_spinner=False, max_entries=2000)
+def _run_cached(name: str, parameters: tuple, folder: str, version: str) -> pd.DataFrame:
+    extract = _opened(folder, version)
+    # A cursor per query: one connection object is not safe to share between threads.
+    cursor = extract.connection.cursor()
+    try:
+        return cursor.execute(query_sql(name), dict(parameters)).df()
+    except duckdb.Error as error:
+        first_line = str(error).strip().splitlines()[0][:300]
+        raise QueryError(f"The {name} query could not run on this extract: {first_line}") from error
+    finally:
+        cursor.close()
+
+
+def _freeze(value):
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return tuple(sorted(value, key=str)) if isinstance(value, (set, frozenset)) else tuple(value)
+    return value
+
+
+def run(name: str, **parameters) -> pd.DataFrame:
+    """The result of queries/<name>.sql with its $parameters bound, as a DataFrame (a copy, safe to change)."""
+    expected = query_parameters(name)
+    given = set(parameters)
+    if expected != given:
+        missing, extra = sorted(expected - given), sorted(given - expected)
+        raise QueryError(f"The {name} query takes {sorted(expected)}; missing {missing}, unexpected {extra}.")
+    folder = data_dir()
+    frozen = tuple(sorted((k, _freeze(v)) for k, v in parameters.items()))
+    bound = tuple((k, list(v) if isinstance(v, tuple) else v) for k, v in frozen)
+    return _run_cached(name, bound, str(folder), data_version(folder)).copy()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _problems(folder: str, version: str) -> list[Problem]:
+    return validate(_opened(folder, version))
+
+
+def problems() -> list[Problem]:
+    """The validation report for the current extract (checked once per data version)."""
+    folder = data_dir()
+    return _problems(str(folder), data_version(folder))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _info(folder: str, version: str) -> ExtractInfo:
+    return read_extract_info(Path(folder))
+
+
+def extract_info() -> ExtractInfo:
+    folder = data_dir()
+    return _info(str(folder), data_version(folder))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _profile(table: str, folder: str, version: str) -> dict:
+    extract = _opened(folder, version)
+    spec = TABLES[table]
+    cursor = extract.connection.cursor()
+    try:
+        # Identifiers come from the contract (an allow-list), never from a user.
+        ranges = ", ".join(
+            f'min(try_cast("{c}" as date)), max(try_cast("{c}" as date))' for c in spec.date_columns
+        )
+        row = cursor.execute(f'select count(*){", " + ranges if ranges else ""} from "{table}"').fetchone()
+        profile = {"rows": int(row[0]), "from": None, "to": None}
+        if spec.date_columns:
+            starts = [v for v in row[1::2] if v is not None]
+            ends = [v for v in row[2::2] if v is not None]
+            profile["from"] = min(starts) if starts else None
+            profile["to"] = max(ends) if ends else None
+        return profile
+    except duckdb.Error:
+        return {"rows": None, "from": None, "to": None}
+    finally:
+        cursor.close()
+
+
+def table_profile(table: str) -> dict:
+    """Row count and date range of one contract table (None where it cannot be read)."""
+    if table not in TABLES:
+        raise QueryError(f"{table!r} is not a table of the data contract.")
+    folder = data_dir()
+    return _profile(table, str(folder), data_version(folder))

@@ -1,0 +1,87 @@
+"""Small page helpers: the guard against broken tables, headings, the
+plain-English sentence above each chart, the source line and CSV downloads.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from scrutiny import queries
+from scrutiny.contract import PAGE_TABLES
+from scrutiny.filters import Filters
+from scrutiny.validation import broken_tables
+
+
+def guard(page: str) -> None:
+    """Stops a page, with sentences, when a table it needs is missing or broken."""
+    problems = queries.problems()
+    needed = set(PAGE_TABLES.get(page, ()))
+    broken = broken_tables(problems) & needed
+    if not broken:
+        return
+    st.error(
+        "This page cannot show its figures because the extract has problems in "
+        + ", ".join(sorted(broken)) + ". The other pages still work where their tables are sound."
+    )
+    for problem in problems:
+        if problem.table in broken and problem.is_error:
+            st.markdown(f"- {problem.message}")
+    st.caption("The full report is on the About the data page.")
+    st.stop()
+
+
+def empty(message: str) -> None:
+    st.info(message)
+    st.stop()
+
+
+def sentence(text: str) -> None:
+    """The plain-English finding above a chart; it doubles as the chart's text alternative."""
+    st.markdown(text)
+
+
+def source(text: str) -> None:
+    info = queries.extract_info()
+    extracted = f", extracted {info.extracted_on:%d %B %Y}" if info.extracted_on else ""
+    st.caption(f"Source: {text}. {info.authority} data extract{extracted}.")
+
+
+def suppression_note() -> None:
+    threshold = queries.extract_info().suppression_threshold
+    st.caption(
+        f"“c” marks a number from 1 to {threshold - 1} (or a percentage resting on one), "
+        "hidden so that no family can be identified."
+    )
+
+
+def _size(n: int) -> str:
+    return f"{n} bytes" if n < 1024 else f"{n / 1024:.1f} KB" if n < 1024**2 else f"{n / 1024**2:.1f} MB"
+
+
+def csv_bytes(frame: pd.DataFrame, title: str, filters: Filters | None, source_text: str) -> bytes:
+    """The table as shown, after a short header block naming what it is."""
+    info = queries.extract_info()
+    header = [
+        f"# {title}",
+        f"# Source: {source_text}; {info.authority} data extract"
+        + (f" of {info.extracted_on:%d %B %Y}" if info.extracted_on else ""),
+        f"# Filters: {filters.describe() if filters else 'none'}",
+        f"# Downloaded: {date.today():%d %B %Y}. Numbers from 1 to {info.suppression_threshold - 1} are shown as c.",
+    ]
+    buffer = io.StringIO()
+    buffer.write("\n".join(header) + "\n")
+    frame.to_csv(buffer, index=False)
+    return buffer.getvalue().encode("utf-8")
+
+
+def download_csv(frame: pd.DataFrame, title: str, file_stem: str, key: str,
+                 filters: Filters | None = None, source_text: str = "") -> None:
+    data = csv_bytes(frame, title, filters, source_text)
+    st.download_button(
+        f"Download this table as CSV ({_size(len(data))})", data=data, file_name=f"{file_stem}.csv",
+        mime="text/csv", key=key, on_click="ignore",
+    )

@@ -1,0 +1,42 @@
+"""Fixtures: the tiny hand-made extract (tests/tiny_extract.py) and ways to point the app at an extract."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests import tiny_extract
+
+
+@pytest.fixture(autouse=True)
+def debug_mode(monkeypatch):
+    """Pages re-raise unexpected errors in tests instead of showing the polite sentence."""
+    monkeypatch.setenv("DASHBOARD_DEBUG", "1")
+
+
+@pytest.fixture(scope="session")
+def tiny_dir(tmp_path_factory) -> Path:
+    """The tiny extract, written once per test run; tests must not change it."""
+    return tiny_extract.write_extract(tmp_path_factory.mktemp("tiny"))
+
+
+@pytest.fixture
+def tiny(tiny_dir, monkeypatch) -> Path:
+    """Points the dashboard (DASHBOARD_DATA_DIR) at the tiny extract for one test."""
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tiny_dir))
+    return tiny_dir
+
+
+@pytest.fixture
+def make_extract(tmp_path, monkeypatch):
+    """Builds a variant of the tiny extract and points the dashboard at it.
+
+    make_extract(children=frame) replaces a table; make_extract(feedback=None) leaves it out.
+    """
+    def build(info: dict | None = tiny_extract.EXTRACT_INFO, **overrides) -> Path:
+        folder = tmp_path / "extract"
+        tiny_extract.write_extract(folder, overrides, info=info)
+        monkeypatch.setenv("DASHBOARD_DATA_DIR", str(folder))
+        return folder
+    return build
