@@ -16,7 +16,7 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
-from scrutiny import filters  # noqa: E402  (set_page_config must come first)
+from scrutiny import filters, sharing  # noqa: E402  (set_page_config must come first)
 from scrutiny.queries import QueryError, extract_info  # noqa: E402
 
 PAGES = [
@@ -25,14 +25,22 @@ PAGES = [
     st.Page("pages/gap.py", title="Gap", icon=":material/trending_down:", url_path="gap"),
     st.Page("pages/footfall.py", title="Footfall and outcomes", icon=":material/directions_walk:", url_path="footfall"),
     st.Page("pages/feedback.py", title="Feedback", icon=":material/forum:", url_path="feedback"),
+    st.Page("pages/evidence.py", title="Evidence pack", icon=":material/description:", url_path="evidence"),
     st.Page("pages/data.py", title="About the data", icon=":material/info:", url_path="data"),
 ]
 
 navigation = st.navigation(PAGES)
 st.sidebar.caption(f"{extract_info().authority}: early years services (0-5)")
 filters.remember(filters.sidebar_filters())
+# "Copy link to this view": drawn before the page (so a page that stops early still has it)
+# and redrawn after it, so choices the page has just put in the URL are in the link.
+share_slot = st.sidebar.empty()
+with share_slot.container():
+    sharing.share_link(navigation.url_path, filters.current())
 try:
     navigation.run()
+    with share_slot.container():
+        sharing.share_link(navigation.url_path, filters.current())
 except QueryError as error:
     st.error(str(error))
 except Exception:

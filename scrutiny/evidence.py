@@ -1,0 +1,440 @@
+"""The evidence pack: one content model, rendered to a Word document and to one HTML file.
+
+A Pack holds sections; a section holds, in order, sentences, bullet lists,
+tables (already suppressed: exactly what the dashboard shows) and plotly
+charts, with the sources it rests on. Both renderers walk the same model, so
+the Word and HTML versions cannot drift apart.
+
+- Word (python-docx): charts become images when a Chromium is available for
+  plotly's image export (kaleido); otherwise each chart's sentence stands in
+  for it and the document says the charts are in the HTML version.
+- HTML: one self-contained file that opens offline. plotly.js is embedded once
+  in the head; each chart is a div drawn by it.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import logging
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from scrutiny.definitions import DEFINITIONS
+
+log = logging.getLogger(__name__)
+
+CHART_WIDTH_PX, CHART_HEIGHT_PX = 1000, 500
+
+
+# --- The content model ------------------------------------------------------------------------------
+
+@dataclass
+class Bullets:
+    items: list[str]
+
+
+@dataclass
+class Table:
+    title: str
+    frame: pd.DataFrame  # as shown on the page: suppressed, labelled, rounded
+    note: str = ""
+
+
+@dataclass
+class Chart:
+    title: str
+    figure: go.Figure
+    # The plain-English sentence that goes with the chart: its text alternative.
+    description: str
+
+
+Block = str | Bullets | Table | Chart
+
+
+@dataclass
+class Section:
+    key: str
+    heading: str
+    blocks: list[Block] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+    def charts(self) -> list[Chart]:
+        return [b for b in self.blocks if isinstance(b, Chart)]
+
+    def tables(self) -> list[Table]:
+        return [b for b in self.blocks if isinstance(b, Table)]
+
+
+@dataclass
+class Pack:
+    title: str
+    authority: str
+    extracted_on: date | None
+    filters: str
+    sections: list[Section]
+    caveats: list[str]
+    link: str = ""
+    definitions: list[tuple[str, str]] = field(default_factory=lambda: list(DEFINITIONS))
+    prepared_on: date = field(default_factory=date.today)
+
+    def charts(self) -> list[Chart]:
+        return [c for s in self.sections for c in s.charts()]
+
+    @property
+    def extract_date(self) -> str:
+        return f"{self.extracted_on:%d %B %Y}" if self.extracted_on else "not stated"
+
+    def sources(self) -> list[str]:
+        return list(dict.fromkeys(s for section in self.sections for s in section.sources))
+
+
+def standard_caveats(threshold: int, breaks: list[str] | None = None) -> list[str]:
+    """What every reader of the pack should keep in mind."""
+    caveats = [
+        f"Small numbers: counts from 1 to {threshold - 1}, and percentages resting on them, are shown as c so that "
+        "no family can be identified. Zero stays 0. Totals may therefore not add up.",
+        "Uncertainty: each percentage carries a 95% interval. A difference, a threshold or a trend is claimed only when "
+        "the whole interval is on one side; otherwise the pack says there is no clear difference.",
+        "Areas, not people: figures describe groups of children living in areas. A pattern across centres or areas "
+        "says nothing certain about any one family or child (the ecological fallacy), and an association is not a cause.",
+    ]
+    for text in breaks or []:
+        caveats.append(f"Comparability: {text}")
+    return caveats
+
+
+# --- Chart images (Word only) ------------------------------------------------------------------------
+
+def chromium_available() -> bool:
+    """Whether plotly's image export can run: kaleido installed and a Chromium on this machine."""
+    try:
+        import kaleido  # noqa: F401
+    except ImportError:
+        return False
+    import os
+    if os.environ.get("BROWSER_PATH") and Path(os.environ["BROWSER_PATH"]).is_file():
+        return True
+    return any(shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome", "chrome"))
+
+
+def chart_images(figures: list[go.Figure]) -> list[bytes] | None:
+    """PNG images of the figures, rendered in one Chromium session, or None when that cannot be done."""
+    if not figures:
+        return []
+    if not chromium_available():
+        return None
+    try:
+        import kaleido
+        with tempfile.TemporaryDirectory() as folder:
+            paths = [Path(folder) / f"chart_{i}.png" for i in range(len(figures))]
+            jobs = [
+                {"fig": fig, "path": str(path),
+                 "opts": {"format": "png", "width": CHART_WIDTH_PX, "height": CHART_HEIGHT_PX, "scale": 1.5}}
+                for fig, path in zip(figures, paths)
+            ]
+            # mathjax off: nothing is fetched from the internet while rendering.
+            errors = kaleido.write_fig_from_object_sync(jobs, kopts={"mathjax": False, "timeout": 60})
+            if errors or not all(p.is_file() for p in paths):
+                log.warning("Chart images could not be rendered: %s", errors)
+                return None
+            return [p.read_bytes() for p in paths]
+    except Exception:  # no usable browser, a sandbox refusal, a timeout: fall back to no images
+        log.warning("Chart images could not be rendered", exc_info=True)
+        return None
+
+
+# --- Word ----------------------------------------------------------------------------------------
+
+def _cell_text(value) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
+def to_docx(pack: Pack, images: list[bytes] | None = None) -> bytes:
+    """The pack as a Word document. images: one PNG per chart in pack order, or None for none."""
+    from docx import Document
+    from docx.shared import Inches, Pt
+
+    document = Document()
+    style = document.styles["Normal"]
+    style.font.name = "Arial"
+    style.font.size = Pt(11)
+
+    document.add_heading(pack.title, level=0)
+    for label, value in (("Authority", pack.authority), ("Extract date", pack.extract_date),
+                         ("Filters", pack.filters), ("Prepared", f"{pack.prepared_on:%d %B %Y}")):
+        paragraph = document.add_paragraph()
+        paragraph.add_run(f"{label}: ").bold = True
+        paragraph.add_run(value)
+    if pack.link:
+        paragraph = document.add_paragraph()
+        paragraph.add_run("Dashboard view: ").bold = True
+        paragraph.add_run(pack.link)
+    charts = pack.charts()
+    with_images = images is not None and len(images) == len(charts)
+    if charts and not with_images:
+        document.add_paragraph(
+            "The charts are in the HTML version of this pack: they could not be drawn as pictures here. "
+            "Each chart's sentence and table are given instead."
+        ).italic = True
+
+    chart_number = 0
+    for section in pack.sections:
+        document.add_heading(section.heading, level=1)
+        for block in section.blocks:
+            if isinstance(block, str):
+                document.add_paragraph(block)
+            elif isinstance(block, Bullets):
+                for item in block.items:
+                    document.add_paragraph(item, style="List Bullet")
+            elif isinstance(block, Table):
+                document.add_heading(block.title, level=2)
+                frame = block.frame
+                table = document.add_table(rows=1, cols=len(frame.columns))
+                table.style = "Table Grid"
+                for cell, name in zip(table.rows[0].cells, frame.columns):
+                    cell.text = ""
+                    cell.paragraphs[0].add_run(str(name)).bold = True
+                for row in frame.itertuples(index=False):
+                    cells = table.add_row().cells
+                    for cell, value in zip(cells, row):
+                        cell.text = _cell_text(value)
+                if block.note:
+                    document.add_paragraph(block.note).italic = True
+            elif isinstance(block, Chart):
+                document.add_heading(block.title, level=2)
+                if with_images:
+                    document.add_picture(io.BytesIO(images[chart_number]), width=Inches(6.3))
+                    document.add_paragraph(block.description)
+                else:
+                    document.add_paragraph(f"[Chart in the HTML version] {block.description}")
+                chart_number += 1
+        if section.sources:
+            paragraph = document.add_paragraph()
+            paragraph.add_run("Source: ").bold = True
+            paragraph.add_run("; ".join(section.sources) + ".")
+
+    document.add_heading("Sources", level=1)
+    for source in pack.sources() or ["No sections chosen."]:
+        document.add_paragraph(source, style="List Bullet")
+    document.add_paragraph(f"{pack.authority} data extract of {pack.extract_date}.")
+    document.add_heading("Definitions", level=1)
+    for term, meaning in pack.definitions:
+        paragraph = document.add_paragraph()
+        paragraph.add_run(f"{term}. ").bold = True
+        paragraph.add_run(meaning)
+    document.add_heading("Caveats", level=1)
+    for caveat in pack.caveats:
+        document.add_paragraph(caveat, style="List Bullet")
+
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+# --- HTML ----------------------------------------------------------------------------------------
+
+_CSS = """
+body { font-family: Arial, "Source Sans Pro", sans-serif; color: #1F2933; max-width: 1100px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
+h1 { font-size: 1.8em; } h2 { border-bottom: 2px solid #0072B2; padding-bottom: .2em; margin-top: 2em; } h3 { margin-top: 1.5em; }
+table { border-collapse: collapse; margin: .5em 0 1em; font-size: .92em; }
+th, td { border: 1px solid #B0B7BF; padding: .25em .5em; text-align: left; vertical-align: top; }
+th { background: #EEF2F5; }
+.meta dt { font-weight: bold; float: left; clear: left; width: 9em; } .meta dd { margin-left: 9.5em; }
+.note, .source { color: #52606D; font-size: .9em; }
+.chart { margin: .5em 0 1.5em; }
+"""
+
+
+def _frame_html(frame: pd.DataFrame) -> str:
+    head = "".join(f"<th scope=\"col\">{html.escape(str(c))}</th>" for c in frame.columns)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_cell_text(v))}</td>" for v in row) + "</tr>"
+        for row in frame.itertuples(index=False)
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def to_html(pack: Pack) -> str:
+    """The pack as one HTML file with interactive charts; plotly.js is embedded once and nothing is fetched."""
+    from plotly.offline import get_plotlyjs
+
+    e = html.escape
+    parts = [
+        "<!doctype html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{e(pack.title)}</title>", f"<style>{_CSS}</style>",
+        f'<script type="text/javascript">{get_plotlyjs()}</script>',
+        "</head>", "<body>", f"<h1>{e(pack.title)}</h1>", '<dl class="meta">',
+        f"<dt>Authority</dt><dd>{e(pack.authority)}</dd>",
+        f"<dt>Extract date</dt><dd>{e(pack.extract_date)}</dd>",
+        f"<dt>Filters</dt><dd>{e(pack.filters)}</dd>",
+        f"<dt>Prepared</dt><dd>{pack.prepared_on:%d %B %Y}</dd>",
+    ]
+    if pack.link:
+        parts.append(f"<dt>Dashboard view</dt><dd>{e(pack.link)}</dd>")
+    parts.append("</dl>")
+    chart_number = 0
+    for section in pack.sections:
+        parts.append(f'<section id="{e(section.key)}"><h2>{e(section.heading)}</h2>')
+        for block in section.blocks:
+            if isinstance(block, str):
+                parts.append(f"<p>{e(block)}</p>")
+            elif isinstance(block, Bullets):
+                parts.append("<ul>" + "".join(f"<li>{e(i)}</li>" for i in block.items) + "</ul>")
+            elif isinstance(block, Table):
+                parts.append(f"<h3>{e(block.title)}</h3>" + _frame_html(block.frame))
+                if block.note:
+                    parts.append(f'<p class="note">{e(block.note)}</p>')
+            elif isinstance(block, Chart):
+                chart_number += 1
+                figure_html = block.figure.to_html(
+                    full_html=False, include_plotlyjs=False, div_id=f"chart-{chart_number}",
+                    config={"displaylogo": False, "responsive": True},
+                )
+                parts.append(
+                    f"<h3>{e(block.title)}</h3><p>{e(block.description)}</p>"
+                    f'<figure class="chart" aria-label="{e(block.description)}">{figure_html}</figure>'
+                )
+        if section.sources:
+            parts.append(f'<p class="source">Source: {e("; ".join(section.sources))}.</p>')
+        parts.append("</section>")
+    parts.append("<h2>Sources</h2><ul>" + "".join(f"<li>{e(s)}</li>" for s in pack.sources() or ["No sections chosen."]) + "</ul>")
+    parts.append(f"<p>{e(pack.authority)} data extract of {e(pack.extract_date)}.</p>")
+    parts.append("<h2>Definitions</h2><dl>" + "".join(f"<dt><strong>{e(t)}</strong></dt><dd>{e(m)}</dd>" for t, m in pack.definitions) + "</dl>")
+    parts.append("<h2>Caveats</h2><ul>" + "".join(f"<li>{e(c)}</li>" for c in pack.caveats) + "</ul>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+# --- Building a pack for the current filters -------------------------------------------------------
+
+SECTIONS = {
+    "findings": "Lines of enquiry",
+    "reach": "Reach: who is reached and who is missed",
+    "gap": "The wellbeing and attainment gap",
+    "footfall": "Footfall and outcomes",
+    "feedback": "What parents, staff and volunteers said",
+}
+
+
+def findings_section(filters, findings=None) -> Section:
+    from scrutiny import findings as rules
+
+    found = rules.lines_of_enquiry(filters) if findings is None else findings
+    section = Section("findings", SECTIONS["findings"])
+    if not found:
+        section.blocks.append(
+            "No line of enquiry stands out for these filters: no figure is clearly below a threshold, "
+            "clearly falling or clearly widening, and the extract has no problems that limit the conclusions."
+        )
+        return section
+    section.blocks.append(
+        f"{len(found)} question{'s' if len(found) != 1 else ''} the data raises for {filters.describe()}, most serious first. "
+        "Each rests only on figures that can be published, and claims a difference only when the whole 95% interval is on one side."
+    )
+    section.blocks.append(Bullets([
+        f"{f.question} {f.statement} {f.uncertainty} (Dashboard view: {f.url(filters)})" for f in found
+    ]))
+    section.sources.append("lines of enquiry generated by the dashboard from the tables named in each section")
+    return section
+
+
+QUOTE_COLUMNS = {"site": "Site", "respondent_type": "Respondent", "consultation": "Consultation",
+                 "quote": "What they said", "themes": "Themes", "sentiment": "Sentiment"}
+
+
+def quotes_table(quotes: list[dict]) -> pd.DataFrame:
+    """The quotes an officer marked on the Feedback page (already masked there), as a table."""
+    from scrutiny import labels
+
+    rows = []
+    for q in quotes or []:
+        themes = q.get("themes") or []
+        rows.append({
+            "Site": q.get("site") or "",
+            "Respondent": labels.respondent_type(q.get("respondent_type")) if q.get("respondent_type") else "",
+            "Consultation": q.get("consultation") or "",
+            "What they said": q.get("quote") or "",
+            "Themes": ", ".join(labels.tidy(t) for t in themes) if not isinstance(themes, str) else themes,
+            "Sentiment": q.get("sentiment") or "",
+        })
+    return pd.DataFrame(rows, columns=list(QUOTE_COLUMNS.values()))
+
+
+def quotes_blocks(quotes: list[dict]) -> list[Block]:
+    if not quotes:
+        return ["No quotes were marked on the Feedback page for this pack."]
+    return [
+        f"{len(quotes)} quote{'s' if len(quotes) != 1 else ''} marked on the Feedback page. Names, phone numbers and "
+        "e-mail addresses are masked; quotes illustrate what people said and are not a measure of how many said it.",
+        Table("Quotes marked for the committee", quotes_table(quotes)),
+    ]
+
+
+def unavailable_section(key: str, why: str) -> Section:
+    return Section(key, SECTIONS[key], [why])
+
+
+# The page modules' own section builders, by section key: each takes the filters
+# and returns a Section built from the figures its page shows.
+SECTION_BUILDERS: dict = {}
+
+
+def build_section(key: str, filters, quotes: list[dict] | None = None) -> Section:
+    from scrutiny.queries import QueryError
+
+    if key == "findings":
+        return findings_section(filters)
+    builder = SECTION_BUILDERS.get(key)
+    try:
+        section = builder(filters) if builder else unavailable_section(
+            key, "This section is not part of this version of the dashboard yet; see its page for the figures.")
+    except QueryError as error:
+        section = unavailable_section(key, f"This section could not be built from this extract: {error}")
+    if key == "feedback":
+        section.blocks += quotes_blocks(quotes or [])
+    return section
+
+
+def build_pack(filters, chosen: list[str], quotes: list[dict] | None = None, link: str = "") -> Pack:
+    """The evidence pack for the filters, with the chosen sections in the standard order."""
+    from scrutiny import queries
+
+    info = queries.extract_info()
+    sections = [build_section(key, filters, quotes) for key in SECTIONS if key in chosen]
+    return Pack(
+        title=f"Early years services (0-5): evidence for scrutiny, {filters.period_label}",
+        authority=info.authority,
+        extracted_on=info.extracted_on,
+        filters=filters.describe(),
+        sections=sections,
+        caveats=standard_caveats(info.suppression_threshold, comparability_breaks()),
+        link=link,
+    )
+
+
+def comparability_breaks() -> list[str]:
+    """A sentence for each indicator whose series has a break (from the indicators table)."""
+    from scrutiny import queries
+    from scrutiny.queries import QueryError
+
+    try:
+        rows = queries.run("indicator_list")
+    except QueryError:
+        return []
+    out = []
+    for r in rows.itertuples():
+        year = getattr(r, "comparability_break_year", None)
+        if year is not None and not pd.isna(year):
+            out.append(f"{r.title}: figures from {int(year)} on are not comparable with earlier years, "
+                       "so no trend or change in the gap is claimed across that break.")
+    return out

@@ -1,0 +1,295 @@
+"""Lines of enquiry: the rules that turn the figures into questions a councillor can ask.
+
+Every rule is a function taking the current filters and returning Finding
+objects. A finding states what the data shows with its figures and its
+uncertainty, is phrased as a question, links to the view that shows it, and
+never rests on a suppressed number: a rule skips any figure that would be shown
+as "c". The rules only claim a difference when the whole 95% interval is on one
+side, as every page does.
+
+The rules reuse the figures the pages compute (the same queries and the same
+functions), so a finding and the page it links to cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pandas as pd
+
+from scrutiny import labels, queries, stats
+from scrutiny.filters import Filters
+from scrutiny.queries import QueryError
+from scrutiny.sharing import page_url_path, view_url
+from scrutiny.validation import broken_tables
+
+# Severity words, most serious first; rank orders findings within and across them.
+HIGH, MEDIUM, LOW = "high", "medium", "low"
+SEVERITY_ORDER = {HIGH: 0, MEDIUM: 1, LOW: 2}
+
+SUSTAINED_MIN = 3  # the Reach page's default for sustained engagement
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    # Higher comes first within a severity: how far from the line, how large the change.
+    score: float
+    question: str
+    statement: str
+    uncertainty: str
+    page: str
+    params: dict = field(default_factory=dict)
+    figures: dict = field(default_factory=dict)
+
+    def url(self, filters: Filters) -> str:
+        """The path and parameters of the view that shows this finding."""
+        return view_url("/" + page_url_path(self.page), filters, self.params)
+
+    def as_row(self) -> dict:
+        return {
+            "Severity": self.severity,
+            "Question": self.question,
+            "What the data shows": self.statement,
+            "Uncertainty": self.uncertainty,
+        }
+
+
+def ranked(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), -f.score, f.question))
+
+
+def _threshold() -> int:
+    return queries.extract_info().suppression_threshold
+
+
+def _percent(value: float) -> str:
+    return stats.show_percent(value)
+
+
+def _interval(lower: float, upper: float) -> str:
+    return f"95% interval {stats.show_interval(lower, upper)}"
+
+
+def _where(filters: Filters) -> str:
+    """The centres in view, in words: "the whole of Testshire County Council" or "district Northdale"."""
+    chosen = Filters(None, **filters.centre_parameters()).describe().split(", ")[1:]
+    return ", ".join(chosen) if chosen else f"the whole of {queries.extract_info().authority}"
+
+
+def _points(value: float) -> str:
+    return f"{abs(value) * 100:.0f} percentage point{'' if round(abs(value) * 100) == 1 else 's'}"
+
+
+# --- Reach ----------------------------------------------------------------------------------------
+
+def _reach_rows(filters: Filters, year: int) -> pd.DataFrame:
+    return queries.run("reach_by_centre", year=year, sustained_min=SUSTAINED_MIN, **filters.centre_parameters())
+
+
+def _group_words(code: str) -> str:
+    return labels.target_group(code).lower() if code != "all" else "under-fives"
+
+
+def _below_good(r, severity: str, *, question: str, subject: str, whose: str, period: str, params: dict,
+                also: str = "", figures: dict | None = None) -> Finding:
+    """A reach figure (a row with reached, population and reach_* from stats.add_rate) wholly below 65%."""
+    t = _threshold()
+    return Finding(
+        rule="reach_below_good",
+        severity=severity,
+        score=stats.GOOD_THRESHOLD - r.reach_upper,
+        question=question,
+        statement=(f"{subject} {_percent(r.reach_pct)} of {whose} in {period}: "
+                   f"{stats.show_count(r.reached, t)} of an estimated {stats.show_count(r.population, t)}.{also}"),
+        uncertainty=f"{_interval(r.reach_lower, r.reach_upper)}: the whole interval is below the 65% threshold for good.",
+        page="pages/reach.py",
+        params=params,
+        figures={"reached": int(r.reached), "population": int(r.population), "reach": r.reach_pct,
+                 "lower": r.reach_lower, "upper": r.reach_upper, "target_group": r.target_group} | (figures or {}),
+    )
+
+
+def reach_below_good(filters: Filters) -> list[Finding]:
+    """A centre reach area, or a target group across the centres in view, whose whole
+    interval lies below the 65% threshold for good."""
+    if filters.year is None:
+        return []
+    t = _threshold()
+    rows = _reach_rows(filters, filters.year)
+    rows = rows[rows.population > 0]
+    if rows.empty:
+        return []
+    found: list[Finding] = []
+    period = filters.period_label
+
+    # Target groups across every centre in view ("group"): one finding per group.
+    totals = rows.groupby("target_group", as_index=False)[["population", "reached"]].sum()
+    totals = stats.add_rate(totals, "reached", "population", "reach", t)
+    where = _where(filters)
+    for r in totals[totals.reach_upper < stats.GOOD_THRESHOLD].itertuples():
+        group = _group_words(r.target_group)
+        found.append(_below_good(
+            r, HIGH if r.target_group != "all" else MEDIUM,
+            question=f"Across {where}, why are so few {group} reached, and what would it take to reach 65%?",
+            subject=f"Across {where}, centres reached", whose=group, period=period,
+            params={"target_group": r.target_group},
+        ))
+
+    # Each centre: one finding naming the group furthest below, and how many others are too.
+    centres = stats.add_rate(rows, "reached", "population", "reach", t)
+    below = centres[centres.reach_upper < stats.GOOD_THRESHOLD]
+    for centre_id, group_rows in below.groupby("centre_id", sort=True):
+        worst = group_rows.sort_values(["reach_upper", "target_group"]).iloc[0]
+        others = len(group_rows) - 1
+        group = _group_words(worst.target_group)
+        found.append(_below_good(
+            worst, MEDIUM,
+            question=f"Why does {worst.centre_name} reach so few {group} living in its area, and what is planned?",
+            subject=f"{worst.centre_name} reached", whose=f"{group} in its reach area", period=period,
+            params={"target_group": worst.target_group, "centre": centre_id},
+            also=f" {others} other group{'s are' if others != 1 else ' is'} also below 65%." if others else "",
+            figures={"centre_id": centre_id, "other_groups_below": others},
+        ))
+    return found
+
+
+def _financial_year(day: date) -> int:
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def years_around(changed_on: date) -> tuple[int, int]:
+    """The last whole financial year before a change and the first whole one after it.
+
+    A change on 1 April 2021 compares 2020-21 with 2021-22; a change on
+    31 March 2022 (the last day of 2021-22) compares 2020-21 with 2022-23.
+    """
+    before = _financial_year(changed_on - timedelta(days=1))
+    if date(before + 1, 3, 31) >= changed_on:  # that year is not over before the change
+        before -= 1
+    after = _financial_year(changed_on)
+    if date(after, 4, 1) < changed_on:  # the change happened during that year
+        after += 1
+    return before, after
+
+
+REACH_GROUPS_AFTER_CHANGES = ("all", "most_deprived_30")
+
+
+def reach_fell_after_change(filters: Filters) -> list[Finding]:
+    """Reach in the whole financial year after a service change clearly lower than in the year before
+    (Newcombe interval on the difference wholly below 0)."""
+    changes = queries.run("service_changes", district=filters.district)
+    if changes.empty:
+        return []
+    years = queries.run("financial_years")
+    usable = set(years[years.has_attendances].year.astype(int))
+    t = _threshold()
+    found = []
+    for change in changes.itertuples():
+        before, after = years_around(pd.Timestamp(change.changed_on).date())
+        if before not in usable or after not in usable:
+            continue
+        sums = {}
+        for year in (before, after):
+            rows = _reach_rows(filters, year)
+            if isinstance(change.centre_id, str):
+                rows = rows[rows.centre_id == change.centre_id]
+            sums[year] = rows.groupby("target_group")[["reached", "population"]].sum()
+        where = change.centre_name if isinstance(change.centre_id, str) else _where(filters)
+        best = None
+        for group in REACH_GROUPS_AFTER_CHANGES:
+            if group not in sums[before].index or group not in sums[after].index:
+                continue
+            b, a = sums[before].loc[group], sums[after].loc[group]
+            if (a.population == 0 or b.population == 0
+                    or stats.rate_suppressed(a.reached, a.population, t) or stats.rate_suppressed(b.reached, b.population, t)):
+                continue
+            change_in_reach = stats.newcombe_difference(a.reached, a.population, b.reached, b.population)
+            if change_in_reach.upper < 0 and (best is None or change_in_reach.estimate < best[1].estimate):
+                best = (group, change_in_reach, a, b)
+        if best is None:
+            continue
+        group, diff, a, b = best
+        words = _group_words(group)
+        found.append(Finding(
+            rule="reach_fell_after_change",
+            severity=HIGH,
+            score=-diff.estimate,
+            question=(f"Reach fell after “{change.title}” ({pd.Timestamp(change.changed_on):%B %Y}): "
+                      f"what happened to the families who stopped coming?"),
+            statement=(f"In {where}, reach of {words} fell from {_percent(b.reached / b.population)} in {labels.financial_year(before)} "
+                       f"({stats.show_count(b.reached, t)} of {stats.show_count(b.population, t)}) to {_percent(a.reached / a.population)} "
+                       f"in {labels.financial_year(after)} ({stats.show_count(a.reached, t)} of {stats.show_count(a.population, t)}), "
+                       f"a fall of {_points(diff.estimate)}."),
+            uncertainty=(f"95% interval for the change {diff.lower * 100:+.0f} to {diff.upper * 100:+.0f} percentage points: "
+                         f"the whole interval is below zero. Other things changed too; this does not prove the change caused the fall."),
+            page="pages/reach.py",
+            params={"target_group": group} | ({"centre": change.centre_id} if isinstance(change.centre_id, str) else {}),
+            figures={"before_year": before, "after_year": after, "group": group,
+                     "before": (int(b.reached), int(b.population)), "after": (int(a.reached), int(a.population)),
+                     "change": diff.estimate, "lower": diff.lower, "upper": diff.upper},
+        ))
+    return found
+
+
+# --- Data quality ---------------------------------------------------------------------------------
+
+def data_quality(filters: Filters) -> list[Finding]:
+    """Problems in the extract that limit what can be concluded."""
+    problems = queries.problems()
+    found = []
+    for table in sorted(broken_tables(problems)):
+        messages = [p.message for p in problems if p.table == table and p.is_error]
+        found.append(Finding(
+            rule="data_quality",
+            severity=HIGH,
+            score=len(messages),
+            question=f"When will the {table} data be corrected? Until then, what can the committee safely conclude?",
+            statement=(f"The {table} table has {len(messages)} problem{'s' if len(messages) != 1 else ''} serious enough that figures "
+                       f"resting on it are not shown. The first: {messages[0]}"),
+            uncertainty="Figures that need this table are left out, not estimated.",
+            page="pages/data.py",
+            figures={"table": table, "problems": len(messages)},
+        ))
+    warnings = [p for p in problems if not p.is_error and p.table not in broken_tables(problems)]
+    notes = queries.extract_info().problems
+    if warnings or notes:
+        tables = sorted({p.table for p in warnings})
+        count = len(warnings) + len(notes)
+        found.append(Finding(
+            rule="data_quality",
+            severity=LOW,
+            score=count,
+            question="Are the data warnings understood, and do they change any conclusion?",
+            statement=(f"The extract has {count} warning{'s' if count != 1 else ''}"
+                       + (f" (in {', '.join(tables)})" if tables else "") + ". The figures stand, but some rows are left out or read a default. "
+                       f"The first: {(warnings[0].message if warnings else notes[0])}"),
+            uncertainty="The figures stand; the About the data page lists every warning.",
+            page="pages/data.py",
+            figures={"warnings": count},
+        ))
+    return found
+
+
+# --- All rules --------------------------------------------------------------------------------------
+
+RULES = [reach_below_good, reach_fell_after_change, data_quality]
+
+
+def lines_of_enquiry(filters: Filters) -> list[Finding]:
+    """Every rule's findings for the filters, most serious first. A rule that cannot run
+    on this extract (a broken table) is left out: the data quality rule says why."""
+    found: list[Finding] = []
+    for rule in RULES:
+        try:
+            found += rule(filters)
+        except QueryError:
+            continue
+    return ranked(found)
+
+
+def findings_table(findings: list[Finding]) -> pd.DataFrame:
+    return pd.DataFrame([f.as_row() for f in findings], columns=["Severity", "Question", "What the data shows", "Uncertainty"])

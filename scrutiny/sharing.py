@@ -1,0 +1,57 @@
+"""Links that reopen a view: "copy link to this view" and the links in findings.
+
+A view is a page plus its URL parameters: the sidebar filters (written the way
+the sidebar reads them back, see Filters.query_string) and the page's own
+choices (target group, indicator, centre ...), which the pages keep in the URL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from scrutiny.filters import SIDEBAR_KEYS, Filters
+
+
+def page_url_path(page: str) -> str:
+    """pages/reach.py -> reach: every page is registered under its file's name."""
+    return Path(page).stem
+
+
+def view_parameters(filters: Filters, page_params: dict | None = None) -> dict[str, str]:
+    """The URL parameters of a view: the sidebar filters first, then the page's own."""
+    params = dict(filters.query_string())
+    for key, value in (page_params or {}).items():
+        if key not in SIDEBAR_KEYS and value not in (None, ""):
+            params[key] = str(value)
+    return params
+
+
+def view_url(base: str, filters: Filters, page_params: dict | None = None) -> str:
+    """base (an absolute URL or a path) with the view's parameters as a query string."""
+    params = view_parameters(filters, page_params)
+    return base + ("?" + urlencode(params) if params else "")
+
+
+def current_page_parameters() -> dict[str, str]:
+    """The page's own URL parameters in this run (the sidebar keys are left to the filters)."""
+    return {k: v for k, v in st.query_params.to_dict().items() if k not in SIDEBAR_KEYS}
+
+
+def current_base(url_path: str) -> str:
+    """The address of this page in the user's browser, or its path when the browser's is not known."""
+    url = st.context.url if hasattr(st, "context") else None
+    if url:
+        return url
+    return "/" + url_path
+
+
+def share_link(url_path: str, filters: Filters, where=None) -> str:
+    """Shows "copy link to this view" (a code block has a copy button) and returns the link."""
+    where = where or st.sidebar
+    link = view_url(current_base(url_path), filters, current_page_parameters())
+    where.caption("Copy link to this view: it reopens this page with the same filters.")
+    where.code(link, language=None, wrap_lines=True)
+    return link
