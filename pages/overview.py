@@ -6,6 +6,7 @@ from scrutiny import filters, labels, queries, stats, ui
 from scrutiny.queries import QueryError
 
 st.title("Early years services: overview")
+ui.guard("overview", stop=False)
 info = queries.extract_info()
 current = filters.current()
 st.markdown(

@@ -16,22 +16,28 @@ from scrutiny.filters import Filters
 from scrutiny.validation import broken_tables
 
 
-def guard(page: str) -> None:
-    """Stops a page, with sentences, when a table it needs is missing or broken."""
+def guard(page: str, stop: bool = True) -> None:
+    """Stops a page, with sentences, when a table it needs is missing or broken.
+
+    With stop=False the sentences are shown and the page carries on with what it
+    can still show (the overview, which draws on every table).
+    """
     problems = queries.problems()
     needed = set(PAGE_TABLES.get(page, ()))
     broken = broken_tables(problems) & needed
     if not broken:
         return
     st.error(
-        "This page cannot show its figures because the extract has problems in "
+        ("This page cannot show its figures" if stop else "Some figures on this page cannot be shown")
+        + " because the extract has problems in "
         + ", ".join(sorted(broken)) + ". The other pages still work where their tables are sound."
     )
     for problem in problems:
         if problem.table in broken and problem.is_error:
             st.markdown(f"- {problem.message}")
     st.caption("The full report is on the About the data page.")
-    st.stop()
+    if stop:
+        st.stop()
 
 
 def empty(message: str) -> None:

@@ -190,9 +190,15 @@ def write_table(folder: Path, name: str, frame: pd.DataFrame, typed: bool = True
     if typed and name in TABLES:
         spec = TABLES[name]
         contract_types = {c.name: ARROW_TYPES[c.type] for c in spec.columns}
-        # Columns the contract does not name keep the type pandas gives them.
-        schema = pa.schema([(c, contract_types.get(c) or pa.array(frame[c]).type) for c in frame.columns])
-        table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+        arrays = {}
+        for column in frame.columns:
+            values = frame[column].tolist()
+            try:
+                arrays[column] = pa.array(values, type=contract_types.get(column), from_pandas=True)
+            except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+                # A deliberately wrong column (a test of bad input) keeps the type its values have.
+                arrays[column] = pa.array(values, from_pandas=True)
+        table = pa.table(arrays)
     else:
         table = pa.Table.from_pandas(frame, preserve_index=False)
     pq.write_table(table, path)
