@@ -91,7 +91,7 @@ def add_service_changes(fig: go.Figure, changes: pd.DataFrame, x_start=None, x_e
 def service_change_caption(changes: pd.DataFrame) -> str:
     if changes is None or changes.empty:
         return ""
-    items = [f"({i}) {pd.Timestamp(r.changed_on):%b %Y}: {r.title}" + (f" ({r.centre_name})" if getattr(r, "centre_name", None) else "")
+    items = [f"({i}) {pd.Timestamp(r.changed_on):%b %Y}: {r.title}" + (f" ({r.centre_name})" if pd.notna(getattr(r, "centre_name", None)) else "")
              for i, r in enumerate(changes.itertuples(), start=1)]
     return "Service changes marked on the chart: " + "; ".join(items) + "."
 
