@@ -1,0 +1,181 @@
+"""Lines of enquiry: each rule fires on a situation built for it, with hand-worked figures, and stays silent otherwise.
+
+Wilson 95% intervals worked by hand (z = 1.96, z^2 = 3.8415):
+  5/26:  p = .1923; centre (p + z^2/2n) / (1 + z^2/n) = (.1923 + .0739) / 1.1478 = .2319,
+         half = 1.96 * sqrt(p(1-p)/n + z^2/4n^2) / 1.1478 = 1.96 * .0860 / 1.1478 = .1469 -> 8.5% to 37.9% ("9-38%")
+  12/43: p = .2791; centre (.2791 + .0447) / 1.0893 = .2972, half 1.96 * .0721 / 1.0893 = .1297 -> 16.7% to 42.7% ("17-43%")
+  15/60: p = .25; centre (.25 + .0320) / 1.0640 = .2650, half 1.96 * .0577 / 1.0640 = .1072 -> 15.8% to 37.2% ("16-37%")
+  30/43: p = .6977; centre (.6977 + .0447) / 1.0893 = .6815, half 1.96 * .0721 / 1.0893 = .1297 -> 55.2% to 81.1%
+Newcombe for 12/43 - 30/43: d = -.4186; lower = d - sqrt((.2791-.1675)^2 + (.8112-.6977)^2) = -.4186 - .1592 = -.578,
+  upper = d + sqrt((.4269-.2791)^2 + (.6977-.5520)^2) = -.4186 + .2076 = -.211 -> "-58 to -21 percentage points".
+"""
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from scrutiny import findings
+from scrutiny.contract import TABLES
+from scrutiny.filters import Filters
+from tests import tiny_extract
+
+YEAR_2023 = Filters(year=2023)
+
+
+def _children_in_brook(n: int) -> pd.DataFrame:
+    """n more children living in Brook (area A3, centre C2), born January 2021: under five all through 2022-23 and 2023-24."""
+    rows = [(f"B{i}", f"FB{i}", "A3", "C2", date(2021, 2, 1), date(2021, 1, 1), []) for i in range(n)]
+    return pd.concat([tiny_extract.tables()["children"], pd.DataFrame(rows, columns=TABLES["children"].column_names)])
+
+
+def _visits(children: list[str], day: date) -> pd.DataFrame:
+    rows = [(child, "C2", day, "Stay and play", "universal") for child in children]
+    return pd.concat([tiny_extract.tables()["attendances"], pd.DataFrame(rows, columns=TABLES["attendances"].column_names)])
+
+
+def _brook_population(children: int) -> pd.DataFrame:
+    population = tiny_extract.tables()["population"].copy()
+    population.loc[(population.area_code == "A3") & (population.target_group == "all"), "children"] = children
+    return population
+
+
+def _attendances(in_2022: int, in_2023: int) -> pd.DataFrame:
+    """Of the 40 Brook children, in_2022 come once in May 2022 and the first in_2023 once in May 2023."""
+    frame = _visits([f"B{i}" for i in range(in_2022)], date(2022, 5, 10))
+    extra = frame.iloc[len(tiny_extract.tables()["attendances"]):]
+    more = _visits([f"B{i}" for i in range(in_2023)], date(2023, 5, 10))
+    return pd.concat([more, extra])
+
+
+def _rule(name, filters=YEAR_2023):
+    return [f for f in findings.lines_of_enquiry(filters) if f.rule == name]
+
+
+# --- Reach below 65% --------------------------------------------------------------------------------
+
+def test_reach_below_good_on_the_tiny_extract(tiny):
+    # 2023-24, group all: C1 3 of 15, C2 2 of 9, C3 0 of 2 -> 5 of 26 = 19% (8.5-37.9%), wholly below 65%.
+    # Each centre's own figure rests on a count below 5 (3, 2, 0 of 2), so no centre finding appears.
+    found = findings.reach_below_good(YEAR_2023)
+    assert len(found) == 1
+    f = found[0]
+    assert f.statement == ("Across the whole of Testshire County Council, centres reached 19% of under-fives in 2023-24: "
+                           "5 of an estimated 26.")
+    assert f.uncertainty == "95% interval 9-38%: the whole interval is below the 65% threshold for good."
+    assert f.question.startswith("Across the whole of Testshire County Council, why are so few under-fives reached")
+    assert f.url(YEAR_2023) == "/reach?period=2023-24&target_group=all"
+
+
+def test_reach_below_good_names_the_centre(make_extract):
+    # C2: Brook 40 + Marsh 3 = 43 under-fives; reached: 10 Brook children + K7 + K8 = 12 -> 28% (16.7-42.7%).
+    # Whole authority: C1 3 + C2 12 + C3 0 = 15 of 15 + 43 + 2 = 60 -> 25% (15.8-37.2%).
+    make_extract(children=_children_in_brook(40), attendances=_attendances(0, 10), population=_brook_population(40))
+    found = findings.reach_below_good(YEAR_2023)
+    centre = [f for f in found if f.figures.get("centre_id") == "C2"]
+    assert len(centre) == 1
+    assert centre[0].statement == ("O'Brien & Sons Family Hub reached 28% of under-fives in its reach area in 2023-24: "
+                                   "12 of an estimated 43.")
+    assert centre[0].uncertainty.startswith("95% interval 17-43%")
+    assert centre[0].params == {"target_group": "all", "centre": "C2"}
+    whole = [f for f in found if "centre_id" not in f.figures]
+    assert [(f.figures["reached"], f.figures["population"]) for f in whole] == [(15, 60)]
+    assert "95% interval 16-37%" in whole[0].uncertainty
+
+
+@pytest.mark.parametrize("why, filters, population", [
+    # 5 of 9 = 56%, interval 27-81%: it touches 65%, so nothing is claimed.
+    ("interval reaches 65%", YEAR_2023, {"A1": 4, "A2": 1, "A3": 2, "A4": 1, "A5": 1}),
+    # Southvale only: C2 reached 2 of 9, a count below 5, so the figure is suppressed and no finding rests on it.
+    ("suppressed", Filters(year=2023, district="Southvale"), None),
+])
+def test_reach_below_good_stays_silent(make_extract, why, filters, population):
+    overrides = {}
+    if population:
+        frame = tiny_extract.tables()["population"]
+        for area, children in population.items():
+            frame.loc[(frame.area_code == area) & (frame.target_group == "all"), "children"] = children
+        overrides["population"] = frame
+    make_extract(**overrides)
+    assert findings.reach_below_good(filters) == [], why
+
+
+# --- Reach fell after a service change ----------------------------------------------------------------
+
+def _hub_change(on: date = date(2023, 4, 1), centre: str | None = "C2") -> pd.DataFrame:
+    return pd.DataFrame([(on, "Hub opening hours cut", None, centre)], columns=TABLES["service_changes"].column_names)
+
+
+@pytest.mark.parametrize("changed_on, before, after", [
+    (date(2023, 4, 1), 2022, 2023),
+    (date(2021, 4, 1), 2020, 2021),
+    (date(2022, 3, 31), 2020, 2022),
+    (date(2022, 10, 5), 2021, 2023),
+])
+def test_years_around_a_change(changed_on, before, after):
+    assert findings.years_around(changed_on) == (before, after)
+
+
+@pytest.mark.parametrize("centre", ["C2", None])
+def test_reach_fell_after_change(make_extract, centre):
+    # C2 all: 2022-23 30 Brook children reached of 43 (K7, K8 and K9 came in other years) = 70%;
+    # 2023-24 10 + K7 + K8 = 12 of 43 = 28%. Change -42 points, Newcombe -58 to -21: wholly below 0.
+    make_extract(children=_children_in_brook(40), attendances=_attendances(30, 10),
+                 population=_brook_population(40), service_changes=_hub_change(centre=centre))
+    found = findings.reach_fell_after_change(Filters(year=2023, district="Southvale"))
+    assert len(found) == 1
+    f = found[0]
+    where = "O'Brien & Sons Family Hub" if centre else "district Southvale"
+    assert f.statement == (f"In {where}, reach of under-fives fell from 70% in 2022-23 (30 of 43) to 28% in 2023-24 "
+                           "(12 of 43), a fall of 42 percentage points.")
+    assert f.uncertainty.startswith("95% interval for the change -58 to -21 percentage points")
+    assert "Hub opening hours cut" in f.question and "April 2023" in f.question
+    assert f.severity == findings.HIGH
+
+
+@pytest.mark.parametrize("why, in_2022, in_2023, change", [
+    ("reach held up", 12, 10, _hub_change()),  # 12 of 43 both years (2022: 12 Brook; 2023: 10 + K7 + K8)
+    ("no service change", 30, 10, None),
+    ("change in a year with no figures after it", 30, 10, _hub_change(on=date(2024, 4, 1))),
+])
+def test_reach_fell_after_change_stays_silent(make_extract, why, in_2022, in_2023, change):
+    make_extract(children=_children_in_brook(40), attendances=_attendances(in_2022, in_2023),
+                 population=_brook_population(40), service_changes=change)
+    assert findings.reach_fell_after_change(YEAR_2023) == [], why
+
+
+def test_reach_fall_is_silent_when_suppressed(make_extract):
+    # Only 4 Brook children: 2022-23 C2 reached 4 of 7 (4 < 5: suppressed), so nothing is claimed.
+    make_extract(children=_children_in_brook(4), attendances=_attendances(4, 0),
+                 population=_brook_population(4), service_changes=_hub_change())
+    assert findings.reach_fell_after_change(YEAR_2023) == []
+
+
+# --- Data quality --------------------------------------------------------------------------------------
+
+def test_data_quality_silent_on_a_clean_extract(tiny):
+    assert findings.data_quality(YEAR_2023) == []
+
+
+def test_data_quality_names_the_broken_table_and_the_warnings(make_extract):
+    footfall = tiny_extract.tables()["footfall"]
+    footfall.loc[0, "visits"] = -3
+    feedback = tiny_extract.tables()["feedback"]
+    feedback.loc[0, "centre_id"] = "NOPE"
+    make_extract(footfall=footfall, feedback=feedback)
+    found = findings.data_quality(YEAR_2023)
+    assert [f.severity for f in found] == [findings.HIGH, findings.LOW]
+    assert found[0].statement.startswith("The footfall table has 1 problem serious enough that figures resting on it are not shown.")
+    assert "negative visits" in found[0].statement
+    assert found[0].page == "pages/data.py"
+    assert "1 warning (in feedback)" in found[1].statement
+
+
+def test_lines_of_enquiry_are_ranked_most_serious_first(make_extract):
+    footfall = tiny_extract.tables()["footfall"]
+    footfall.loc[0, "visits"] = -3
+    make_extract(footfall=footfall)
+    found = findings.lines_of_enquiry(YEAR_2023)
+    assert [f.severity for f in found] == sorted((f.severity for f in found), key=findings.SEVERITY_ORDER.get)
+    assert found[0].rule == "data_quality"
+    assert findings.findings_table(found).columns.tolist() == ["Severity", "Question", "What the data shows", "Uncertainty"]
