@@ -1,6 +1,186 @@
-"""The wellbeing and attainment gap: this page is being built (see the project's issues)."""
+"""The wellbeing and attainment gap: is it narrowing?
+
+Every figure comes from scrutiny.gaps (also used by the overview and the
+evidence pack); the charts from scrutiny.gap_charts.
+"""
 
 import streamlit as st
 
-st.title("The wellbeing and attainment gap")
-st.info("Coming soon: this page is being built. The Overview and About the data pages work now.")
+from scrutiny import charts, filters, gap_charts, gaps, labels, queries, ui
+from scrutiny.gaps import AUTHORITY, CENTRE, DISTRICT
+
+st.title("Is the wellbeing and attainment gap narrowing?")
+ui.guard("gap")
+current = filters.current()
+
+available = gaps.indicators()
+places = gaps.geographies()
+if not available:
+    ui.empty("The extract has no indicators, so there is no gap to show. See About the data.")
+if not places:
+    ui.empty("The extract has no outcome figures, so there is no gap to show. See About the data.")
+whole = gaps.authority() or places[0]
+
+st.markdown(
+    "Each indicator compares a **focus group** (for example children on free school meals) with a **reference group** "
+    "(the other children). The **gap** is in percentage points and is signed so that a positive gap means the focus "
+    "group is worse off, whether higher or lower is better for that indicator. A gap is called **narrowing** or "
+    "**widening** only when the whole 95% interval of its change is on one side of zero; otherwise it is **no clear change**."
+)
+
+# --- Choices: the area (URL `geography`) and the indicator (URL `indicator`) -------------------
+by_code: dict[str, gaps.Geography] = {}
+for place in places:
+    by_code.setdefault(place.code, place)
+district_codes = {p.code for p in places if p.level == DISTRICT}
+# The sidebar's district filter picks the area; when it changes, the area follows it.
+default_code = current.district if current.district in district_codes else whole.code
+if st.session_state.get("_gap_sidebar_district", current.district) != current.district:
+    st.session_state.pop("geography", None)
+    st.query_params.pop("geography", None)
+st.session_state["_gap_sidebar_district"] = current.district
+
+left, right = st.columns(2)
+geography = by_code[filters.url_select(
+    "Area", "geography", {code: place.label for code, place in by_code.items()}, default_code, where=left,
+    help="The whole authority, a district, or a centre's reach area (the children living in it).",
+)]
+indicator = available[filters.url_select(
+    "Indicator", "indicator", {code: ind.title for code, ind in available.items()}, gaps.default_indicator(available),
+    where=right, help="Every indicator in the extract, attainment first.",
+)]
+
+notes = [
+    "Outcome years are labelled by their first year, so 2022 is 2022-23 (an academic year for school measures, "
+    "a financial year for health measures). "
+    + (f"The sidebar's year, {current.period_label}, sets the latest year shown: each indicator's latest year up to it."
+       if current.year is not None else "Each indicator's latest year is shown.")
+]
+if current.district and geography.level != AUTHORITY:
+    notes.append(f"The sidebar's district filter ({current.district}) chose the area; you can choose another above.")
+if any(getattr(current, key) for key in ("cluster", "lead_agency", "site_type")):
+    notes.append("The sidebar's cluster, lead agency and site type filters narrow the reach areas in the area charts.")
+st.caption(" ".join(notes))
+
+# --- 1. Every indicator ------------------------------------------------------------------------
+st.header(f"Every indicator: {geography.name}")
+overview = gaps.indicator_overview(geography.level, geography.code, current.year)
+ui.sentence(gaps.overview_sentence(overview, geography))
+shown_overview = gaps.overview_table(overview)
+st.dataframe(shown_overview, hide_index=True, width="stretch")
+ui.download_csv(shown_overview, f"Gaps for every indicator: {geography.name}", "gaps_every_indicator", "gap_overview_csv",
+                current, "outcomes, indicators and benchmarks tables")
+st.caption("Focus and reference % carry 95% Wilson intervals; gaps and changes carry Newcombe's hybrid score interval "
+           "(changes combine two years' intervals by the square-and-add method). England is compared with the focus "
+           "group where England publishes it, otherwise with all children.")
+
+# --- 2. The chosen indicator over time -----------------------------------------------------------
+trend_all = gaps.gap_trend(indicator, geography)
+year = gaps.latest_year(trend_all["year"], current.year)
+st.header(f"{indicator.title}: {geography.name}")
+if year is None:
+    ui.empty(f"The extract has no figures for {indicator.subject} in {geography.words}"
+             + (f" up to {current.period_label}." if current.year is not None else "."))
+trend = trend_all[trend_all["year"] <= year].reset_index(drop=True)
+latest = trend[trend["year"] == year].iloc[0]
+previous = trend[(trend["year"] < year)]
+previous = previous.iloc[-1] if not previous.empty else None
+
+changes = queries.run("service_changes", district=geography.district if geography.level != AUTHORITY else None)
+if indicator.break_year is not None and trend["year"].min() < indicator.break_year <= trend["year"].max():
+    st.warning(indicator.break_note())
+
+st.subheader("The two groups over time")
+ui.sentence(gaps.values_sentence(latest, indicator, previous))
+charts.show(gap_charts.groups_over_time(trend, indicator, changes), key="gap_groups_chart")
+hidden_years = int((trend["focus_suppressed"] | trend["reference_suppressed"]).sum())
+if hidden_years:
+    st.caption(f"{hidden_years} year{'s' if hidden_years != 1 else ''} with too few children in a group "
+               f"{'are' if hidden_years != 1 else 'is'} left off the chart.")
+
+st.subheader("The gap over time")
+sentence = gaps.gap_sentence(latest, indicator, geography)
+long_run = gaps.long_run_sentence(latest, indicator)
+ui.sentence(sentence + (" " + long_run if long_run else ""))
+charts.show(gap_charts.gap_over_time(trend, indicator, changes), key="gap_trend_chart")
+caption = charts.service_change_caption(changes)
+if caption:
+    st.caption(caption)
+shown_trend = gaps.trend_table(trend, indicator)
+with st.expander("The figures year by year"):
+    st.dataframe(shown_trend, hide_index=True, width="stretch")
+ui.download_csv(shown_trend, f"{indicator.title}: gap by year, {geography.name}", f"gap_{indicator.code}_by_year",
+                "gap_trend_csv", current, indicator.source)
+
+# --- 3. Benchmarks ------------------------------------------------------------------------------
+st.header("Against England and other benchmarks")
+benchmarks = gaps.benchmark_trend(indicator)
+benchmarks = benchmarks[benchmarks["year"] <= year]
+ui.sentence(gaps.benchmark_sentence(latest, indicator, geography, benchmarks))
+drawn = False
+for measure, title, key in (("gap", "The gap", "gap_benchmark_gap_chart"),
+                            ("focus", indicator.focus_label, "gap_benchmark_focus_chart"),
+                            ("all", "All children", "gap_benchmark_all_chart")):
+    if measure == "all" and drawn:
+        break
+    fig = gap_charts.against_benchmarks(trend, benchmarks, indicator, geography, measure)
+    if fig is None:
+        continue
+    st.markdown(f"**{title}: {geography.name} against the benchmarks**")
+    charts.show(fig, key=key)
+    drawn = True
+if drawn:
+    sources = "; ".join(dict.fromkeys(s for text in benchmarks["source"] for s in str(text).split("; ")))
+    st.caption(f"Benchmark sources: {sources}. Benchmarks are published figures; where they carry no interval, "
+               f"{geography.name} is judged by its own 95% interval.")
+
+# --- 4. Areas -----------------------------------------------------------------------------------
+st.header(f"Which areas have the widest gaps? ({labels.financial_year(year)})")
+centre_filters = current.centre_parameters()
+if geography.level in (DISTRICT, CENTRE) and geography.district:
+    centre_filters["district"] = geography.district
+areas = gaps.gap_by_area(indicator, year, **centre_filters)
+for level, title, key in ((DISTRICT, "By district", "gap_district_chart"), (CENTRE, "By centre reach area", "gap_centre_chart")):
+    st.subheader(title)
+    ui.sentence(gaps.area_sentence(areas, level, indicator, year))
+    fig = gap_charts.gap_bars(areas, level, geography)
+    if fig is not None:
+        charts.show(fig, key=key)
+if geography.level in (DISTRICT, CENTRE) and geography.district:
+    st.caption(f"Reach areas shown: those in {geography.district}. ◀ marks the area chosen above.")
+shown_areas = gaps.area_table(areas, indicator)
+ui.download_csv(shown_areas, f"{indicator.title}: gap by area, {labels.financial_year(year)}", f"gap_{indicator.code}_by_area",
+                "gap_area_csv", current, indicator.source)
+
+st.subheader("Funnel plot: which reach areas differ by more than chance?")
+authority_trend = gaps.gap_trend(indicator, whole) if geography.code != whole.code or geography.level != whole.level else trend_all
+authority_row = authority_trend[authority_trend["year"] == year]
+centre_rows = areas[areas["geography_level"] == CENTRE]
+if authority_row.empty or authority_row.iloc[0]["focus_suppressed"] or authority_row["focus_pct"].isna().all():
+    ui.sentence(f"The funnel plot needs the authority's figure for {indicator.focus_words} in {labels.financial_year(year)}, "
+                "which the extract does not show.")
+else:
+    target = float(authority_row.iloc[0]["focus_pct"])
+    funnel_rows = gaps.funnel_points(centre_rows, target)
+    hidden = len(centre_rows) - len(funnel_rows)
+    ui.sentence(gaps.funnel_sentence(funnel_rows, hidden, target, indicator, whole.name, year))
+    if not funnel_rows.empty:
+        curve = gaps.funnel_curve(target, funnel_rows["focus_denominator"].max())
+        charts.show(gap_charts.funnel(funnel_rows, curve, target, indicator, whole.name), key="gap_funnel_chart")
+        st.caption("A small reach area's figure swings a long way by chance; the funnel's limits widen for small "
+                   "numbers so that only differences bigger than chance stand out. The limits are the normal "
+                   "approximation to the binomial around the authority's value (95%: 1.96 and 99.8%: 3.09 standard errors).")
+
+# --- 5. Deprivation gradient ----------------------------------------------------------------------
+st.header("The deprivation gradient")
+gradient = gaps.deprivation_gradient(indicator, geography, year)
+ui.sentence(gaps.gradient_sentence(gradient, indicator, geography, year))
+fig = gap_charts.gradient_bars(gradient, indicator)
+if fig is not None:
+    charts.show(fig, key="gap_gradient_chart")
+    hidden = int(gradient["value_suppressed"].sum())
+    if hidden:
+        st.caption(f"{hidden} quintile{'s' if hidden != 1 else ''} with too few children {'are' if hidden != 1 else 'is'} not shown.")
+
+ui.source(f"{indicator.source}; outcomes and indicators tables")
+ui.suppression_note()

@@ -1,0 +1,244 @@
+"""The Gap page's charts, drawn from the frames scrutiny.gaps returns.
+
+Years sit at the middle of each year (1 January of its second calendar year),
+so dated service changes fall in the right place; ticks carry the year's
+label (2022-23). A line is never drawn across an indicator's comparability
+break: each side of it is its own trace. Suppressed values are NaN in the
+frames, so they are never drawn.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from scrutiny import charts, labels
+from scrutiny.gaps import FUNNEL_BANDS, Geography, Indicator
+
+CLEAR_COLOURS = {
+    "clearly worse off": charts.FOCUS_COLOUR,
+    "no clear gap": charts.NEUTRAL_COLOUR,
+    "clearly better off": charts.REFERENCE_COLOUR,
+}
+FUNNEL_COLOURS = dict(zip(FUNNEL_BANDS, ("#0072B2", "#56B4E9", "#6B6B6B", "#E69F00", "#D55E00")))
+
+
+def year_position(year) -> pd.Timestamp:
+    return pd.Timestamp(date(int(year) + 1, 1, 1))
+
+
+def _year_axis(fig: go.Figure, years) -> None:
+    years = sorted({int(y) for y in years})
+    fig.update_xaxes(tickvals=[year_position(y) for y in years], ticktext=[labels.financial_year(y) for y in years],
+                     title_text="Year")
+
+
+def _errors(frame: pd.DataFrame, prefix: str, value: str | None = None) -> dict:
+    value = value or f"{prefix}_pct"
+    return dict(type="data", symmetric=False, thickness=1.5, width=4,
+                array=((frame[f"{prefix}_upper"] - frame[value]) * 100).tolist(),
+                arrayminus=((frame[value] - frame[f"{prefix}_lower"]) * 100).tolist())
+
+
+def _segments(frame: pd.DataFrame):
+    for segment, part in frame.groupby("segment", sort=True):
+        yield int(segment), part.sort_values("year")
+
+
+def _add_break(fig: go.Figure, indicator: Indicator, years) -> None:
+    if indicator.break_year is None or not len(years):
+        return
+    years = [int(y) for y in years]
+    if not (min(years) < indicator.break_year <= max(years)):
+        return
+    where = pd.Timestamp(date(indicator.break_year, 7, 1))
+    fig.add_vline(x=where.timestamp() * 1000, line_dash="dash", line_color=charts.TEXT_COLOUR, line_width=1.5)
+    fig.add_annotation(x=where, y=0, yref="paper", yanchor="bottom", xanchor="left", showarrow=False,
+                       text=f"Break in series: not comparable across {labels.financial_year(indicator.break_year)}",
+                       font=dict(size=12, color=charts.TEXT_COLOUR), bgcolor="rgba(255,255,255,0.8)")
+
+
+def _trend_changes(fig: go.Figure, trend: pd.DataFrame, changes: pd.DataFrame | None) -> None:
+    if changes is None or changes.empty or trend.empty:
+        return
+    start = year_position(trend["year"].min()) - pd.DateOffset(months=9)
+    end = year_position(trend["year"].max()) + pd.DateOffset(months=3)
+    charts.add_service_changes(fig, changes, start, end)
+
+
+def groups_over_time(trend: pd.DataFrame, indicator: Indicator, changes: pd.DataFrame | None = None) -> go.Figure:
+    """The focus and reference groups' values (per cent) with 95% intervals, year by year."""
+    fig = go.Figure()
+    for prefix, name, colour in (("focus", indicator.focus_label, charts.FOCUS_COLOUR),
+                                 ("reference", indicator.reference_label, charts.REFERENCE_COLOUR)):
+        for number, (segment, part) in enumerate(_segments(trend)):
+            part = part[part[f"{prefix}_pct"].notna()]
+            if part.empty:
+                continue
+            fig.add_trace(go.Scatter(
+                x=[year_position(y) for y in part["year"]], y=(part[f"{prefix}_pct"] * 100).tolist(),
+                error_y=_errors(part, prefix), mode="lines+markers", name=name, legendgroup=prefix,
+                showlegend=number == 0 or not any(t.legendgroup == prefix for t in fig.data),
+                line=dict(color=colour, width=2.5), marker=dict(size=9, color=colour,
+                                                                symbol="circle" if prefix == "focus" else "square"),
+                customdata=np.stack([part["year_label"], part[f"{prefix}_lower"] * 100, part[f"{prefix}_upper"] * 100], axis=-1),
+                hovertemplate=f"{name}<br>%{{customdata[0]}}: %{{y:.1f}}% (95% CI %{{customdata[1]:.1f}} to %{{customdata[2]:.1f}})<extra></extra>",
+                meta={"segment": segment},
+            ))
+    charts.style(fig, y_title=f"{indicator.title} (%)", percent_axis=True)
+    _year_axis(fig, trend["year"])
+    _add_break(fig, indicator, trend["year"])
+    _trend_changes(fig, trend, changes)
+    return fig
+
+
+def gap_over_time(trend: pd.DataFrame, indicator: Indicator, changes: pd.DataFrame | None = None) -> go.Figure:
+    """The gap in percentage points with Newcombe's 95% interval, year by year; zero = no gap."""
+    fig = go.Figure()
+    for number, (segment, part) in enumerate(_segments(trend)):
+        part = part[part["gap"].notna()]
+        if part.empty:
+            continue
+        fig.add_trace(go.Scatter(
+            x=[year_position(y) for y in part["year"]], y=(part["gap"] * 100).tolist(), error_y=_errors(part, "gap", "gap"),
+            mode="lines+markers", name="Gap (points)", legendgroup="gap", showlegend=not fig.data,
+            line=dict(color=charts.TEXT_COLOUR, width=2.5), marker=dict(size=9, color=charts.TEXT_COLOUR),
+            customdata=np.stack([part["year_label"], part["gap_lower"] * 100, part["gap_upper"] * 100], axis=-1),
+            hovertemplate="Gap %{customdata[0]}: %{y:.1f} points (95% CI %{customdata[1]:.1f} to %{customdata[2]:.1f})<extra></extra>",
+            meta={"segment": segment},
+        ))
+    fig.add_hline(y=0, line_color=charts.NEUTRAL_COLOUR, line_width=1, annotation_text="no gap",
+                  annotation_position="bottom right")
+    charts.style(fig, y_title=f"Gap in percentage points ({indicator.focus_label.lower()} worse off above 0)")
+    _year_axis(fig, trend["year"])
+    _add_break(fig, indicator, trend["year"])
+    _trend_changes(fig, trend, changes)
+    return fig
+
+
+BENCHMARK_DASHES = ("dash", "dot", "dashdot", "longdash")
+# England in the reference blue, then colours clear of the local line's orange.
+BENCHMARK_COLOURS = (charts.REFERENCE_COLOUR, "#009E73", "#CC79A7", "#000000")
+
+
+def against_benchmarks(trend: pd.DataFrame, benchmarks: pd.DataFrame, indicator: Indicator, geography: Geography,
+                       measure: str) -> go.Figure | None:
+    """The geography's value (measure 'focus' or 'all') or gap (measure 'gap') against each
+    benchmark geography's, year by year, broken at the comparability break."""
+    local_column = "gap" if measure == "gap" else f"{measure}_pct"
+    bench_column = "gap" if measure == "gap" else f"{measure}_value"
+    usable = benchmarks[benchmarks[bench_column].notna()]
+    if usable.empty:
+        return None
+    fig = go.Figure()
+    series = [(geography.name, trend.assign(value=trend[local_column]), charts.FOCUS_COLOUR, "solid", True)]
+    for i, (name, part) in enumerate(usable.groupby("geography", sort=False)):
+        part = part.assign(value=part[bench_column], segment=[indicator.segment(y) for y in part["year"]])
+        series.append((name, part, BENCHMARK_COLOURS[i % len(BENCHMARK_COLOURS)],
+                       BENCHMARK_DASHES[i % len(BENCHMARK_DASHES)], False))
+    for name, frame, colour, dash, local in series:
+        first = True
+        for segment, part in _segments(frame):
+            part = part[part["value"].notna()]
+            if part.empty:
+                continue
+            extra = {"error_y": _errors(part, measure, "value")} if local else {}
+            fig.add_trace(go.Scatter(
+                x=[year_position(y) for y in part["year"]], y=(part["value"] * 100).tolist(), mode="lines+markers",
+                name=name, legendgroup=name, showlegend=first, line=dict(color=colour, dash=dash, width=2.5),
+                marker=dict(size=8, color=colour), meta={"segment": segment},
+                hovertemplate=f"{name}: %{{y:.1f}}{' points' if measure == 'gap' else '%'}<extra></extra>", **extra,
+            ))
+            first = False
+    years = pd.concat([trend["year"], usable["year"]])
+    if measure == "gap":
+        charts.style(fig, y_title="Gap in percentage points")
+        fig.add_hline(y=0, line_color=charts.NEUTRAL_COLOUR, line_width=1)
+    else:
+        group = indicator.focus_label if measure == "focus" else "All children"
+        charts.style(fig, y_title=f"{group}: {indicator.title.lower()} (%)", percent_axis=True)
+    _year_axis(fig, years)
+    _add_break(fig, indicator, years)
+    return fig
+
+
+def gap_bars(areas: pd.DataFrame, level: str, chosen: Geography | None = None) -> go.Figure | None:
+    """Horizontal bars of each area's gap with its 95% interval, widest at the top, coloured by
+    whether the interval is clear of zero. Suppressed areas are left out."""
+    rows = areas[(areas["geography_level"] == level) & areas["gap"].notna()].sort_values("gap")
+    if rows.empty:
+        return None
+    fig = go.Figure()
+    names = [f"{n} ◀" if chosen is not None and c == chosen.code else n
+             for n, c in zip(rows["geography_name"], rows["geography_code"])]
+    rows = rows.assign(name=names)
+    for reading, colour in CLEAR_COLOURS.items():
+        part = rows[rows["clear"] == reading]
+        if part.empty:
+            continue
+        fig.add_trace(go.Bar(
+            x=(part["gap"] * 100).tolist(), y=part["name"].tolist(), orientation="h", name=_reading_label(reading),
+            marker_color=colour, error_x=dict(type="data", symmetric=False, thickness=1.5, width=3, color=charts.TEXT_COLOUR,
+                                              array=((part["gap_upper"] - part["gap"]) * 100).tolist(),
+                                              arrayminus=((part["gap"] - part["gap_lower"]) * 100).tolist()),
+            customdata=np.stack([part["gap_lower"] * 100, part["gap_upper"] * 100], axis=-1),
+            hovertemplate="%{y}: %{x:.1f} points (95% CI %{customdata[0]:.1f} to %{customdata[1]:.1f})<extra></extra>",
+        ))
+    height = max(320, 26 * len(rows) + 140)
+    charts.style(fig, x_title="Gap in percentage points (95% CI)", height=height)
+    fig.update_yaxes(categoryorder="array", categoryarray=rows["name"].tolist(), automargin=True)
+    fig.add_vline(x=0, line_color=charts.NEUTRAL_COLOUR, line_width=1)
+    fig.update_layout(barmode="overlay")
+    return fig
+
+
+def _reading_label(reading: str) -> str:
+    return {"clearly worse off": "Focus group clearly worse off", "no clear gap": "No clear gap",
+            "clearly better off": "Focus group clearly better off"}[reading]
+
+
+def funnel(points_frame: pd.DataFrame, curve: pd.DataFrame, target: float, indicator: Indicator,
+           target_name: str) -> go.Figure:
+    """The focus group's value in each reach area against its number of children, with 95%
+    and 99.8% limits around the authority's value."""
+    fig = go.Figure()
+    n = curve["denominator"].tolist()
+    for level, dash, name in (("998", "dash", "99.8% limits"), ("95", "dot", "95% limits")):
+        for side in ("lower", "upper"):
+            fig.add_trace(go.Scatter(x=n, y=(curve[f"{side}_{level}"] * 100).tolist(), mode="lines", name=name,
+                                     legendgroup=level, showlegend=side == "lower", hoverinfo="skip",
+                                     line=dict(color=charts.NEUTRAL_COLOUR, dash=dash, width=1.5)))
+    fig.add_trace(go.Scatter(x=[n[0], n[-1]], y=[target * 100] * 2, mode="lines", name=f"{target_name} {target * 100:.1f}%",
+                             line=dict(color=charts.TEXT_COLOUR, width=1.5), hoverinfo="skip"))
+    for band in FUNNEL_BANDS:
+        part = points_frame[points_frame["band"] == band]
+        if part.empty:
+            continue
+        fig.add_trace(go.Scatter(
+            x=part["focus_denominator"].tolist(), y=(part["focus_pct"] * 100).tolist(), mode="markers", name=band.capitalize(),
+            marker=dict(size=10, color=FUNNEL_COLOURS[band], line=dict(width=1, color="white")),
+            text=part["geography_name"].tolist(),
+            hovertemplate="%{text}: %{y:.1f}% of %{x:,} children<extra></extra>",
+        ))
+    charts.style(fig, x_title=f"{indicator.focus_label}: number of children", y_title=f"{indicator.title} (%)", height=480)
+    fig.update_yaxes(ticksuffix="%")
+    return fig
+
+
+def gradient_bars(gradient: pd.DataFrame, indicator: Indicator) -> go.Figure | None:
+    """The indicator by IDACI quintile with 95% intervals, most deprived first."""
+    rows = gradient[gradient["value_pct"].notna()]
+    if rows.empty:
+        return None
+    fig = go.Figure(go.Bar(
+        x=rows["label"].tolist(), y=(rows["value_pct"] * 100).tolist(), marker_color=charts.REFERENCE_COLOUR,
+        error_y=_errors(rows, "value"), name=indicator.title,
+        hovertemplate="%{x}: %{y:.1f}%<extra></extra>",
+    ))
+    charts.style(fig, y_title=f"{indicator.title} (%)", x_title="Deprivation of the area where the child lives (IDACI)",
+                 percent_axis=True)
+    return fig
+
