@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 
 import streamlit as st
 
@@ -80,7 +81,8 @@ for section in pack.sections:
         elif isinstance(block, evidence.Table):
             st.markdown(f"**{block.title}**")
             st.dataframe(block.frame, hide_index=True, width="stretch")
-            ui.download_csv(block.frame, block.title, f"{section.key}-{number}", key=f"csv-{section.key}-{number}",
+            stem = re.sub(r"[^a-z0-9]+", "-", block.title.lower()).strip("-")
+            ui.download_csv(block.frame, block.title, stem, key=f"csv-{section.key}-{number}",
                             filters=current, source_text="; ".join(section.sources) or "the dashboard")
         elif isinstance(block, evidence.Chart):
             ui.sentence(block.description)
