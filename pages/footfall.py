@@ -1,6 +1,211 @@
-"""Footfall and outcomes: this page is being built (see the project's issues)."""
+"""Footfall and outcomes: is busy the same as effective?
 
+Sets each site's footfall beside its reach of vulnerable children and the
+outcomes of the children living in its reach area (scrutiny/footfall.py).
+"""
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
+from plotly.subplots import make_subplots
 
-st.title("Footfall and outcomes")
-st.info("Coming soon: this page is being built. The Overview and About the data pages work now.")
+from scrutiny import charts, filters, footfall, gaps, labels, queries, stats, ui
+from scrutiny.contract import MOST_DEPRIVED_GROUP, SITE_TYPES
+
+st.title("Footfall and outcomes: is busy the same as effective?")
+ui.guard("footfall")
+current = filters.current()
+if current.year is None:
+    ui.empty("The extract has no financial years to show: the population table is missing or empty. See About the data.")
+year_label = current.period_label
+threshold = queries.extract_info().suppression_threshold
+st.markdown(
+    "Performance has often been reported as sign-ups and footfall rather than better outcomes for families. "
+    "This page sets each site's footfall beside its reach of vulnerable children and the outcomes of the children "
+    f"living in its reach area, for **{current.describe()}**."
+)
+
+indicators = footfall.indicators()
+choice1, choice2, choice3 = st.columns(3)
+with choice1:
+    if indicators:
+        code = filters.url_select("Outcome indicator", "indicator", {c: i.title for c, i in indicators.items()},
+                                  gaps.default_indicator(indicators))
+        indicator = indicators[code]
+    else:
+        indicator = None
+        st.caption("The extract has no outcomes for centre reach areas, so only reach is set against footfall.")
+
+table = footfall.site_table(current, indicator)
+if table.empty:
+    ui.empty(f"No site was open or sent footfall figures in {year_label} for these filters.")
+
+with choice2:
+    measure = filters.url_select("Compare footfall with", "measure", footfall.measures(indicator), footfall.REACH)
+with choice3:
+    site = filters.url_select("Site to follow", "site", {"": "All sites", **dict(zip(table.centre_id, table.centre_name))}, "")
+SITE_COLOURS = {code: charts.PALETTE[i % len(charts.PALETTE)] for i, code in enumerate(SITE_TYPES)}
+
+
+def site_colour(code: str) -> str:
+    return SITE_COLOURS.get(code, charts.NEUTRAL_COLOUR)
+
+
+# --- 1. The site table ------------------------------------------------------------------------
+st.header("Each site: footfall, reach and outcomes")
+ui.sentence(footfall.table_sentence(table, year_label, threshold))
+shown = footfall.table_as_shown(table, indicator)
+st.dataframe(shown, hide_index=True, width="stretch")
+st.caption(
+    "Visits per under-five: the site's visits in the year over the estimated under-fives living in its reach area. "
+    "Target group: a target group on the child's record, or living in the 30% most deprived areas. Reach: the Reach "
+    "page's measure, at least one attendance at any site by a child living in the reach area. Outcomes describe "
+    "children living in the reach area, in the latest outcome year up to the chosen year."
+)
+sources = "footfall, attendances, children, population and areas tables" + (f"; outcomes: {indicator.source}" if indicator else "")
+ui.download_csv(shown, f"Footfall, reach and outcomes by site, {year_label}", f"footfall-by-site-{year_label}",
+                "footfall_table_download", current, sources)
+ui.source(sources)
+ui.suppression_note()
+
+# --- 2. The scatter ---------------------------------------------------------------------------
+st.header("Busy compared with effective")
+result = footfall.scatter(table, measure, indicator)
+names = footfall.quadrant_names(measure)
+ui.sentence(footfall.scatter_sentence(result, indicator, year_label))
+if site:
+    st.markdown(footfall.site_summary(table, result, site, indicator, year_label))
+measure_label = footfall.measures(indicator)[measure]
+if not result.points.empty:
+    points = result.points
+    figure = go.Figure()
+    biggest = max(float(points.population.max()), 1.0)
+    for code, group in points.groupby("site_type", sort=False):
+        figure.add_trace(go.Scatter(
+            x=group.x, y=group.y * 100, mode="markers", name=labels.site_type(code),
+            marker=dict(size=group.population, sizemode="area", sizeref=2 * biggest / 40**2, sizemin=5,
+                        color=site_colour(code), line=dict(width=1, color="white"), opacity=0.85),
+            customdata=np.stack([
+                group.centre_name, group.visits.map(lambda v: stats.show_count(v, threshold)),
+                group.population.map(lambda v: stats.show_count(v, threshold)),
+                [stats.show_interval(lo, hi) for lo, hi in zip(group.y_lower, group.y_upper)],
+                group.quadrant.map(names),
+            ], axis=-1),
+            hovertemplate=("<b>%{customdata[0]}</b><br>%{x:.1f} visits per under-five (%{customdata[1]} visits, "
+                           "%{customdata[2]} under-fives)<br>" + measure_label + ": %{y:.0f}% (95% CI %{customdata[3]})"
+                           "<br>%{customdata[4]}<extra></extra>"),
+        ))
+    chosen = points[points.centre_id == site]
+    if not chosen.empty:
+        figure.add_trace(go.Scatter(
+            x=chosen.x, y=chosen.y * 100, mode="markers+text", name="Site followed", text=chosen.centre_name,
+            textposition="top center", hoverinfo="skip",
+            marker=dict(size=28, symbol="circle-open", color=charts.TEXT_COLOUR, line=dict(width=3)),
+        ))
+    figure.add_vline(x=result.x_average, line_dash="dash", line_color=charts.NEUTRAL_COLOUR,
+                     annotation_text=f"average {footfall.per_child(result.x_average)}", annotation_position="top")
+    figure.add_hline(y=result.y_average * 100, line_dash="dash", line_color=charts.NEUTRAL_COLOUR,
+                     annotation_text=f"average {stats.show_percent(result.y_average)}", annotation_position="right")
+    # Better is always at the top: a lower-is-better indicator has its axis turned over.
+    corners = {footfall.BUSY_GOOD: (0.99, 0.99, "right", "top"), footfall.QUIET_GOOD: (0.01, 0.99, "left", "top"),
+               footfall.BUSY_LOW: (0.99, 0.01, "right", "bottom"), footfall.QUIET_LOW: (0.01, 0.01, "left", "bottom")}
+    for key, (x, y, xanchor, yanchor) in corners.items():
+        figure.add_annotation(x=x, y=y, xref="x domain", yref="y domain", text=names[key].capitalize(), showarrow=False,
+                              xanchor=xanchor, yanchor=yanchor, font=dict(size=13, color=charts.NEUTRAL_COLOUR))
+    charts.style(figure, x_title="Visits per under-five living in the reach area",
+                 y_title=measure_label + (" (lower is better; axis reversed)" if not result.higher_is_better else ""),
+                 percent_axis=True, height=520)
+    if not result.higher_is_better:
+        figure.update_yaxes(autorange="reversed", rangemode="normal")
+    charts.show(figure, key="footfall_scatter")
+st.caption(footfall.CAUTION + " Point size shows the under-fives living in the reach area; the dashed lines are the "
+           "averages of the sites plotted, and a site on a line counts as busy or as doing better.")
+note = footfall.dropped_note(result.dropped)
+if note:
+    st.caption(note)
+
+# --- 3. Trends --------------------------------------------------------------------------------
+followed = table.loc[table.centre_id == site, "centre_name"]
+who = followed.iloc[0] if site and not followed.empty else "the sites shown"
+st.header("Activity and results over time")
+monthly = footfall.monthly_footfall(current, site)
+reach = footfall.reach_trend(current, site)
+outcome = footfall.outcome_trend(current, indicator, site) if indicator else None
+ui.sentence(footfall.trend_sentence(monthly, reach, outcome, indicator, current.year, who))
+rows = 3 if indicator else 2
+titles = ["Visits each month" + ("" if site else " by site type"),
+          f"Reach of children in the {labels.target_group(MOST_DEPRIVED_GROUP)} (%)"]
+if indicator:
+    titles.append(f"{indicator.title} (%), children in the reach area" + ("" if site else "s"))
+trend = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.08, subplot_titles=titles)
+for code, group in monthly.groupby("site_type", sort=False):
+    trend.add_trace(go.Scatter(x=group.month, y=group.visits_shown, mode="lines+markers", name=labels.site_type(code),
+                               line=dict(color=site_colour(code)), connectgaps=False,
+                               hovertemplate="%{x|%b %Y}: %{y:,} visits<extra>" + labels.site_type(code) + "</extra>"),
+                    row=1, col=1)
+
+
+def yearly_trace(frame: pd.DataFrame, prefix: str, name: str, colour: str, row: int) -> None:
+    shown_years = frame[frame[f"{prefix}_pct"].notna()]
+    trend.add_trace(go.Scatter(
+        x=[footfall.year_middle(y) for y in shown_years.year], y=shown_years[f"{prefix}_pct"] * 100,
+        mode="lines+markers", name=name, line=dict(color=colour),
+        error_y=dict(type="data", symmetric=False, array=(shown_years[f"{prefix}_upper"] - shown_years[f"{prefix}_pct"]) * 100,
+                     arrayminus=(shown_years[f"{prefix}_pct"] - shown_years[f"{prefix}_lower"]) * 100, thickness=1),
+        customdata=[labels.financial_year(y) for y in shown_years.year],
+        hovertemplate="%{customdata}: %{y:.0f}%<extra>" + name + "</extra>",
+    ), row=row, col=1)
+
+
+yearly_trace(reach, "reach", "Reach, 30% most deprived areas", charts.REFERENCE_COLOUR, 2)
+if indicator:
+    yearly_trace(outcome, "outcome", f"{indicator.title}: all children", charts.NEUTRAL_COLOUR, 3)
+    yearly_trace(outcome, "focus", f"{indicator.title}: {indicator.focus_label.lower()}", charts.FOCUS_COLOUR, 3)
+charts.style(trend, height=260 * rows)
+for row in range(2, rows + 1):
+    trend.update_yaxes(ticksuffix="%", rangemode="tozero", row=row, col=1)
+trend.add_vrect(x0=pd.Timestamp(current.year, 4, 1), x1=pd.Timestamp(current.year + 1, 3, 31),
+                fillcolor=charts.NEUTRAL_COLOUR, opacity=0.08, line_width=0)
+changes = queries.run("service_changes", district=current.district)
+if site:
+    changes = changes[changes.centre_id.isna() | (changes.centre_id == site)]
+changes = changes.reset_index(drop=True)
+charts.add_service_changes(trend, changes)
+if monthly.empty and reach.reach_pct.isna().all():
+    st.info("No footfall or reach figures to draw for this choice.")
+else:
+    charts.show(trend, key="footfall_trend")
+st.caption(
+    "The shaded band is the chosen year. Yearly figures are drawn at the middle of each year, with 95% intervals; "
+    "a year or month resting on small numbers is left out." + (" " + charts.service_change_caption(changes) if not changes.empty else "")
+)
+if monthly.visits_suppressed.any():
+    st.caption(f"{int(monthly.visits_suppressed.sum())} monthly figures of fewer than {threshold} visits are not drawn.")
+
+# --- 4. Libraries and children's centres ------------------------------------------------------
+st.header("Libraries compared with children's centres")
+comparison = footfall.site_type_comparison(current, table)
+ui.sentence(footfall.comparison_sentence(comparison, year_label))
+bars = comparison[comparison.target_children_pct.notna()]
+if not bars.empty:
+    share = go.Figure(go.Bar(
+        x=[labels.site_type(s) for s in bars.site_type], y=bars.target_children_pct * 100,
+        marker_color=[site_colour(s) for s in bars.site_type],
+        error_y=dict(type="data", symmetric=False, array=(bars.target_children_upper - bars.target_children_pct) * 100,
+                     arrayminus=(bars.target_children_pct - bars.target_children_lower) * 100),
+        text=[stats.show_percent(v) for v in bars.target_children_pct], textposition="inside",
+        hovertemplate="%{x}: %{y:.0f}% of the children who came were in a target group<extra></extra>",
+    ))
+    charts.style(share, y_title="Children who came who were in a target group", percent_axis=True, height=360)
+    charts.show(share, key="footfall_site_types")
+comparison_shown = footfall.comparison_as_shown(comparison)
+st.dataframe(comparison_shown, hide_index=True, width="stretch")
+st.caption(
+    "A child who used more than one type of site counts once for each type. \"Also used another type of site\" "
+    "counts the children who came to both, say, a library and a children's centre in the year: one sign of "
+    "joined-up working."
+)
+ui.download_csv(comparison_shown, f"Footfall and users by type of site, {year_label}", f"footfall-by-site-type-{year_label}",
+                "footfall_types_download", current, "footfall, attendances, children and areas tables")
+ui.source("footfall, attendances, children and areas tables")

@@ -1,0 +1,524 @@
+"""Footfall compared with outcomes: is busy the same as effective?
+
+Clean functions behind the Footfall page, for the page and the evidence pack:
+each takes the filters (and the indicator or measure chosen) and returns a
+DataFrame of raw figures with suppressed rates already removed, or a sentence.
+
+Definitions used here:
+
+- Visits per under-five: a site's footfall visits in the financial year divided
+  by the estimated under-fives living in its reach area that year. A site with
+  no reach area (a library) has no such figure.
+- In a target group: the child's record lists any target group, or the child
+  lives in one of the 30% most deprived areas (queries/site_attendance_mix.sql).
+- Reach of the most vulnerable: the Reach page's reach % for the most deprived
+  30% group (queries/reach_by_centre.sql), not worked out again here.
+- Outcome of a site: the indicator for children living in its reach area, in
+  the latest outcome year up to the chosen financial year.
+- Quadrants: the average lines are the pooled figures of the sites plotted
+  (total visits over total under-fives; total reached over total population).
+  A site exactly on a line counts as busy (footfall) and as doing better (the
+  measure): being at the average is not being below it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from scrutiny import gaps, labels, queries, stats
+from scrutiny.contract import MOST_DEPRIVED_GROUP
+from scrutiny.filters import Filters
+from scrutiny.gaps import Indicator
+
+SUSTAINED_MIN = 3  # reach_by_centre's setting; reach (1+ attendances) does not depend on it.
+
+REACH, OUTCOME, FOCUS = "reach", "outcome", "focus"
+
+BUSY_GOOD, QUIET_GOOD, BUSY_LOW, QUIET_LOW = "busy_good", "quiet_good", "busy_low", "quiet_low"
+QUADRANT_ORDER = (BUSY_LOW, QUIET_GOOD, BUSY_GOOD, QUIET_LOW)
+REACH_QUADRANTS = {
+    BUSY_LOW: "busy, reaching few vulnerable children",
+    QUIET_GOOD: "quiet but effective",
+    BUSY_GOOD: "busy and effective",
+    QUIET_LOW: "quiet and reaching few",
+}
+OUTCOME_QUADRANTS = {
+    BUSY_LOW: "busy, outcomes below average",
+    QUIET_GOOD: "quiet but effective",
+    BUSY_GOOD: "busy and effective",
+    QUIET_LOW: "quiet, outcomes below average",
+}
+
+CAUTION = (
+    "Sites are not children: each point is a whole reach area, so a pattern across sites says nothing "
+    "certain about any family, and a busy site may draw visitors from outside its reach area. "
+    "A correlation is not a cause."
+)
+
+
+def threshold() -> int:
+    return queries.extract_info().suppression_threshold
+
+
+# --- Indicators and measures -------------------------------------------------------------------
+
+def indicators() -> dict[str, Indicator]:
+    """The Gap page's indicators that have figures for centre reach areas, by code."""
+    with_sites = set(queries.run("site_outcome_years").indicator)
+    return {code: indicator for code, indicator in gaps.indicators().items() if code in with_sites}
+
+
+def measures(indicator: Indicator | None) -> dict[str, str]:
+    """The y measures the scatter can show: {code: label}."""
+    options = {REACH: f"Reach of children in the {labels.target_group(MOST_DEPRIVED_GROUP)}"}
+    if indicator is not None:
+        options[OUTCOME] = f"{indicator.title}: all children in the reach area"
+        options[FOCUS] = f"{indicator.title}: {indicator.focus_words}"
+    return options
+
+
+def quadrant_names(measure: str) -> dict[str, str]:
+    return REACH_QUADRANTS if measure == REACH else OUTCOME_QUADRANTS
+
+
+# --- The site table ---------------------------------------------------------------------------
+
+def _reach_rows(filters: Filters, year: int, group: str) -> pd.DataFrame:
+    rows = queries.run("reach_by_centre", year=year, sustained_min=SUSTAINED_MIN, **filters.centre_parameters())
+    return rows[rows.target_group == group][["centre_id", "population", "reached"]]
+
+
+def site_table(filters: Filters, indicator: Indicator | None) -> pd.DataFrame:
+    """One row per site for the filters' year: raw counts and rates (fractions; NaN where suppressed).
+
+    Columns: centre_id, centre_name, site_type, district, has_reach_area, visits,
+    sessions, new_registrations, population, visits_per_child (+ _suppressed),
+    attendances, target_attendances, target_* rate, md_population, md_reached,
+    reach_* rate, outcome_year, outcome_* and focus_* rates with their counts,
+    change / change_lower / change_upper (percentage-point fractions) and
+    change_note.
+    """
+    t = threshold()
+    year = filters.year
+    sites = queries.run("footfall_by_site", year=year, **filters.centre_parameters())
+    sites["has_reach_area"] = sites.reach_areas > 0
+
+    everyone = _reach_rows(filters, year, "all").rename(columns={"reached": "all_reached"})
+    deprived = _reach_rows(filters, year, MOST_DEPRIVED_GROUP).rename(
+        columns={"population": "md_population", "reached": "md_reached"})
+    mix = queries.run("site_attendance_mix", year=year, **filters.centre_parameters())
+    mix = mix[mix.level == "site"][["centre_id", "attendances", "target_attendances", "children", "target_children"]]
+
+    table = (sites.merge(everyone, on="centre_id", how="left")
+             .merge(deprived, on="centre_id", how="left")
+             .merge(mix, on="centre_id", how="left"))
+    for column in ("attendances", "target_attendances", "children", "target_children"):
+        table[column] = table[column].fillna(0).astype("int64")
+    for column in ("population", "md_population", "md_reached", "all_reached"):
+        # A reach area with no population rows has 0 under-fives; no reach area has no figure.
+        table[column] = np.where(table.has_reach_area, table[column].fillna(0), np.nan)
+
+    table = add_visits_per_child(table, t)
+    table = stats.add_rate(table, "target_attendances", "attendances", "target", t)
+    table = stats.add_rate(table, "md_reached", "md_population", "reach", t)
+    table = _add_outcomes(table, filters, indicator, t)
+    return table.reset_index(drop=True)
+
+
+def add_visits_per_child(frame: pd.DataFrame, t: int) -> pd.DataFrame:
+    """visits / population, hidden (NaN) when visits are 1..t-1 or the population is under t."""
+    out = frame.copy()
+    visits = out.visits.astype(float).to_numpy()
+    population = out.population.astype(float).to_numpy()
+    hidden = stats.rate_suppressed(visits, population, t) & ~np.isnan(population)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(population > 0, visits / population, np.nan)
+    out["visits_per_child"] = np.where(hidden, np.nan, rate)
+    out["visits_per_child_suppressed"] = hidden
+    return out
+
+
+def _add_outcomes(table: pd.DataFrame, filters: Filters, indicator: Indicator | None, t: int) -> pd.DataFrame:
+    empty = {c: np.nan for c in ("outcome_numerator", "outcome_denominator", "focus_numerator", "focus_denominator",
+                                 "previous_numerator", "previous_denominator")}
+    if indicator is None:
+        table = table.assign(outcome_year=np.nan, **empty)
+    else:
+        outcomes = queries.run("outcomes_by_centre", indicator=indicator.code, **filters.centre_parameters())
+        # One outcome year for every site: the latest up to the chosen year.
+        latest = gaps.latest_year(outcomes.year, filters.year)
+        if latest is None:
+            table = table.assign(outcome_year=np.nan, **empty)
+        else:
+            now = outcomes[outcomes.year == latest].rename(columns={
+                "all_numerator": "outcome_numerator", "all_denominator": "outcome_denominator"})
+            before = outcomes[outcomes.year == latest - 1].rename(columns={
+                "all_numerator": "previous_numerator", "all_denominator": "previous_denominator"})
+            table = (table
+                     .merge(now[["centre_id", "outcome_numerator", "outcome_denominator", "focus_numerator", "focus_denominator"]],
+                            on="centre_id", how="left")
+                     .merge(before[["centre_id", "previous_numerator", "previous_denominator"]], on="centre_id", how="left")
+                     .assign(outcome_year=latest))
+    table = stats.add_rate(table, "outcome_numerator", "outcome_denominator", "outcome", t)
+    table = stats.add_rate(table, "focus_numerator", "focus_denominator", "focus", t)
+    table = stats.add_rate(table, "previous_numerator", "previous_denominator", "previous", t)
+    change, lower, upper = stats.newcombe_arrays(
+        table.outcome_numerator, table.outcome_denominator, table.previous_numerator, table.previous_denominator)
+    # The year an indicator's method changed cannot be compared with the year before it.
+    latest = table.outcome_year.iloc[0] if len(table) else np.nan
+    comparable = indicator is None or np.isnan(latest) or indicator.comparable(int(latest), int(latest) - 1)
+    shown = ~table.outcome_suppressed & ~table.previous_suppressed & comparable
+    table["change"] = np.where(shown, change, np.nan)
+    table["change_lower"] = np.where(shown, lower, np.nan)
+    table["change_upper"] = np.where(shown, upper, np.nan)
+    table["change_note"] = "" if comparable else "not comparable with the year before"
+    return table
+
+
+# --- Quadrants and the scatter ----------------------------------------------------------------
+
+def quadrant(x: float, y: float, x_average: float, y_average: float, higher_is_better: bool = True) -> str:
+    """Which quadrant a site falls in; on an average line counts as busy / doing better."""
+    busy = x >= x_average
+    good = y >= y_average if higher_is_better else y <= y_average
+    if busy:
+        return BUSY_GOOD if good else BUSY_LOW
+    return QUIET_GOOD if good else QUIET_LOW
+
+
+MEASURE_COLUMNS = {REACH: ("reach", "md_reached", "md_population"),
+                   OUTCOME: ("outcome", "outcome_numerator", "outcome_denominator"),
+                   FOCUS: ("focus", "focus_numerator", "focus_denominator")}
+
+
+@dataclass(frozen=True)
+class Scatter:
+    points: pd.DataFrame      # one row per site plotted: x, y, y_lower, y_upper, quadrant ...
+    dropped: pd.DataFrame     # centre_id, centre_name, reason
+    x_average: float
+    y_average: float
+    higher_is_better: bool
+    measure: str
+
+
+def scatter(table: pd.DataFrame, measure: str, indicator: Indicator | None) -> Scatter:
+    """The sites that can be plotted for a measure, the pooled average lines and each site's quadrant."""
+    prefix, numerator, denominator = MEASURE_COLUMNS[measure]
+    higher = measure == REACH or indicator is None or not indicator.lower_is_better
+    reasons = pd.Series("", index=table.index)
+    reasons[table[f"{prefix}_pct"].isna()] = "no figure for the measure"
+    reasons[table[f"{prefix}_suppressed"] & table[denominator].gt(0)] = "small numbers, not shown"
+    reasons[table.visits_per_child_suppressed] = "small numbers, not shown"
+    reasons[~table.has_reach_area] = "no reach area"
+    plotted = table[reasons == ""].copy()
+    dropped = table.loc[reasons != "", ["centre_id", "centre_name", "site_type"]].assign(reason=reasons[reasons != ""])
+    if plotted.empty:
+        return Scatter(plotted.assign(x=[], y=[], y_lower=[], y_upper=[], quadrant=[]), dropped, np.nan, np.nan, higher, measure)
+    x_average = plotted.visits.sum() / plotted.population.sum()
+    y_average = plotted[numerator].sum() / plotted[denominator].sum()
+    plotted["x"] = plotted.visits_per_child
+    plotted["y"] = plotted[f"{prefix}_pct"]
+    plotted["y_lower"] = plotted[f"{prefix}_lower"]
+    plotted["y_upper"] = plotted[f"{prefix}_upper"]
+    plotted["quadrant"] = [quadrant(x, y, x_average, y_average, higher) for x, y in zip(plotted.x, plotted.y)]
+    return Scatter(plotted.reset_index(drop=True), dropped.reset_index(drop=True), x_average, y_average, higher, measure)
+
+
+def correlation(points: pd.DataFrame) -> stats.Correlation | None:
+    return stats.spearman(points.x, points.y)
+
+
+def busy_but_low_reach(filters: Filters, indicator: Indicator | None = None, measure: str = REACH) -> pd.DataFrame:
+    """Sites busier than average per under-five but below average on the measure (reach by default)."""
+    points = scatter(site_table(filters, indicator), measure, indicator).points
+    return points[points.quadrant == BUSY_LOW].sort_values("x", ascending=False).reset_index(drop=True)
+
+
+# --- Sentences --------------------------------------------------------------------------------
+
+def per_child(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def _names(names: list[str], most: int = 4) -> str:
+    names = list(names)
+    if len(names) <= most:
+        return ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1] if names else ""
+    return ", ".join(names[:most]) + f" and {len(names) - most} more"
+
+
+def measure_phrase(measure: str, indicator: Indicator | None) -> str:
+    if measure == REACH:
+        return f"reach of children in the {labels.target_group(MOST_DEPRIVED_GROUP)}"
+    if measure == FOCUS and indicator is not None:
+        return f"{indicator.subject} for {indicator.focus_words}"
+    return f"{indicator.subject} for all children" if indicator else "the outcome"
+
+
+def correlation_phrase(result: stats.Correlation | None) -> str:
+    if result is None:
+        return "There are too few sites with figures (4 are needed) to measure how closely the two go together."
+    strength = abs(result.rho)
+    words = "weak" if strength < 0.3 else "moderate" if strength < 0.6 else "strong"
+    if result.lower > 0:
+        verdict = f"busier sites tended to do better (a {words} positive link)"
+    elif result.upper < 0:
+        verdict = f"busier sites tended to do worse (a {words} negative link)"
+    else:
+        verdict = "there is no clear link between how busy a site is and how it does"
+    return (f"Across {result.n} sites, {verdict}: Spearman's rank correlation {result.rho:+.2f} "
+            f"(95% CI {result.lower:+.2f} to {result.upper:+.2f}).")
+
+
+def scatter_sentence(result: Scatter, indicator: Indicator | None, year_label: str) -> str:
+    phrase = measure_phrase(result.measure, indicator)
+    if result.points.empty:
+        return f"No site has both footfall per under-five and {phrase} to show for {year_label}."
+    names = quadrant_names(result.measure)
+    busy_low = result.points[result.points.quadrant == BUSY_LOW].sort_values("x", ascending=False)
+    text = (f"In {year_label}, the sites plotted had {per_child(result.x_average)} visits per under-five on average, "
+            f"and {stats.show_percent(result.y_average)} for {phrase}. ")
+    if busy_low.empty:
+        text += f"No site is in the group “{names[BUSY_LOW]}”. "
+    else:
+        text += (f"{len(busy_low)} of {len(result.points)} sites are {names[BUSY_LOW]}: "
+                 f"{_names(list(busy_low.centre_name))}. ")
+    return text + correlation_phrase(correlation(result.points))
+
+
+def site_summary(table: pd.DataFrame, result: Scatter, site: str, indicator: Indicator | None, year_label: str) -> str:
+    """One site in words: its footfall, its measure and its quadrant."""
+    t = threshold()
+    row = table[table.centre_id == site]
+    if row.empty:
+        return ""
+    r = row.iloc[0]
+    text = f"**{r.centre_name}** ({labels.site_type(r.site_type).lower()}) recorded {stats.show_count(r.visits, t)} visits in {year_label}"
+    if not r.has_reach_area:
+        return text + "; it has no reach area, so it cannot be placed on the chart."
+    point = result.points[result.points.centre_id == site]
+    if point.empty:
+        return text + "; it is not on the chart because its figures rest on small numbers or are missing."
+    p = point.iloc[0]
+    return (text + f", {per_child(p.x)} per under-five living in its reach area; {measure_phrase(result.measure, indicator)} "
+            f"was {stats.show_percent(p.y)} (95% CI {stats.show_interval(p.y_lower, p.y_upper)}), "
+            f"so it is in the group “{quadrant_names(result.measure)[p.quadrant]}”.")
+
+
+def dropped_note(dropped: pd.DataFrame) -> str:
+    if dropped.empty:
+        return ""
+    parts = [f"{_names(list(group.centre_name))} ({reason})" for reason, group in dropped.groupby("reason", sort=True)]
+    return "Not plotted: " + "; ".join(parts) + "."
+
+
+def table_sentence(table: pd.DataFrame, year_label: str, t: int) -> str:
+    if table.empty:
+        return f"No site has footfall or was open in {year_label} for these filters."
+    visits = int(table.visits.sum())
+    text = f"In {year_label} the {len(table)} sites shown recorded {stats.show_count(visits, t)} visits."
+    rated = table.dropna(subset=["visits_per_child"]).sort_values("visits_per_child", ascending=False)
+    if len(rated) >= 2:
+        top, bottom = rated.iloc[0], rated.iloc[-1]
+        text += (f" Per under-five living in its reach area, {top.centre_name} was busiest "
+                 f"({per_child(top.visits_per_child)} visits) and {bottom.centre_name} quietest "
+                 f"({per_child(bottom.visits_per_child)}).")
+    no_area = table[~table.has_reach_area]
+    if not no_area.empty:
+        text += (f" {_names(list(no_area.centre_name))} {'has' if len(no_area) == 1 else 'have'} no reach area, "
+                 "so visits per under-five cannot be worked out there.")
+    return text
+
+
+# --- Trends -----------------------------------------------------------------------------------
+
+def monthly_footfall(filters: Filters, site: str | None = None) -> pd.DataFrame:
+    """Visits by month and site type (NaN where a month's count is small); every month in the extract."""
+    rows = queries.run("footfall_by_month", site=site or None, **filters.centre_parameters())
+    rows["visits_suppressed"] = stats.is_small(rows.visits, threshold())
+    rows["visits_shown"] = rows.visits.where(~rows.visits_suppressed)
+    rows["month"] = pd.to_datetime(rows.month)
+    return rows
+
+
+def years_with_attendances() -> list[int]:
+    years = queries.run("financial_years")
+    return sorted(int(y) for y in years.loc[years.has_attendances, "year"])
+
+
+def reach_trend(filters: Filters, site: str | None = None) -> pd.DataFrame:
+    """Reach of the most deprived 30% each financial year, for one site or pooled over the sites in view."""
+    rows = []
+    for year in years_with_attendances():
+        group = _reach_rows(filters, year, MOST_DEPRIVED_GROUP)
+        if site:
+            group = group[group.centre_id == site]
+        if not group.empty:
+            rows.append({"year": year, "reached": int(group.reached.sum()), "population": int(group.population.sum())})
+    frame = pd.DataFrame(rows, columns=["year", "reached", "population"])
+    return stats.add_rate(frame, "reached", "population", "reach", threshold())
+
+
+def outcome_trend(filters: Filters, indicator: Indicator, site: str | None = None) -> pd.DataFrame:
+    """The indicator each year for children in the reach areas of one site, or of all sites in view pooled."""
+    rows = queries.run("outcomes_by_centre", indicator=indicator.code, **filters.centre_parameters())
+    if site:
+        rows = rows[rows.centre_id == site]
+    frame = (rows.groupby("year", as_index=False)[["all_numerator", "all_denominator", "focus_numerator", "focus_denominator"]]
+             .sum(min_count=1))
+    t = threshold()
+    frame = stats.add_rate(frame, "all_numerator", "all_denominator", "outcome", t)
+    return stats.add_rate(frame, "focus_numerator", "focus_denominator", "focus", t)
+
+
+def year_middle(year) -> pd.Timestamp:
+    """Yearly figures are drawn at the middle of the financial year (1 October)."""
+    return pd.Timestamp(int(year), 10, 1)
+
+
+def _change_words(now: float, before: float, unit: str = "%") -> str:
+    if before == 0 or np.isnan(before) or np.isnan(now):
+        return ""
+    change = (now - before) / before
+    if abs(change) < 0.005:
+        return " (about the same as the year before)"
+    return f" ({'up' if change > 0 else 'down'} {abs(change):.0%} on the year before)"
+
+
+def trend_sentence(monthly: pd.DataFrame, reach: pd.DataFrame, outcome: pd.DataFrame | None,
+                   indicator: Indicator | None, year: int, who: str) -> str:
+    t = threshold()
+    fy = monthly.month.apply(lambda m: m.year if m.month >= 4 else m.year - 1)
+    this, last = monthly.loc[fy == year, "visits"].sum(), monthly.loc[fy == year - 1, "visits"].sum()
+    label = labels.financial_year(year)
+    if this == 0 and last == 0:
+        text = f"No footfall was recorded for {who} in {label} or the year before."
+    else:
+        text = f"{who[:1].upper() + who[1:]} recorded {stats.show_count(this, t)} visits in {label}"
+        text += (_change_words(this, last) if not stats.is_small(last, t) and not stats.is_small(this, t) else "") + "."
+    now = reach[reach.year == year]
+    if not now.empty and not np.isnan(now.reach_pct.iloc[0]):
+        r = now.iloc[0]
+        text += (f" Reach of children in the {labels.target_group(MOST_DEPRIVED_GROUP)} was {stats.show_percent(r.reach_pct)} "
+                 f"(95% CI {stats.show_interval(r.reach_lower, r.reach_upper)}).")
+    if outcome is not None and indicator is not None:
+        known = outcome[(outcome.year <= year) & outcome.outcome_pct.notna()]
+        if not known.empty:
+            o = known.iloc[-1]
+            text += (f" {indicator.title} for children in the reach area{'s' if 'sites' in who else ''} was "
+                     f"{stats.show_percent(o.outcome_pct)} in {labels.financial_year(o.year)} "
+                     f"(95% CI {stats.show_interval(o.outcome_lower, o.outcome_upper)}).")
+    return text
+
+
+# --- Libraries compared with children's centres -----------------------------------------------
+
+def site_type_comparison(filters: Filters, table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per site type: sites, visits, sessions, registrations, and who used them."""
+    t = threshold()
+    table = site_table(filters, None) if table is None else table
+    footfall = table.groupby("site_type", as_index=False).agg(
+        sites=("centre_id", "count"), visits=("visits", "sum"),
+        sessions=("sessions", lambda s: s.sum(min_count=1)),
+        new_registrations=("new_registrations", lambda s: s.sum(min_count=1)))
+    mix = queries.run("site_attendance_mix", year=filters.year, **filters.centre_parameters())
+    mix = mix[mix.level == "site_type"].drop(columns=["level", "centre_id"])
+    frame = footfall.merge(mix, on="site_type", how="outer")
+    for column in ("sites", "visits", "attendances", "target_attendances", "children", "target_children", "children_other_types"):
+        frame[column] = frame[column].fillna(0).astype("int64")
+    frame = stats.add_rate(frame, "target_children", "children", "target_children", t)
+    return frame.sort_values("site_type").reset_index(drop=True)
+
+
+def comparison_sentence(frame: pd.DataFrame, year_label: str) -> str:
+    t = threshold()
+    rows = {r.site_type: r for r in frame.itertuples()}
+    library, centre = rows.get("library"), rows.get("children_centre")
+    if library is None or centre is None:
+        present = ", ".join(labels.site_type(s).lower() + "s" for s in rows) or "no sites"
+        return f"Libraries and children's centres cannot be compared for these filters: the sites shown are {present}."
+    text = (f"In {year_label} libraries recorded {stats.show_count(library.visits, t)} visits and children's centres "
+            f"{stats.show_count(centre.visits, t)}. ")
+    if np.isnan(library.target_children_pct) or np.isnan(centre.target_children_pct):
+        return text + "The share of their users in a target group rests on small numbers and is not shown."
+    difference = stats.newcombe_difference(library.target_children, library.children, centre.target_children, centre.children)
+    text += (f"Of the children who came, {stats.show_percent(library.target_children_pct)} at libraries were in a target group "
+             f"(95% CI {stats.show_interval(library.target_children_lower, library.target_children_upper)}) against "
+             f"{stats.show_percent(centre.target_children_pct)} at children's centres "
+             f"({stats.show_interval(centre.target_children_lower, centre.target_children_upper)}): ")
+    if difference.lower > 0 or difference.upper < 0:
+        text += (f"a difference of {difference.estimate * 100:+.0f} percentage points "
+                 f"(95% CI {difference.lower * 100:+.0f} to {difference.upper * 100:+.0f}).")
+    else:
+        text += (f"no clear difference ({difference.estimate * 100:+.0f} points, "
+                 f"95% CI {difference.lower * 100:+.0f} to {difference.upper * 100:+.0f}).")
+    return text
+
+
+# --- The table as shown -----------------------------------------------------------------------
+
+def _rate_text(pct, lower, upper, suppressed: bool, decimals: int = 0) -> str:
+    if suppressed:
+        return stats.SUPPRESSED
+    if pd.isna(pct):
+        return ""
+    return f"{stats.show_percent(pct, decimals)} ({stats.show_interval(lower, upper, decimals)})"
+
+
+def _optional_count(value, t: int) -> str:
+    return "not recorded" if pd.isna(value) else stats.show_count(value, t)
+
+
+def table_as_shown(table: pd.DataFrame, indicator: Indicator | None) -> pd.DataFrame:
+    """The site table in words and suppressed counts, exactly as on the page and in its download."""
+    t = threshold()
+    rows = []
+    for r in table.itertuples():
+        if not r.has_reach_area:
+            per_child_text = reach_text = "no reach area"
+        else:
+            per_child_text = (stats.SUPPRESSED if r.visits_per_child_suppressed
+                              else "" if np.isnan(r.visits_per_child) else per_child(r.visits_per_child))
+            reach_text = ("no under-fives in such areas" if r.md_population == 0
+                          else _rate_text(r.reach_pct, r.reach_lower, r.reach_upper, r.reach_suppressed))
+        row = {
+            "Site": r.centre_name,
+            "Type": labels.site_type(r.site_type),
+            "District": r.district,
+            "Visits": stats.show_count(r.visits, t),
+            "Visits per under-five": per_child_text,
+            "Sessions": _optional_count(r.sessions, t),
+            "New registrations": _optional_count(r.new_registrations, t),
+            "Attendances by children in a target group": _rate_text(
+                r.target_pct, r.target_lower, r.target_upper, r.target_suppressed) if r.attendances else "no attendances",
+            f"Reach of the {labels.target_group(MOST_DEPRIVED_GROUP)} (95% CI)": reach_text,
+        }
+        if indicator is not None:
+            year = "" if pd.isna(r.outcome_year) else f" {labels.financial_year(r.outcome_year)}"
+            row[f"{indicator.title}{year} (95% CI)"] = _rate_text(
+                r.outcome_pct, r.outcome_lower, r.outcome_upper, r.outcome_suppressed and r.outcome_denominator > 0)
+            row[f"{indicator.title}: {indicator.focus_words}"] = _rate_text(
+                r.focus_pct, r.focus_lower, r.focus_upper, r.focus_suppressed and r.focus_denominator > 0)
+            row["Change since the year before (points, 95% CI)"] = (
+                r.change_note or ("" if np.isnan(r.change) else
+                                  f"{r.change * 100:+.0f} ({r.change_lower * 100:+.0f} to {r.change_upper * 100:+.0f})"))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def comparison_as_shown(frame: pd.DataFrame) -> pd.DataFrame:
+    t = threshold()
+    return pd.DataFrame([{
+        "Site type": labels.site_type(r.site_type),
+        "Sites": r.sites,
+        "Visits": stats.show_count(r.visits, t),
+        "Visits per site": ("" if not r.sites or stats.is_small(r.visits, t) else f"{r.visits / r.sites:,.0f}"),
+        "New registrations": _optional_count(r.new_registrations, t),
+        "Children who came": stats.show_count(r.children, t),
+        "In a target group (95% CI)": _rate_text(r.target_children_pct, r.target_children_lower,
+                                                 r.target_children_upper, r.target_children_suppressed and r.children > 0),
+        "Also used another type of site": stats.show_count(r.children_other_types, t),
+    } for r in frame.itertuples()])

@@ -1,0 +1,417 @@
+"""Footfall compared with outcomes (scrutiny/footfall.py, its queries and pages/footfall.py).
+
+Every expected figure is worked out by hand from tests/tiny_extract.py for
+2023-24 (April 2023 to March 2024), or from the small frames built here.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as scipy_stats
+
+from scrutiny import footfall, stats
+from scrutiny.filters import Filters
+from scrutiny.queries import run
+from tests import tiny_extract
+from tests.helpers import open_app, plotly_figures, texts
+
+NO_FILTERS = dict(district=None, cluster=None, lead_agency=None, site_type=None)
+YEAR = Filters(year=2023)
+NO_SUPPRESSION = {**tiny_extract.EXTRACT_INFO, "suppression_threshold": 1}
+
+
+@pytest.fixture
+def gld(tiny):
+    return footfall.indicators()["gld"]
+
+
+@pytest.fixture
+def table(gld):
+    return footfall.site_table(YEAR, gld).set_index("centre_id")
+
+
+# --- Queries -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "year, centre, visits, sessions, registrations, reach_areas",
+    [
+        # C1: April 120 + May 80 = 200 visits, 20 + 18 = 38 sessions, 6 + 4 = 10 registrations.
+        (2023, "C1", 200, 38, 10, 2),
+        (2023, "C2", 45, 10, 2, 2),
+        # The library records no registrations (null, not 0) and has no reach area.
+        (2023, "L1", 300, 12, None, 0),
+        # Old Mill closed on 2022-03-31, the last day of 2021-22: open in 2021-22, with no returns.
+        (2021, "C3", 0, None, None, 1),
+    ],
+)
+def test_footfall_by_site(tiny, year, centre, visits, sessions, registrations, reach_areas):
+    rows = run("footfall_by_site", year=year, **NO_FILTERS).set_index("centre_id")
+    row = rows.loc[centre]
+    assert row.visits == visits
+    assert (None if pd.isna(row.sessions) else row.sessions) == sessions
+    assert (None if pd.isna(row.new_registrations) else row.new_registrations) == registrations
+    assert row.reach_areas == reach_areas
+
+
+def test_centre_closed_before_the_year_is_left_out(tiny):
+    rows = run("footfall_by_site", year=2023, **NO_FILTERS)
+    assert sorted(rows.centre_id) == ["C1", "C2", "L1"]
+
+
+def test_hostile_filter_is_bound_not_run(tiny):
+    assert run("footfall_by_site", year=2023, **{**NO_FILTERS, "district": "x' or 1=1 --"}).empty
+    assert run("footfall_by_month", site="C1' or 1=1 --", **NO_FILTERS).empty
+
+
+@pytest.mark.parametrize(
+    "level, key, attendances, target_attendances, children, target_children",
+    [
+        # At C1: K1 x3 (teenage parent), K3 x2 (no groups, but lives in A1, IDACI decile 1),
+        # K4 x1 (A2, decile 9) and K6 x4 (lives outside the authority): 10 attendances, 3 + 2 = 5 in a target group.
+        ("site", "C1", 10, 5, 4, 2),
+        # At C2: K7 x5 (minority ethnic) and K8 x1 on 31 March 2024 (A4: no IDACI, IMD decile 3); K9 came in April 2024.
+        ("site", "C2", 6, 6, 2, 2),
+        ("site", "L1", 1, 1, 1, 1),  # K2: teenage parent and lone parent
+        ("site_type", "library", 1, 1, 1, 1),
+    ],
+)
+def test_site_attendance_mix(tiny, level, key, attendances, target_attendances, children, target_children):
+    rows = run("site_attendance_mix", year=2023, **NO_FILTERS)
+    rows = rows[rows.level == level]
+    row = rows[(rows.centre_id if level == "site" else rows.site_type) == key].iloc[0]
+    assert (row.attendances, row.target_attendances, row.children, row.target_children) == (
+        attendances, target_attendances, children, target_children)
+    assert row.children_other_types == 0
+
+
+def test_children_who_used_two_types_of_site(make_extract):
+    # K1 also goes once to the library in May 2023: K1 (C1 and L1) used two types of site.
+    extra = pd.DataFrame([("K1", "L1", tiny_extract.D("2023-05-20"), "Rhymetime", "universal")],
+                         columns=tiny_extract.tables()["attendances"].columns)
+    make_extract(attendances=pd.concat([tiny_extract.tables()["attendances"], extra], ignore_index=True))
+    rows = run("site_attendance_mix", year=2023, **NO_FILTERS)
+    by_type = rows[rows.level == "site_type"].set_index("site_type")
+    assert by_type.loc["library", "children"] == 2          # K2 and K1
+    assert by_type.loc["library", "children_other_types"] == 1
+    assert by_type.loc["children_centre", "children_other_types"] == 1
+    assert by_type.loc["family_hub", "children_other_types"] == 0
+
+
+def test_outcomes_by_centre_builds_all_children_from_the_two_groups(tiny):
+    # C1 2023 has fsm 3/8 and non_fsm 30/40 and no all-children row: all = 33/48.
+    row = run("outcomes_by_centre", indicator="gld", **NO_FILTERS).iloc[0]
+    assert (row.centre_id, row.year, row.all_numerator, row.all_denominator) == ("C1", 2023, 33, 48)
+    assert (row.focus_numerator, row.focus_denominator) == (3, 8)
+
+
+def test_only_indicators_with_centre_figures_are_offered(tiny):
+    # Obesity has authority rows only, so it cannot be set against a site's footfall.
+    assert list(footfall.indicators()) == ["gld"]
+
+
+# --- The site table ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "centre, per_child",
+    [
+        ("C1", 200 / 15),  # (120 + 80) visits over 10 + 5 under-fives in A1 and A2 = 13.3
+        ("C2", 45 / 9),    # 45 visits over 6 + 3 under-fives in A3 and A4 = 5.0
+    ],
+)
+def test_visits_per_under_five(table, centre, per_child):
+    assert table.loc[centre, "visits_per_child"] == pytest.approx(per_child)
+
+
+def test_library_has_no_reach_area(table, gld):
+    library = table.loc["L1"]
+    assert not library.has_reach_area
+    assert math.isnan(library.visits_per_child) and math.isnan(library.population)
+    shown = footfall.table_as_shown(table.reset_index(), gld).set_index("Site")
+    assert shown.loc["Central Library", "Visits per under-five"] == "no reach area"
+    assert shown.loc["Central Library", "Reach of the 30% most deprived areas (95% CI)"] == "no reach area"
+    assert shown.loc["Central Library", "New registrations"] == "not recorded"
+    assert shown.loc["Eastfield Children's Centre", "Visits per under-five"] == "13.3"
+
+
+def test_share_of_attendances_by_target_group_children(table):
+    # C1: 5 of 10 = 50%, Wilson 95% interval 23.7% to 76.3%.
+    c1 = table.loc["C1"]
+    assert c1.target_pct == pytest.approx(0.5)
+    assert (c1.target_lower, c1.target_upper) == pytest.approx((0.236593, 0.763407), abs=1e-6)
+    # C2: 6 of 6 = 100%; the library's 1 of 1 rests on a small number and is removed.
+    assert table.loc["C2", "target_pct"] == 1.0
+    assert math.isnan(table.loc["L1", "target_pct"]) and table.loc["L1", "target_suppressed"]
+
+
+def test_reach_comes_from_the_reach_query_and_is_suppressed(table):
+    # reach_by_centre, most_deprived_30: C1 reached 3 of 10; 3 is below 5, so no percentage.
+    c1 = table.loc["C1"]
+    assert (c1.md_reached, c1.md_population) == (3, 10)
+    assert math.isnan(c1.reach_pct) and c1.reach_suppressed
+
+
+def test_outcome_latest_value_and_focus_group(table, gld):
+    c1 = table.loc["C1"]
+    assert c1.outcome_year == 2023
+    assert c1.outcome_pct == pytest.approx(33 / 48)           # 68.75%
+    assert math.isnan(c1.focus_pct)                           # fsm 3 of 8: small numerator
+    assert math.isnan(c1.change)                              # no 2022 figure for C1
+    shown = footfall.table_as_shown(table.reset_index(), gld).set_index("Site").loc["Eastfield Children's Centre"]
+    assert shown["Good level of development 2023-24 (95% CI)"] == "69% (55-80%)"
+    assert shown["Good level of development: children on free school meals"] == "c"
+
+
+def _with_centre_outcomes(extra_rows):
+    outcomes = tiny_extract.tables()["outcomes"]
+    extra = pd.DataFrame(extra_rows, columns=outcomes.columns)
+    return pd.concat([outcomes, extra], ignore_index=True)
+
+
+def test_change_since_previous_year(make_extract):
+    # C1 2022: all children 20 of 40 = 50%; 2023: 33 of 48 = 68.75%: up 18.75 points.
+    make_extract(outcomes=_with_centre_outcomes([("gld", "centre", "C1", 2022, "all", "all", 20, 40)]))
+    gld = footfall.indicators()["gld"]
+    c1 = footfall.site_table(YEAR, gld).set_index("centre_id").loc["C1"]
+    expected = stats.newcombe_difference(33, 48, 20, 40)
+    assert c1.change == pytest.approx(0.1875)
+    assert (c1.change_lower, c1.change_upper) == pytest.approx((expected.lower, expected.upper))
+    assert c1.change_lower < 0 < c1.change_upper      # the interval crosses 0: no clear change
+
+
+def test_no_change_across_a_comparability_break(make_extract):
+    # gld's method changed in 2021: the 2021 figure cannot be compared with 2020.
+    make_extract(outcomes=_with_centre_outcomes([
+        ("gld", "centre", "C1", 2020, "all", "all", 20, 40),
+        ("gld", "centre", "C1", 2021, "all", "all", 30, 40)]))
+    gld = footfall.indicators()["gld"]
+    c1 = footfall.site_table(Filters(year=2021), gld).set_index("centre_id").loc["C1"]
+    assert c1.outcome_year == 2021 and math.isnan(c1.change)
+    assert c1.change_note == "not comparable with the year before"
+
+
+def test_suppressed_counts_in_the_table_and_its_download(table, gld):
+    shown = footfall.table_as_shown(table.reset_index(), gld).set_index("Site")
+    assert shown.loc["O'Brien & Sons Family Hub", "New registrations"] == "c"    # 2 registrations
+    assert shown.loc["Eastfield Children's Centre", "Reach of the 30% most deprived areas (95% CI)"] == "c"
+    assert shown.loc["Central Library", "Attendances by children in a target group"] == "c"
+
+
+# --- Quadrants, the scatter and the correlation ---------------------------------------------
+
+@pytest.mark.parametrize(
+    "x, y, higher_is_better, expected",
+    [
+        # Averages: 10 visits per under-five and 50%.
+        (12, 60, True, footfall.BUSY_GOOD),
+        (12, 40, True, footfall.BUSY_LOW),
+        (8, 60, True, footfall.QUIET_GOOD),
+        (8, 40, True, footfall.QUIET_LOW),
+        # Exactly on a line counts as busy, and as doing better.
+        (10, 40, True, footfall.BUSY_LOW),
+        (9.999, 40, True, footfall.QUIET_LOW),
+        (12, 50, True, footfall.BUSY_GOOD),
+        (12, 49.999, True, footfall.BUSY_LOW),
+        (10, 50, True, footfall.BUSY_GOOD),
+        # Lower is better (e.g. obesity): below the line is doing better, on it still counts as better.
+        (12, 40, False, footfall.BUSY_GOOD),
+        (12, 50, False, footfall.BUSY_GOOD),
+        (12, 50.001, False, footfall.BUSY_LOW),
+        (8, 60, False, footfall.QUIET_LOW),
+    ],
+)
+def test_quadrant(x, y, higher_is_better, expected):
+    assert footfall.quadrant(x, y, 10, 50, higher_is_better) == expected
+
+
+def _site_frame(rows, threshold=5):
+    """Sites as site_table returns them: (id, visits, population or None, reached, deprived population)."""
+    frame = pd.DataFrame(rows, columns=["centre_id", "visits", "population", "md_reached", "md_population"])
+    frame["centre_name"] = frame.centre_id
+    frame["site_type"] = np.where(frame.population.isna(), "library", "children_centre")
+    frame["has_reach_area"] = frame.population.notna()
+    frame = footfall.add_visits_per_child(frame, threshold)
+    return stats.add_rate(frame, "md_reached", "md_population", "reach", threshold)
+
+
+FOUR_SITES = [
+    ("S1", 200, 20, 15, 20),   # 10.0 visits per under-five, 75% reached
+    ("S2", 60, 20, 16, 20),    # 3.0, 80%
+    ("S3", 300, 20, 6, 20),    # 15.0, 30%
+    ("S4", 100, 20, 5, 20),    # 5.0, 25%
+    ("S5", 3, 20, 10, 20),     # 3 visits: a small count, not plotted
+    ("LIB", 500, None, None, None),
+]
+
+
+def test_scatter_averages_quadrants_and_dropped_sites():
+    result = footfall.scatter(_site_frame(FOUR_SITES), footfall.REACH, None)
+    # Pooled over the 4 sites plotted: (200 + 60 + 300 + 100) / 80 = 8.25 visits; (15 + 16 + 6 + 5) / 80 = 52.5%.
+    assert result.x_average == pytest.approx(8.25)
+    assert result.y_average == pytest.approx(0.525)
+    assert dict(zip(result.points.centre_id, result.points.quadrant)) == {
+        "S1": footfall.BUSY_GOOD, "S2": footfall.QUIET_GOOD, "S3": footfall.BUSY_LOW, "S4": footfall.QUIET_LOW}
+    assert dict(zip(result.dropped.centre_id, result.dropped.reason)) == {
+        "S5": "small numbers, not shown", "LIB": "no reach area"}
+    assert footfall.dropped_note(result.dropped) == "Not plotted: LIB (no reach area); S5 (small numbers, not shown)."
+    sentence = footfall.scatter_sentence(result, None, "2023-24")
+    # 8.25 and 52.5% are exact halves, shown rounded to even like every figure on the dashboard.
+    assert "8.2 visits per under-five on average, and 52% for reach" in sentence
+    assert "1 of 4 sites are busy, reaching few vulnerable children: S3." in sentence
+
+
+def test_site_exactly_on_both_average_lines():
+    # Two identical sites: both sit on both averages (5.0 visits, 50%), so both count as busy and effective.
+    result = footfall.scatter(_site_frame([("T1", 100, 20, 10, 20), ("T2", 100, 20, 10, 20)]), footfall.REACH, None)
+    assert (result.x_average, result.y_average) == (5.0, 0.5)
+    assert set(result.points.quadrant) == {footfall.BUSY_GOOD}
+
+
+def test_spearman_matches_scipy_and_a_worked_example():
+    # Ranks x 1..5, y 2 1 4 3 5: d = -1 1 -1 1 0, sum d^2 = 4, rho = 1 - 6 x 4 / (5 x 24) = 0.8.
+    # Fisher z: atanh(0.8) = 1.0986, se = sqrt(1.06 / 2) = 0.7280: tanh(1.0986 -+ 1.96 x 0.7280) = -0.317 to 0.987.
+    points = pd.DataFrame({"x": [1.0, 2, 3, 4, 5], "y": [0.2, 0.1, 0.4, 0.3, 0.5]})
+    result = footfall.correlation(points)
+    assert result.rho == pytest.approx(0.8)
+    assert result.rho == pytest.approx(scipy_stats.spearmanr(points.x, points.y).statistic)
+    assert (result.lower, result.upper) == pytest.approx((-0.317, 0.987), abs=1e-3)
+    phrase = footfall.correlation_phrase(result)
+    assert "no clear link" in phrase and "+0.80 (95% CI -0.32 to +0.99)" in phrase
+
+
+def test_spearman_on_random_sites_matches_scipy():
+    rng = np.random.default_rng(5)
+    points = pd.DataFrame({"x": rng.gamma(2, 5, 40), "y": rng.uniform(0.2, 0.9, 40)})
+    assert footfall.correlation(points).rho == pytest.approx(scipy_stats.spearmanr(points.x, points.y).statistic)
+
+
+def test_too_few_sites_for_a_correlation():
+    assert footfall.correlation(pd.DataFrame({"x": [1.0, 2, 3], "y": [0.1, 0.2, 0.3]})) is None
+    assert "too few sites" in footfall.correlation_phrase(None)
+
+
+def test_tiny_scatter_drops_suppressed_and_library(table, gld):
+    result = footfall.scatter(table.reset_index(), footfall.REACH, gld)
+    assert result.points.empty
+    assert dict(zip(result.dropped.centre_id, result.dropped.reason)) == {
+        "L1": "no reach area", "C1": "small numbers, not shown", "C2": "small numbers, not shown"}
+
+
+def test_busy_but_low_reach_without_suppression(make_extract):
+    # Threshold 1 shows every figure. C1: 13.3 visits per under-five, reach 3/10 = 30%;
+    # C2: 5.0 visits, 1/3 = 33.3%. Averages: 245 / 24 = 10.2 visits and 4 / 13 = 30.8%.
+    # C1 is busy and below the reach average; C2 is quiet and above it.
+    make_extract(info=NO_SUPPRESSION)
+    busy_low = footfall.busy_but_low_reach(YEAR)
+    assert list(busy_low.centre_id) == ["C1"]
+    result = footfall.scatter(footfall.site_table(YEAR, None), footfall.REACH, None)
+    assert result.x_average == pytest.approx(245 / 24)
+    assert result.y_average == pytest.approx(4 / 13)
+    assert dict(zip(result.points.centre_id, result.points.quadrant)) == {"C1": footfall.BUSY_LOW, "C2": footfall.QUIET_GOOD}
+
+
+# --- Trends and site types --------------------------------------------------------------------
+
+def test_monthly_footfall_hides_small_months(make_extract):
+    frame = tiny_extract.tables()["footfall"]
+    frame.loc[2, "visits"] = 3    # C2 in April 2023: 3 visits
+    make_extract(footfall=frame)
+    rows = footfall.monthly_footfall(YEAR).set_index(["site_type", "month"])
+    hub = rows.loc[("family_hub", pd.Timestamp("2023-04-01"))]
+    assert hub.visits_suppressed and math.isnan(hub.visits_shown)
+    assert rows.loc[("children_centre", pd.Timestamp("2023-05-01")), "visits_shown"] == 80
+
+
+def test_monthly_footfall_for_one_site(tiny):
+    rows = footfall.monthly_footfall(YEAR, "C1")
+    assert list(rows.visits) == [120, 80]
+
+
+def test_trend_sentence(tiny, gld):
+    monthly, reach = footfall.monthly_footfall(YEAR, "C1"), footfall.reach_trend(YEAR, "C1")
+    outcome = footfall.outcome_trend(YEAR, gld, "C1")
+    sentence = footfall.trend_sentence(monthly, reach, outcome, gld, 2023, "Eastfield Children's Centre")
+    assert sentence.startswith("Eastfield Children's Centre recorded 200 visits in 2023-24.")
+    assert "was 69% in 2023-24 (95% CI 55-80%)" in sentence
+    # Reach 3 of 10 is suppressed, so it is not in the sentence.
+    assert "Reach of" not in sentence
+
+
+def test_site_type_comparison_without_suppression(make_extract):
+    # Libraries: 1 child (K2), in a target group. Children's centres: 4 children, 2 in a target group (K1, K3).
+    make_extract(info=NO_SUPPRESSION)
+    frame = footfall.site_type_comparison(YEAR).set_index("site_type")
+    assert frame.loc["library", "target_children_pct"] == 1.0
+    assert frame.loc["children_centre", "target_children_pct"] == 0.5
+    assert frame.loc["children_centre", "visits"] == 200
+    sentence = footfall.comparison_sentence(frame.reset_index(), "2023-24")
+    assert sentence.startswith("In 2023-24 libraries recorded 300 visits and children's centres 200.")
+    assert "100% at libraries" in sentence and "50% at children's centres" in sentence
+
+
+def test_site_type_comparison_suppressed(tiny):
+    frame = footfall.site_type_comparison(YEAR)
+    assert frame.target_children_pct.isna().all()   # 1, 4 and 2 children: all below 5
+    assert "small numbers" in footfall.comparison_sentence(frame, "2023-24")
+
+
+# --- The page ---------------------------------------------------------------------------------
+
+def _numbers(values):
+    """A plotly JSON array, which plotly may pack as {"dtype", "bdata"} (base64 typed array)."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+    return np.asarray(values)
+
+
+def test_page_with_url_parameters(tiny):
+    at = open_app("pages/footfall.py", indicator="gld", measure="outcome", site="C1")
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.selectbox(key="measure").value == "outcome"
+    assert at.selectbox(key="site").value == "C1"
+    scatter = plotly_figures(at)[0]
+    # Only C1 can be plotted: 13.3 visits per under-five and 68.75% reaching a good level of development.
+    point = scatter["data"][0]
+    assert _numbers(point["x"])[0] == pytest.approx(200 / 15) and _numbers(point["y"])[0] == pytest.approx(68.75)
+    page = texts(at)
+    assert "so it is in the group “busy and effective”" in page
+    assert "Not plotted: O'Brien & Sons Family Hub (no figure for the measure); Central Library (no reach area)." in page
+    assert "Sites are not children" in page
+
+
+@pytest.mark.parametrize("key, hostile", [
+    ("measure", "<script>alert(1)</script>"),
+    ("site", "C1' or 1=1 --"),
+    ("indicator", "'; drop table outcomes; --"),
+])
+def test_hostile_url_values_fall_back(tiny, key, hostile):
+    at = open_app("pages/footfall.py", **{key: hostile})
+    assert not at.exception, [e.message for e in at.exception]
+    assert "which this extract does not have" in texts(at)
+    assert at.selectbox(key=key).value == {"measure": "reach", "site": "", "indicator": "gld"}[key]
+
+
+def test_page_without_suppression_draws_quadrants(make_extract):
+    make_extract(info=NO_SUPPRESSION)
+    at = open_app("pages/footfall.py")
+    assert not at.exception, [e.message for e in at.exception]
+    scatter, trend, types = plotly_figures(at)
+    labels = {a["text"] for a in scatter["layout"]["annotations"]}
+    assert {"Busy, reaching few vulnerable children", "Quiet but effective", "Busy and effective",
+            "Quiet and reaching few"} <= labels
+    assert "1 of 2 sites are busy, reaching few vulnerable children: Eastfield Children's Centre." in texts(at)
+    # Trend: visits by site type (3 lines), reach, then all children and the focus group for the outcome.
+    assert len(trend["data"]) == 3 + 1 + 2
+
+
+def test_page_without_centre_outcomes(make_extract):
+    outcomes = tiny_extract.tables()["outcomes"]
+    make_extract(outcomes=outcomes[outcomes.geography_level != "centre"])
+    at = open_app("pages/footfall.py", measure="outcome")
+    assert not at.exception, [e.message for e in at.exception]
+    assert "only reach is set against footfall" in texts(at)
+    assert at.selectbox(key="measure").value == "reach"
