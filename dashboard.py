@@ -6,12 +6,14 @@ DASHBOARD_DATA_DIR, or sample_data/ when that is not set.
 
 import logging
 import os
+from pathlib import Path
 
 import streamlit as st
 
 st.set_page_config(
     page_title="Early years scrutiny dashboard",
-    page_icon=":material/child_care:",
+    # A local file: a Material or emoji icon here would be fetched from a font CDN, and the app runs offline.
+    page_icon=str(Path(__file__).parent / "scrutiny" / "icon.png"),
     layout="wide",
     initial_sidebar_state="expanded",
 )
