@@ -40,6 +40,17 @@ else:
         st.warning(problem.message)
 
 st.header("Tables")
+
+
+def _covers(start, end) -> str:
+    """A date range as dates, a year range as the years it names (2017 to 2024)."""
+    if start is None or end is None:
+        return ""
+    if isinstance(start, int):
+        return str(start) if start == end else f"{start} to {end}"
+    return f"{start:%d %b %Y} to {end:%d %b %Y}"
+
+
 broken = {p.table for p in errors}
 rows = []
 for name, spec in TABLES.items():
@@ -55,10 +66,9 @@ for name, spec in TABLES.items():
     rows.append({
         "Table": name,
         "Status": status,
-        "Rows": profile["rows"],
-        "From": profile["from"],
-        "To": profile["to"],
-        "What it holds": spec.description,
+        "Rows": "" if profile["rows"] is None else f"{profile['rows']:,}",
+        "Covers": _covers(profile["from"], profile["to"]),
+        "What it holds": spec.description.replace("`", ""),
     })
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 st.caption("The data contract (docs/data-contract.md in the project) lists every column and rule.")

@@ -130,27 +130,23 @@ def _profile(table: str, folder: str, version: str) -> dict:
     extract = _opened(folder, version)
     spec = TABLES[table]
     cursor = extract.connection.cursor()
+    # Identifiers come from the contract (an allow-list), never from a user.
+    ranges = [f'min(try_cast("{c}" as date)), max(try_cast("{c}" as date))' for c in spec.date_columns]
+    if "year" in spec.column_names:
+        ranges.append('min(try_cast("year" as integer)), max(try_cast("year" as integer))')
     try:
-        # Identifiers come from the contract (an allow-list), never from a user.
-        ranges = ", ".join(
-            f'min(try_cast("{c}" as date)), max(try_cast("{c}" as date))' for c in spec.date_columns
-        )
-        row = cursor.execute(f'select count(*){", " + ranges if ranges else ""} from "{table}"').fetchone()
-        profile = {"rows": int(row[0]), "from": None, "to": None}
-        if spec.date_columns:
-            starts = [v for v in row[1::2] if v is not None]
-            ends = [v for v in row[2::2] if v is not None]
-            profile["from"] = min(starts) if starts else None
-            profile["to"] = max(ends) if ends else None
-        return profile
+        row = cursor.execute(f'select {", ".join(["count(*)", *ranges])} from "{table}"').fetchone()
     except duckdb.Error:
         return {"rows": None, "from": None, "to": None}
     finally:
         cursor.close()
+    starts = [v for v in row[1::2] if v is not None]
+    ends = [v for v in row[2::2] if v is not None]
+    return {"rows": int(row[0]), "from": min(starts) if starts else None, "to": max(ends) if ends else None}
 
 
 def table_profile(table: str) -> dict:
-    """Row count and date range of one contract table (None where it cannot be read)."""
+    """Row count and date (or year) range of one contract table; None where it cannot be read."""
     if table not in TABLES:
         raise QueryError(f"{table!r} is not a table of the data contract.")
     folder = data_dir()
