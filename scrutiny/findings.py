@@ -235,6 +235,108 @@ def reach_fell_after_change(filters: Filters) -> list[Finding]:
     return found
 
 
+# --- The gap ----------------------------------------------------------------------------------------
+
+def _gap_place(filters: Filters):
+    """The area the gap rules judge: the sidebar's district when it has outcome figures, else the authority."""
+    from scrutiny import gaps
+
+    if filters.district:
+        district = gaps.find_geography(filters.district, gaps.DISTRICT)
+        if district is not None:
+            return district
+    return gaps.authority()
+
+
+def gap_not_narrowing(filters: Filters) -> list[Finding]:
+    """An indicator whose gap clearly widened, or that is clearly there and has not clearly narrowed,
+    since the previous or the first comparable year (the Gap page's own figures and verdicts)."""
+    from scrutiny import gaps
+
+    place = _gap_place(filters)
+    if place is None:
+        return []
+    available = gaps.indicators()
+    overview = gaps.indicator_overview(place.level, place.code, filters.year)
+    found = []
+    for row in overview[overview["year"].notna()].to_dict("records"):
+        if row["gap_suppressed"] or pd.isna(row["gap"]):
+            continue
+        verdicts = {row["verdict_previous"], row["verdict_first"]}
+        indicator = available[row["indicator"]]
+        # The comparison the finding rests on: a widening one first, else the previous year's.
+        clause = next((k for k in ("previous", "first") if row[f"verdict_{k}"] == stats.WIDENING),
+                      "previous" if row["verdict_previous"] == stats.NO_CLEAR_CHANGE else "first")
+        if pd.isna(row[f"change_{clause}"]):
+            continue
+        since = labels.financial_year(int(row[f"{clause}_year"]))
+        change = (f"change since {since} {row[f'change_{clause}'] * 100:+.1f} points "
+                  f"({gaps.ci_points(row[f'change_{clause}_lower'], row[f'change_{clause}_upper'])})")
+        if stats.WIDENING in verdicts:
+            severity, score = HIGH, row[f"change_{clause}"]
+            question = (f"Why has the gap in {indicator.subject} between {indicator.focus_words} and "
+                        f"{indicator.reference_words} widened since {since}, and what is being done about it?")
+            uncertainty = f"{labels.tidy(change)}: the whole interval is above zero, so the gap clearly widened."
+        elif stats.NARROWING not in verdicts and stats.NO_CLEAR_CHANGE in verdicts and row["gap_lower"] > 0:
+            severity, score = MEDIUM, row["gap_lower"]
+            question = (f"The gap in {indicator.subject} between {indicator.focus_words} and {indicator.reference_words} "
+                        f"is not narrowing: what would make it narrow?")
+            uncertainty = (f"Gap {gaps.ci_points(row['gap_lower'], row['gap_upper'])}, wholly above zero; {change}, "
+                           "not clearly below zero, so it has not clearly narrowed.")
+        else:
+            continue
+        found.append(Finding(
+            rule="gap_not_narrowing",
+            severity=severity,
+            score=float(score),
+            question=question,
+            statement=gaps.gap_sentence(row, indicator, place),
+            uncertainty=uncertainty,
+            page="pages/gap.py",
+            params={"indicator": indicator.code} | ({} if place.level == gaps.AUTHORITY else {"geography": place.code}),
+            figures={"indicator": indicator.code, "year": int(row["year"]), "gap": row["gap"],
+                     "gap_lower": row["gap_lower"], "gap_upper": row["gap_upper"],
+                     "verdict_previous": row["verdict_previous"], "verdict_first": row["verdict_first"]},
+        ))
+    return found
+
+
+# --- Busy sites reaching few vulnerable children ----------------------------------------------------------
+
+def busy_sites_reaching_few(filters: Filters) -> list[Finding]:
+    """A site busier than average per under-five whose reach of the most deprived 30% is clearly
+    below the average of the sites (its whole interval below the pooled average): the Footfall page's figures."""
+    from scrutiny import footfall
+
+    if filters.year is None:
+        return []
+    result = footfall.scatter(footfall.site_table(filters, None), footfall.REACH, None)
+    if result.points.empty:
+        return []
+    busy_low = result.points[(result.points.quadrant == footfall.BUSY_LOW) & (result.points.y_upper < result.y_average)]
+    t = _threshold()
+    found = []
+    for p in busy_low.sort_values("x", ascending=False).itertuples():
+        found.append(Finding(
+            rule="busy_sites_reaching_few",
+            severity=MEDIUM,
+            score=float(result.y_average - p.y_upper),
+            question=(f"{p.centre_name} is busy but reaches few children from the most deprived areas: "
+                      "who is using it, and who is not?"),
+            statement=(f"In {filters.period_label} {p.centre_name} had {footfall.per_child(p.x)} visits per under-five living "
+                       f"in its reach area (sites' average {footfall.per_child(result.x_average)}), but reached "
+                       f"{_percent(p.y)} of children in its 30% most deprived areas ({stats.show_count(p.md_reached, t)} of "
+                       f"{stats.show_count(p.md_population, t)}), against {_percent(result.y_average)} across the sites."),
+            uncertainty=(f"{_interval(p.y_lower, p.y_upper)}: the whole interval is below the sites' average. "
+                         "Footfall counts visits, not children, and may include families from outside the reach area."),
+            page="pages/footfall.py",
+            params={"site": p.centre_id},
+            figures={"centre_id": p.centre_id, "visits_per_child": p.x, "reach": p.y, "lower": p.y_lower,
+                     "upper": p.y_upper, "average_reach": result.y_average, "average_visits": result.x_average},
+        ))
+    return found
+
+
 # --- Data quality ---------------------------------------------------------------------------------
 
 def data_quality(filters: Filters) -> list[Finding]:
@@ -276,7 +378,7 @@ def data_quality(filters: Filters) -> list[Finding]:
 
 # --- All rules --------------------------------------------------------------------------------------
 
-RULES = [reach_below_good, reach_fell_after_change, data_quality]
+RULES = [reach_below_good, reach_fell_after_change, gap_not_narrowing, busy_sites_reaching_few, data_quality]
 
 
 def lines_of_enquiry(filters: Filters) -> list[Finding]:

@@ -179,3 +179,98 @@ def test_lines_of_enquiry_are_ranked_most_serious_first(make_extract):
     assert [f.severity for f in found] == sorted((f.severity for f in found), key=findings.SEVERITY_ORDER.get)
     assert found[0].rule == "data_quality"
     assert findings.findings_table(found).columns.tolist() == ["Severity", "Question", "What the data shows", "Uncertainty"]
+
+
+# --- The gap ------------------------------------------------------------------------------------------
+
+def _gld_2023(fsm: tuple[int, int]) -> pd.DataFrame:
+    """The tiny outcomes with the authority's 2023 free-school-meals figure for GLD replaced."""
+    outcomes = tiny_extract.tables()["outcomes"]
+    row = ((outcomes.indicator == "gld") & (outcomes.geography_level == "authority") & (outcomes.year == 2023)
+           & (outcomes.group == "fsm"))
+    outcomes.loc[row, ["numerator", "denominator"]] = fsm
+    return outcomes
+
+
+def test_gap_not_narrowing_on_the_tiny_extract(tiny):
+    # GLD, Testshire: 2023 non-FSM 290/400 = 72.5%, FSM 45/80 = 56.25%: gap 16.2 points (4.9 to 27.9, above 0);
+    # 2022 75% - 50% = 25.0: change -8.8 (-24.8 to +7.7) crosses 0, and since 2021 (the break year) 72% - 45% = 27.0:
+    # change -10.8, also not clear. Obesity's gap, 12% - 8% = 4 points, has an interval that crosses 0: silent.
+    found = findings.gap_not_narrowing(YEAR_2023)
+    assert len(found) == 1
+    f = found[0]
+    assert f.severity == findings.MEDIUM
+    assert f.question == ("The gap in good level of development between children on free school meals and other children "
+                          "is not narrowing: what would make it narrow?")
+    assert "was 16.2 points in 2023-24 (95% CI 4.9 to 27.9), down from 25.0 in 2022-23" in f.statement
+    assert f.uncertainty.startswith("Gap 95% CI 4.9 to 27.9, wholly above zero; change since 2022-23 -8.8 points")
+    assert f.url(YEAR_2023) == "/gap?period=2023-24&indicator=gld"
+
+
+def test_gap_widening(make_extract):
+    # 2023 FSM 20/80 = 25%: gap 72.5 - 25 = 47.5 points, up from 25.0 in 2022-23: change +22.5, whose
+    # interval (square-and-add of two Newcombe intervals of about +-11 points each) lies wholly above 0.
+    make_extract(outcomes=_gld_2023((20, 80)))
+    found = findings.gap_not_narrowing(YEAR_2023)
+    assert [f.severity for f in found] == [findings.HIGH]
+    assert "widened since 2022-23" in found[0].question
+    assert "was 47.5 points in 2023-24" in found[0].statement
+    assert found[0].uncertainty.startswith("Change since 2022-23 +22.5 points")
+    assert found[0].figures["verdict_previous"] == "widening"
+
+
+@pytest.mark.parametrize("why, fsm", [
+    ("narrowing: FSM 70/80 = 87.5% is above non-FSM, the gap reversed", (70, 80)),
+    ("suppressed: FSM 3 of 80 rests on a count below 5", (3, 80)),
+])
+def test_gap_rule_stays_silent(make_extract, why, fsm):
+    make_extract(outcomes=_gld_2023(fsm))
+    assert [f for f in findings.gap_not_narrowing(YEAR_2023) if f.figures["indicator"] == "gld"] == [], why
+
+
+# --- Busy sites reaching few vulnerable children ---------------------------------------------------------
+
+def _children(area: str, centre: str, n: int, prefix: str) -> pd.DataFrame:
+    return pd.DataFrame([(f"{prefix}{i}", None, area, centre, date(2021, 2, 1), date(2021, 1, 1), []) for i in range(n)],
+                        columns=TABLES["children"].column_names)
+
+
+def _busy_extract(make_extract, c1_visits: int):
+    """40 children in Eastfield North (A1, C1, most deprived) and 40 in Marsh (A4, C2, most deprived)."""
+    base = tiny_extract.tables()
+    population = base["population"]
+    for area in ("A1", "A4"):
+        population.loc[(population.area_code == area) & (population.target_group == "all"), "children"] = 40
+    children = pd.concat([base["children"], _children("A1", "C1", 40, "E"), _children("A4", "C2", 40, "M")])
+    visits = [(f"E{i}", "C1", date(2023, 5, 2), "Stay and play", "universal") for i in range(5)]
+    visits += [(f"M{i}", "C2", date(2023, 5, 2), "Stay and play", "universal") for i in range(30)]
+    attendances = pd.concat([base["attendances"], pd.DataFrame(visits, columns=TABLES["attendances"].column_names)])
+    footfall = base["footfall"]
+    footfall.loc[footfall.centre_id == "C1", "visits"] = [c1_visits, 0]
+    make_extract(population=population, children=children, attendances=attendances, footfall=footfall)
+
+
+def test_busy_site_reaching_few(make_extract):
+    # Most deprived 30%, 2023-24: C1 reached K1 K2 K3 + 5 = 8 of 40 = 20% (Wilson 10.5% to 34.8%);
+    # C2 reached K8 + 30 = 31 of 40 = 77.5%. Sites' average: 39 of 80 = 48.75%.
+    # Visits per under-five: C1 400 / (40 + 5) = 8.9, C2 45 / (6 + 40) = 1.0; average 445 / 91 = 4.9.
+    _busy_extract(make_extract, c1_visits=400)
+    found = findings.busy_sites_reaching_few(YEAR_2023)
+    assert len(found) == 1
+    f = found[0]
+    assert f.statement == ("In 2023-24 Eastfield Children's Centre had 8.9 visits per under-five living in its reach area "
+                           "(sites' average 4.9), but reached 20% of children in its 30% most deprived areas (8 of 40), "
+                           "against 49% across the sites.")
+    assert f.uncertainty.startswith("95% interval 10-35%: the whole interval is below the sites' average.")
+    assert f.url(YEAR_2023) == "/footfall?period=2023-24&site=C1"
+
+
+def test_quiet_site_reaching_few_is_not_busy(make_extract):
+    # C1 20 visits / 45 = 0.4 per under-five, below the average (65 / 91 = 0.7): quiet, so silent.
+    _busy_extract(make_extract, c1_visits=20)
+    assert findings.busy_sites_reaching_few(YEAR_2023) == []
+
+
+def test_busy_rule_silent_on_the_tiny_extract(tiny):
+    # Every site's reach of the most deprived rests on a count below 5 (C1 3 of 10, C2 1 of 3): nothing is plotted.
+    assert findings.busy_sites_reaching_few(YEAR_2023) == []
