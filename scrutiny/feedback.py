@@ -1,0 +1,992 @@
+"""Consultation feedback: theme coding a reviewer can audit, sentiment, masking
+of personal data, and the tables the Feedback page and the evidence pack share.
+
+Theme coding
+    The codebook (scrutiny/codebook.yaml, or codebook.yaml in the extract
+    folder, which replaces it) lists each theme's phrases. A phrase codes its
+    theme when it appears as whole words; the phrase found is kept as the
+    trigger ("why this theme"). Comments that arrive with pre-coded `themes`
+    keep them; the codebook codes the rest. Pre-coded comments are also coded
+    by the codebook, blind to their codes, so that `agreement` can report
+    precision and recall per theme.
+
+Negation
+    A phrase with "not", "never", "don't", "no" ... up to three words before it
+    in the same clause still codes its theme (the theme is discussed), and the
+    trigger shows the negation ("not joined up"). A phrase the codebook marks
+    positive or negative then counts with the opposite polarity.
+
+Sentiment
+    Kept where the extract gives it. Otherwise each clause (split at . , ! ? ;
+    and at "but", "however", "although", "though", "whereas") is scored with
+    VADER (vaderSentiment 3.3.2: its lexicon ships inside the package, so it
+    works offline) plus 0.5 for each positive codebook phrase in the clause
+    and -0.5 for each negative one (after negation), clipped to -1..1.
+    VADER does not know the field's words ("waiting list", "judged",
+    "listened to"); the codebook's polar phrases and `sentiment:` words
+    supply them.
+      - mixed:    one clause scores >= +0.3 and another <= -0.3 (clearly both)
+      - positive: otherwise, the mean of the clauses scoring beyond +-0.05 is >= +0.05
+      - negative: that mean is <= -0.05
+      - neutral:  everything else (no clause scores beyond +-0.05)
+    Checked against sentiment coded by hand (tests/test_feedback_sentiment.py):
+
+                                        48 comments used      20 comments kept
+                                        to tune the codebook  back (held out)
+      VADER clauses + codebook (kept)   46 (96%)              11 (55%)
+      TextBlob 0.20 clauses + codebook  43 (90%)              11 (55%)
+      VADER, whole comment, +-0.05      26 (54%)               9 (45%)
+      TextBlob, whole comment, +-0.05   19 (40%)               8 (40%)
+
+    The held-out figure is the honest one: computed sentiment is a rough
+    guide, weakest on "mixed" and on complaints said without feeling words
+    ("there is nothing for dads"). VADER is kept: it does as well as TextBlob
+    on the held-out set, better on the rest, and needs no nltk.
+
+Masking
+    E-mail addresses, UK phone numbers, UK postcodes, social media handles and
+    names after "my name is", "I'm called", "I am", "call me", "my son ...",
+    titles (Mrs, Dr ...) are replaced with [... removed] before anything is
+    coded, shown or downloaded; the raw text never leaves `code_comments`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from scrutiny import labels, stats
+from scrutiny.contract import SENTIMENTS
+
+PROJECT_CODEBOOK = Path(__file__).resolve().parent / "codebook.yaml"
+CODEBOOK_FILE = "codebook.yaml"
+EVIDENCE_KEY = "evidence_quotes"
+GIVEN = "coded by the source"
+
+SENTIMENT_ORDER = ("positive", "mixed", "neutral", "negative")
+SENTIMENT_LABELS = {"positive": "Positive", "mixed": "Mixed", "neutral": "Neutral", "negative": "Negative"}
+SMALL_SEGMENT = "small numbers"
+
+# Sentiment cut-offs (see the module docstring).
+NEUTRAL_BAND = 0.05
+CLEAR = 0.3
+DOMAIN_WEIGHT = 0.5
+
+_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+# --- The codebook ------------------------------------------------------------------------------
+
+class CodebookError(ValueError):
+    """The codebook cannot be used; the message is a sentence for the page."""
+
+
+@dataclass(frozen=True)
+class Theme:
+    code: str
+    label: str
+    description: str
+    source: str
+    phrases: tuple[str, ...]
+    positive: tuple[str, ...] = ()
+    negative: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+
+
+@dataclass
+class Codebook:
+    themes: tuple[Theme, ...]
+    origin: str  # "the project" or "the extract"
+    fingerprint: str
+    # Words that carry feeling but code no theme ("nightmare", "lifesaver").
+    sentiment_positive: tuple[str, ...] = ()
+    sentiment_negative: tuple[str, ...] = ()
+    _compiled: list = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def codes(self) -> list[str]:
+        return [t.code for t in self.themes]
+
+    def label(self, code: str) -> str:
+        for theme in self.themes:
+            if theme.code == code:
+                return theme.label
+        return labels.tidy(code)
+
+    def labels(self) -> dict[str, str]:
+        return {t.code: t.label for t in self.themes}
+
+    def compiled(self) -> list:
+        """[(code, regex) per theme, with code None for the sentiment words; the _Index]. Built once."""
+        if not self._compiled:
+            entries = [(t.code, t) for t in self.themes]
+            if self.sentiment_positive or self.sentiment_negative:
+                entries.append((None, Theme("", "", "", "", (), self.sentiment_positive, self.sentiment_negative)))
+            self._compiled.append([(code, _theme_regex(t)) for code, t in entries])
+            self._compiled.append(_Index(list(enumerate(t for _, t in entries))))
+        return self._compiled
+
+    def table(self) -> pd.DataFrame:
+        """The codebook as a table a reviewer can read."""
+        return pd.DataFrame([
+            {"Theme": t.label, "Code": t.code, "What it covers": t.description, "Source": t.source,
+             "Phrases": ", ".join(t.phrases), "Speaks well of it": ", ".join(t.positive),
+             "Speaks badly of it": ", ".join(t.negative), "Patterns": ", ".join(t.patterns)}
+            for t in self.themes
+        ])
+
+
+_TOKEN = re.compile(r"[\w']+")
+
+
+def _first_word(phrase: str) -> tuple[str | None, bool]:
+    """The word a phrase starts with and whether it is a stem ("volunteer*"); None when it starts with no word."""
+    text = phrase.strip().lower()
+    first = _TOKEN.match(text)
+    if first is None:
+        return None, False
+    return first.group(0), text[first.end():first.end() + 1] == "*"
+
+
+class _Index:
+    """Which themes a word can start a phrase of, so each theme's regex is tried only where a phrase could begin.
+
+    Trying a long alternation at every character is what makes regex coding slow;
+    trying it at a handful of word starts is 10 times faster and finds the same phrases.
+    """
+
+    def __init__(self, entries: list[tuple[int, Theme]]):
+        self.exact: dict[str, list[int]] = {}
+        self.stems: dict[str, list[int]] = {}
+        self.everywhere: list[int] = []
+        for number, theme in entries:
+            if theme.patterns:
+                self.everywhere.append(number)
+            for phrase in (*theme.phrases, *theme.positive, *theme.negative):
+                word, stem = _first_word(phrase)
+                if word is None:
+                    self.everywhere.append(number)
+                    continue
+                bucket = (self.stems if stem else self.exact).setdefault(word, [])
+                if number not in bucket:
+                    bucket.append(number)
+        self.stem_lengths = sorted({len(w) for w in self.stems})
+
+    def starts(self, text: str) -> dict[int, list[int]]:
+        """Theme number -> positions in text where one of its phrases could start."""
+        found: dict[int, list[int]] = {}
+        for token in _TOKEN.finditer(text):
+            word, at = token.group(0), token.start()
+            for number in self.exact.get(word, ()):
+                found.setdefault(number, []).append(at)
+            for length in self.stem_lengths:
+                if length > len(word):
+                    break
+                for number in self.stems.get(word[:length], ()):
+                    found.setdefault(number, []).append(at)
+        return found
+
+
+def _phrase_regex(phrase: str) -> str:
+    parts = []
+    for word in phrase.strip().lower().split():
+        star = word.endswith("*")
+        parts.append(re.escape(word.rstrip("*")) + (r"\w*" if star else ""))
+    return r"\s+".join(parts)
+
+
+def _alternatives(phrases) -> str:
+    # Longest first: at one position "helpful" must win over "help*".
+    return "|".join(_phrase_regex(p) for p in sorted(set(phrases), key=lambda p: (-len(p), p)))
+
+
+def _theme_regex(theme: Theme) -> re.Pattern:
+    groups = []
+    if theme.positive:
+        groups.append(f"(?P<pos>{_alternatives(theme.positive)})")
+    if theme.negative:
+        groups.append(f"(?P<neg>{_alternatives(theme.negative)})")
+    neutral = [_phrase_regex(p) for p in sorted(set(theme.phrases), key=lambda p: (-len(p), p))]
+    # Comments are lower-cased before coding (much faster than ignoring case); patterns keep ignoring it.
+    neutral += [f"(?i:{p})" for p in theme.patterns]
+    if neutral:
+        groups.append("(?:" + "|".join(neutral) + ")")
+    # Polar phrases come first, so "not enough staff" beats "staff*" at the same place.
+    return re.compile(r"(?<!\w)(?:" + "|".join(groups) + r")(?!\w)")
+
+
+def _text_list(raw, theme_name: str, key: str, problems: list[str]) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list) or not all(isinstance(p, str) and p.strip() for p in raw):
+        problems.append(f"theme {theme_name}: {key} must be a list of words or phrases.")
+        return ()
+    return tuple(p.strip() for p in raw)
+
+
+def parse_codebook(raw, origin: str = "the project", fingerprint: str = "") -> Codebook:
+    """A Codebook from the parsed YAML, or CodebookError naming every problem in one sentence each."""
+    problems: list[str] = []
+    if not isinstance(raw, dict) or not isinstance(raw.get("themes"), list) or not raw["themes"]:
+        raise CodebookError("The codebook must have a `themes:` list with at least one theme.")
+    themes: list[Theme] = []
+    seen: set[str] = set()
+    for number, entry in enumerate(raw["themes"], start=1):
+        if not isinstance(entry, dict):
+            problems.append(f"theme {number} is not a set of fields (code, label, phrases ...).")
+            continue
+        code = entry.get("code")
+        name = code if isinstance(code, str) else f"number {number}"
+        if not isinstance(code, str) or not _CODE.match(code):
+            problems.append(f"theme {name}: its code must be lower case snake_case, like quality_of_care.")
+        elif code in seen:
+            problems.append(f"theme {code} appears twice.")
+        label = entry.get("label")
+        if not isinstance(label, str) or not label.strip():
+            problems.append(f"theme {name} has no label.")
+        phrases = _text_list(entry.get("phrases"), name, "phrases", problems)
+        positive = _text_list(entry.get("positive"), name, "positive", problems)
+        negative = _text_list(entry.get("negative"), name, "negative", problems)
+        patterns = _text_list(entry.get("patterns"), name, "patterns", problems)
+        for pattern in patterns:
+            try:
+                if re.compile(pattern).groupindex:
+                    problems.append(f"theme {name}: pattern {pattern!r} must not name its groups.")
+            except re.error as error:
+                problems.append(f"theme {name}: pattern {pattern!r} is not a valid regular expression ({error}).")
+        if not (phrases or positive or negative or patterns):
+            problems.append(f"theme {name} has no phrases or patterns, so it could never be coded.")
+        if isinstance(code, str):
+            seen.add(code)
+        themes.append(Theme(
+            code=str(code), label=str(label or code).strip(), description=str(entry.get("description") or "").strip(),
+            source=str(entry.get("source") or "").strip(), phrases=phrases, positive=positive,
+            negative=negative, patterns=patterns,
+        ))
+    feeling = raw.get("sentiment") or {}
+    if not isinstance(feeling, dict):
+        problems.append("`sentiment:` must hold `positive:` and `negative:` lists.")
+        feeling = {}
+    sentiment_positive = _text_list(feeling.get("positive"), "sentiment", "positive", problems)
+    sentiment_negative = _text_list(feeling.get("negative"), "sentiment", "negative", problems)
+    if problems:
+        raise CodebookError(f"The codebook from {origin} cannot be used: " + " ".join(problems[:6])
+                            + (f" (and {len(problems) - 6} more)" if len(problems) > 6 else ""))
+    return Codebook(tuple(themes), origin, fingerprint, sentiment_positive, sentiment_negative)
+
+
+def load_codebook(path: Path, origin: str = "the project") -> Codebook:
+    """Reads a codebook YAML file (safely: plain data only)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        raw = yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError) as error:
+        raise CodebookError(f"The codebook from {origin} could not be read ({error}).") from error
+    except yaml.YAMLError as error:
+        where = getattr(error, "problem_mark", None)
+        at = f" at line {where.line + 1}" if where is not None else ""
+        raise CodebookError(f"The codebook from {origin} is not valid YAML{at}.") from error
+    return parse_codebook(raw, origin, hashlib.sha1(text.encode()).hexdigest()[:12])
+
+
+def codebook_for(folder: Path | None) -> tuple[Codebook, str | None]:
+    """The extract's own codebook when it has a usable one, else the project's; and a note when the extract's is broken."""
+    if folder is not None and (folder / CODEBOOK_FILE).is_file():
+        try:
+            return load_codebook(folder / CODEBOOK_FILE, "the extract"), None
+        except CodebookError as error:
+            return _project_codebook(), f"{error} The project's own codebook is used instead."
+    return _project_codebook(), None
+
+
+@cache
+def _project_codebook_at(mtime_ns: int) -> Codebook:
+    return load_codebook(PROJECT_CODEBOOK)
+
+
+def _project_codebook() -> Codebook:
+    return _project_codebook_at(PROJECT_CODEBOOK.stat().st_mtime_ns)
+
+
+# --- Masking personal data ---------------------------------------------------------------------
+
+_NAME = r"[A-Z][a-z'’\-]+(?:\s+[A-Z][a-z'’\-]+){0,2}"
+# (pattern, replacement; None for a name, whose introduction is kept)
+_MASKS = [
+    (re.compile(r"[\w.+'\-]+@[\w\-]+(?:\.[\w\-]+)+"), "[email removed]"),
+    (re.compile(r"(?<![\w@])@\w{2,}"), "[handle removed]"),
+    # UK phone numbers: 0 or +44 then 9-10 digits, spaced or hyphenated, with an optional (0) or brackets.
+    (re.compile(r"(?<![\w+])(?:(?:\+44|0044)\s?(?:\(0\)\s?)?|\(?0)\d(?:[\s\-)]{0,2}\d){8,9}(?!\d)"), "[phone removed]"),
+    (re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE), "[postcode removed]"),
+    # Said outright: the next word is a name whatever its case.
+    (re.compile(r"(?P<intro>(?i:\b(?:my name is|my name's|name is|i am called|i'm called|i’m called|known as|(?:is|was) called|named)))\s+"
+                r"(?:[A-Za-z][a-z'’\-]+)(?:\s+[A-Z][a-z'’\-]+){0,2}"), None),
+    # Implied: only a capitalised word counts ("I am Jane", not "I am tired").
+    (re.compile(r"(?P<intro>(?i:\b(?:i am|i'm|i’m|call me|my (?:son|daughter|child|baby|boy|girl|partner|husband|wife|twins?|little one|grandson|granddaughter)|"
+                r"mrs|mr|ms|miss|dr)\.?))\s+" + _NAME), None),
+]
+
+
+def _mask_name(match: re.Match) -> str:
+    # Keep the words that introduce the name ("my name is") and replace the name.
+    return match.group("intro") + " [name removed]"
+
+
+def mask_personal_data(text) -> str:
+    """The comment with e-mails, phone numbers, postcodes, handles and introduced names replaced."""
+    if text is None or (np.ndim(text) == 0 and pd.isna(text)):
+        return ""
+    out = str(text)
+    has_digit = any(ch.isdigit() for ch in out)
+    for pattern, replacement in _MASKS:
+        if replacement in ("[phone removed]", "[postcode removed]") and not has_digit:
+            continue  # both need a digit
+        if replacement in ("[email removed]", "[handle removed]") and "@" not in out:
+            continue
+        out = pattern.sub(replacement if replacement is not None else _mask_name, out)
+    return out
+
+
+# --- Coding one comment ------------------------------------------------------------------------
+
+NEGATORS = frozenset({
+    "not", "no", "never", "nobody", "none", "nothing", "nowhere", "without", "hardly", "barely", "cannot",
+    "cant", "dont", "doesnt", "didnt", "isnt", "wasnt", "arent", "werent", "wont", "wouldnt", "couldnt",
+    "shouldnt", "havent", "hasnt", "hadnt", "neither", "nor", "lack", "lacks", "lacking",
+})
+NEGATION_WINDOW = 3
+# Negation does not reach across a clause; a comma ends it too ("no bus, but the staff are friendly").
+_NEGATION_STOP = re.compile(r"[.!?;:,]|\b(?:but|however|although|though|whereas|yet)\b")
+# Sentiment is judged clause by clause, so that "great but too far" can be mixed.
+_CLAUSE_BREAK = re.compile(r"[.!?;,]+|\b(?:but|however|although|though|whereas)\b")
+
+
+def _negator_at(window: str) -> int | None:
+    """Where, in the text just before a phrase, a negation starts (None when there is none)."""
+    stops = list(_NEGATION_STOP.finditer(window))
+    start = stops[-1].end() if stops else 0
+    words = list(_TOKEN.finditer(window, start))[-NEGATION_WINDOW:]
+    for word in words:
+        token = word.group(0).lower().replace("'", "")
+        if token in NEGATORS or token.endswith("nt") and word.group(0).lower().endswith("n't"):
+            return word.start()
+    return None
+
+
+@dataclass
+class CodedText:
+    themes: dict[str, list[str]]      # theme code -> trigger phrases, in the order found
+    polar: list[tuple[int, int]]      # (position, +1 / -1) for each polar phrase, after negation
+    score: float
+    sentiment: str
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for brk in _CLAUSE_BREAK.finditer(text):
+        if brk.start() > start:
+            spans.append((start, brk.start()))
+        start = brk.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return [(a, b) for a, b in spans if text[a:b].strip()]
+
+
+class Coder:
+    """Codes comments with one codebook and one sentiment scorer (patterns compiled once)."""
+
+    def __init__(self, codebook: Codebook, scorer=None):
+        self.codebook = codebook
+        self.patterns, self.index = codebook.compiled()
+        self.scorer = scorer or vader_scorer()
+
+    def themes(self, text: str) -> tuple[dict[str, list[str]], list[tuple[int, int]]]:
+        found: dict[str, list[str]] = {}
+        polar: list[tuple[int, int]] = []
+        starts = self.index.starts(text)
+        for number in self.index.everywhere:
+            starts[number] = [-1]  # -1: scan the whole comment
+        for number in sorted(starts):
+            code, pattern = self.patterns[number]
+            for match in _matches(pattern, text, starts[number]):
+                polarity = 1 if match.lastgroup == "pos" else -1 if match.lastgroup == "neg" else 0
+                negation = _negator_at(text[max(0, match.start() - 80):match.start()])
+                trigger = match.group(0)
+                if negation is not None:
+                    polarity = -polarity
+                    trigger = text[max(0, match.start() - 80) + negation:match.end()]
+                if polarity:
+                    polar.append((match.start(), polarity))
+                if code is None:  # a sentiment word: feeling, no theme
+                    continue
+                trigger = " ".join(trigger.split())
+                triggers = found.setdefault(code, [])
+                if trigger.lower() not in (t.lower() for t in triggers):
+                    triggers.append(trigger)
+        return found, polar
+
+    def sentiment(self, text: str, polar: list[tuple[int, int]], original: str | None = None) -> tuple[float, str]:
+        """Clause spans are found in the lower-cased text; VADER reads the original (capitals add emphasis)."""
+        original = original if original is not None and len(original) == len(text) else text
+        scores = []
+        for start, end in _clauses(text):
+            domain = sum(p for at, p in polar if start <= at < end)
+            scores.append(max(-1.0, min(1.0, self.scorer(original[start:end]) + DOMAIN_WEIGHT * domain)))
+        return classify_sentiment(scores)
+
+    def code(self, text: str) -> CodedText:
+        original = str(text).replace("’", "'")
+        lowered = original.lower()
+        found, polar = self.themes(lowered)
+        score, sentiment = self.sentiment(lowered, polar, original)
+        return CodedText(found, polar, score, sentiment)
+
+
+def _matches(pattern: re.Pattern, text: str, starts: list[int]):
+    """Non-overlapping matches beginning at the given positions (like finditer, but only there)."""
+    if starts == [-1]:
+        yield from pattern.finditer(text)
+        return
+    end = 0
+    for at in sorted(set(starts)):
+        if at < end:
+            continue
+        match = pattern.match(text, at)
+        if match:
+            end = match.end()
+            yield match
+
+
+def classify_sentiment(clause_scores: list[float]) -> tuple[float, str]:
+    """(overall score, sentiment) from clause scores, with the documented cut-offs."""
+    if not clause_scores:
+        return 0.0, "neutral"
+    if max(clause_scores) >= CLEAR and min(clause_scores) <= -CLEAR:
+        return sum(clause_scores) / len(clause_scores), "mixed"
+    leaning = [s for s in clause_scores if abs(s) >= NEUTRAL_BAND]
+    score = sum(leaning) / len(leaning) if leaning else 0.0
+    if score >= NEUTRAL_BAND:
+        return score, "positive"
+    if score <= -NEUTRAL_BAND:
+        return score, "negative"
+    return score, "neutral"
+
+
+@cache
+def _vader():
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    return SentimentIntensityAnalyzer()
+
+
+def vader_compound(text: str) -> float:
+    """VADER's compound score, as SentimentIntensityAnalyzer.polarity_scores gives it, faster.
+
+    Two shortcuts that give the same number (tests/test_feedback_sentiment.py checks it):
+    a clause with no word in VADER's lexicon scores 0 without being scored, and plain
+    ASCII text skips VADER's character-by-character emoji replacement (ASCII has no emoji).
+    """
+    from vaderSentiment import vaderSentiment as vs
+
+    analyzer = _vader()
+    if not text.isascii():
+        return analyzer.polarity_scores(text)["compound"]
+    words = vs.SentiText(text.strip()).words_and_emoticons
+    if not any(w.lower() in analyzer.lexicon for w in words):
+        return 0.0
+    return _vader_words(analyzer, vs, text.strip(), words)
+
+
+def _vader_words(analyzer, vs, text: str, words: list[str]) -> float:
+    # SentimentIntensityAnalyzer.polarity_scores (vaderSentiment 3.3.2) after its emoji step.
+    sentitext = vs.SentiText(text)
+    sentiments: list[float] = []
+    for i, item in enumerate(words):
+        lowered = item.lower()
+        if lowered in vs.BOOSTER_DICT or (i < len(words) - 1 and lowered == "kind" and words[i + 1].lower() == "of"):
+            sentiments.append(0)
+            continue
+        sentiments = analyzer.sentiment_valence(0, sentitext, item, i, sentiments)
+    sentiments = analyzer._but_check(words, sentiments)
+    return analyzer.score_valence(sentiments, text)["compound"]
+
+
+def vader_scorer():
+    return vader_compound
+
+
+# --- Coding a table of comments ----------------------------------------------------------------
+
+def _given_list(value) -> list[str] | None:
+    """Pre-coded themes as a list; None when the source did not code the comment."""
+    if value is None or (np.ndim(value) == 0 and pd.isna(value)):
+        return None
+    return [str(v) for v in list(value) if v is not None and not (np.ndim(v) == 0 and pd.isna(v))]
+
+
+def code_comments(frame: pd.DataFrame, codebook: Codebook, scorer=None) -> pd.DataFrame:
+    """Every comment masked, coded and scored: one row per comment.
+
+    Adds quote (masked; the raw comment column is dropped), themes (list of codes),
+    triggers (code -> list of trigger phrases), theme_source, codebook_themes (the
+    codebook's own coding, for agreement), given_themes, sentiment, sentiment_source
+    and sentiment_score.
+    """
+    coder = Coder(codebook, scorer)
+    out = frame.drop(columns=["comment"]).copy()
+    quotes, themes, triggers, theme_source, codebook_themes, given_themes = [], [], [], [], [], []
+    sentiments, sentiment_source, scores = [], [], []
+    for comment, given, given_sentiment in zip(frame["comment"], frame["themes"], frame["sentiment"]):
+        quote = mask_personal_data(comment)
+        coded = coder.code(quote)
+        given = _given_list(given)
+        quotes.append(quote)
+        codebook_themes.append(list(coded.themes))
+        given_themes.append(given)
+        if given is None:
+            themes.append(list(coded.themes))
+            triggers.append(coded.themes)
+            theme_source.append("codebook")
+        else:
+            ordered = list(dict.fromkeys(given))
+            themes.append(ordered)
+            triggers.append({code: coded.themes.get(code) or [GIVEN] for code in ordered})
+            theme_source.append("source")
+        if isinstance(given_sentiment, str) and given_sentiment in SENTIMENTS:
+            sentiments.append(given_sentiment)
+            sentiment_source.append("source")
+        else:
+            sentiments.append(coded.sentiment)
+            sentiment_source.append("computed")
+        scores.append(coded.score)
+    out["quote"] = quotes
+    out["themes"] = themes
+    out["triggers"] = triggers
+    out["theme_source"] = theme_source
+    out["codebook_themes"] = codebook_themes
+    out["given_themes"] = given_themes
+    out["sentiment"] = sentiments
+    out["sentiment_source"] = sentiment_source
+    out["sentiment_score"] = scores
+    return out
+
+
+def coded_feedback(folder: Path | None = None) -> tuple[pd.DataFrame, Codebook, str | None]:
+    """The extract's comments, coded (cached on the data version and the codebook), the codebook and any note about it."""
+    from scrutiny.extract import data_dir, data_version
+    from scrutiny.queries import run
+
+    folder = folder or data_dir()
+    codebook, note = codebook_for(folder)
+    comments = run("feedback_comments")
+    return _coded_cached(str(folder), data_version(folder), codebook.fingerprint, comments, codebook), codebook, note
+
+
+def _cache_data(function):
+    import streamlit as st
+    return st.cache_data(show_spinner=False, max_entries=4)(function)
+
+
+@_cache_data
+def _coded_cached(folder: str, version: str, codebook_fingerprint: str, _comments: pd.DataFrame, _codebook: Codebook) -> pd.DataFrame:
+    # Arguments starting with _ are not hashed: the data version and fingerprint stand for them.
+    return code_comments(_comments, _codebook)
+
+
+# --- Choosing comments ---------------------------------------------------------------------------
+
+def search_terms(text: str | None) -> list[str]:
+    """Words and "quoted phrases" from a search box; every one must appear."""
+    if not text or not str(text).strip():
+        return []
+    text = str(text)[:200]
+    phrases = re.findall(r'"([^"]+)"', text)
+    rest = re.sub(r'"[^"]*"', " ", text)
+    return [p.strip() for p in phrases if p.strip()] + rest.split()
+
+
+def search(quotes: pd.Series, text: str | None) -> pd.Series:
+    """True where a quote holds every search term, ignoring case. Plain text: nothing is a pattern or SQL."""
+    keep = pd.Series(True, index=quotes.index)
+    lowered = quotes.fillna("").str.lower()
+    for term in search_terms(text):
+        keep &= lowered.str.contains(term.lower(), regex=False)
+    return keep
+
+
+def select_comments(coded: pd.DataFrame, *, filters=None, consultation: str | None = None,
+                    theme: str | None = None, sentiment: str | None = None, respondent_type: str | None = None,
+                    centre_id: str | None = None, text: str | None = None) -> pd.DataFrame:
+    """The comments for the sidebar filters and the page's choices (None = all).
+
+    The sidebar's district, cluster and lead agency are those of the site a
+    comment is about, so comments about no particular site drop out when one
+    is chosen; its site type is the comment's own.
+    """
+    keep = pd.Series(True, index=coded.index)
+    if filters is not None:
+        for key in ("district", "cluster", "lead_agency", "site_type"):
+            value = getattr(filters, key, None)
+            if value:
+                keep &= coded[key] == value
+    for column, value in (("consultation", consultation), ("sentiment", sentiment),
+                          ("respondent_type", respondent_type), ("centre_id", centre_id)):
+        if value:
+            keep &= coded[column] == value
+    if theme:
+        keep &= coded["themes"].map(lambda codes: theme in codes)
+    if text:
+        keep &= search(coded["quote"], text)
+    return coded[keep.fillna(False).astype(bool)]
+
+
+def consultations(coded: pd.DataFrame) -> pd.DataFrame:
+    """Each consultation with its dates and number of comments, oldest first."""
+    if coded.empty:
+        return pd.DataFrame(columns=["consultation", "starts", "ends", "comments"])
+    out = (coded.groupby("consultation")
+           .agg(starts=("collected_on", "min"), ends=("collected_on", "max"), comments=("response_id", "count"))
+           .reset_index().sort_values(["starts", "consultation"]))
+    return out.reset_index(drop=True)
+
+
+# --- Tables for the page and the evidence pack -------------------------------------------------
+
+def theme_long(comments: pd.DataFrame) -> pd.DataFrame:
+    """One row per comment and theme it raises."""
+    rows = comments[["response_id", "themes"]].explode("themes").dropna(subset=["themes"])
+    return rows.rename(columns={"themes": "theme"})
+
+
+GROUPINGS = {
+    "all": "All respondents",
+    "respondent_type": "Respondent type",
+    "site_type": "Site type",
+    "consultation": "Consultation",
+}
+
+
+def group_label(by: str, value) -> str:
+    if by == "respondent_type":
+        return labels.respondent_type(value)
+    if by == "site_type":
+        return labels.site_type(value) if isinstance(value, str) and value else "No particular site"
+    if by == "all":
+        return "All respondents"
+    return str(value)
+
+
+def _group_column(comments: pd.DataFrame, by: str) -> pd.Series:
+    if by == "all":
+        return pd.Series("all", index=comments.index)
+    return comments[by].fillna("").astype(str)
+
+
+def theme_frequency(comments: pd.DataFrame, codebook: Codebook, threshold: int, by: str = "all") -> pd.DataFrame:
+    """Comments raising each theme in each group, as a count and a share of the group's comments.
+
+    Columns: group, group_label, theme, theme_label, comments, group_comments,
+    share_pct/_lower/_upper (Wilson, NaN when suppressed), share_suppressed,
+    and a count per sentiment. Every theme of the codebook (and every pre-coded
+    theme) appears, with 0 where nobody raised it.
+    """
+    frame = comments.assign(_group=_group_column(comments, by))
+    totals = frame.groupby("_group").size().rename("group_comments")
+    long = theme_long(frame).merge(frame[["response_id", "_group", "sentiment"]], on="response_id")
+    codes = list(dict.fromkeys(codebook.codes + sorted(set(long["theme"]) - set(codebook.codes))))
+    grid = pd.MultiIndex.from_product([totals.index, codes], names=["_group", "theme"]).to_frame(index=False)
+    counts = long.groupby(["_group", "theme"]).size().rename("comments").reset_index()
+    by_sentiment = (long.groupby(["_group", "theme", "sentiment"]).size().unstack("sentiment")
+                    .reindex(columns=list(SENTIMENT_ORDER), fill_value=0).fillna(0).astype(int).reset_index())
+    out = (grid.merge(counts, how="left").merge(by_sentiment, how="left")
+           .merge(totals.reset_index(), on="_group"))
+    out[["comments", *SENTIMENT_ORDER]] = out[["comments", *SENTIMENT_ORDER]].fillna(0).astype(int)
+    out = stats.add_rate(out, "comments", "group_comments", "share", threshold)
+    out = out.rename(columns={"_group": "group"})
+    out["group_label"] = [group_label(by, g) for g in out["group"]]
+    out["theme_label"] = [codebook.label(c) for c in out["theme"]]
+    return out[["group", "group_label", "theme", "theme_label", "comments", "group_comments",
+                "share_pct", "share_lower", "share_upper", "share_suppressed", *SENTIMENT_ORDER]]
+
+
+def sentiment_segments(frequency: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """The sentiment segments of each bar, safe to draw.
+
+    A bar (theme in a group) is dropped when its count or its group is small.
+    Within a bar, sentiments with 1 to threshold-1 comments are merged into one
+    "small numbers" segment; when that would leave one small segment on its own
+    (which the bar's total would give away), the next smallest is merged too,
+    until the merged segment is not small either.
+    Columns: group, group_label, theme, theme_label, sentiment, comments, share (fraction of the group).
+    """
+    rows = []
+    for bar in frequency.itertuples(index=False):
+        if bar.share_suppressed or bar.comments == 0:
+            continue
+        counts = {s: int(getattr(bar, s)) for s in SENTIMENT_ORDER}
+        merged = [s for s, n in counts.items() if stats.is_small(n, threshold)]
+        if merged:
+            rest = sorted((n, s) for s, n in counts.items() if n and s not in merged)
+            while (len(merged) == 1 or stats.is_small(sum(counts[s] for s in merged), threshold)) and rest:
+                merged.append(rest.pop(0)[1])
+        for sentiment in SENTIMENT_ORDER:
+            if counts[sentiment] and sentiment not in merged:
+                rows.append((bar.group, bar.group_label, bar.theme, bar.theme_label, sentiment, counts[sentiment]))
+        if merged:
+            rows.append((bar.group, bar.group_label, bar.theme, bar.theme_label, SMALL_SEGMENT,
+                         sum(counts[s] for s in merged)))
+    out = pd.DataFrame(rows, columns=["group", "group_label", "theme", "theme_label", "sentiment", "comments"])
+    totals = frequency.drop_duplicates("group").set_index("group")["group_comments"]
+    out["share"] = out["comments"] / out["group"].map(totals).astype(float)
+    return out
+
+
+def frequency_table(frequency: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Theme by group, each cell "n (x%)", with c for small numbers: the table shown and downloaded."""
+    cells = []
+    for row in frequency.itertuples(index=False):
+        if stats.is_small(row.group_comments, threshold):
+            cell = stats.SUPPRESSED
+        elif row.share_suppressed:
+            cell = stats.show_count(row.comments, threshold)
+        else:
+            cell = f"{row.comments:,} ({stats.show_percent(row.share_pct)})"
+        cells.append(cell)
+    table = frequency.assign(cell=cells)
+    order = list(dict.fromkeys(frequency["group_label"]))
+    wide = table.pivot(index="theme_label", columns="group_label", values="cell").reindex(columns=order)
+    theme_order = list(dict.fromkeys(frequency.sort_values("theme", key=lambda s: s.map(
+        {c: i for i, c in enumerate(dict.fromkeys(frequency["theme"]))}))["theme_label"]))
+    wide = wide.reindex(theme_order).reset_index().rename(columns={"theme_label": "Theme"})
+    groups = frequency.drop_duplicates("group_label")
+    base = {"Theme": "All comments (the denominator)"}
+    base.update({g.group_label: stats.show_count(g.group_comments, threshold) for g in groups.itertuples()})
+    return pd.concat([pd.DataFrame([base]), wide], ignore_index=True)
+
+
+def frequency_sentence(frequency: pd.DataFrame, threshold: int, what: str) -> str:
+    """The plain-English finding for the whole selection (group 'all')."""
+    overall = frequency[frequency["group"] == frequency["group"].iloc[0]] if not frequency.empty else frequency
+    total = int(overall["group_comments"].iloc[0]) if not overall.empty else 0
+    if total == 0:
+        return f"No comments for {what}."
+    if stats.is_small(total, threshold):
+        return f"Fewer than {threshold} comments for {what}, too few to describe without identifying anyone."
+    shown = overall[~overall["share_suppressed"] & (overall["comments"] > 0)].sort_values("comments", ascending=False)
+    if shown.empty:
+        return f"{total:,} comments for {what}; no theme was raised by {threshold} or more of them."
+    top = shown.iloc[0]
+    text = (f"Of {total:,} comments for {what}, the theme raised most often was **{top.theme_label.lower()}**: "
+            f"{top.comments:,} comments ({stats.show_percent(top.share_pct)}, 95% CI {stats.show_interval(top.share_lower, top.share_upper)})")
+    if len(shown) > 1:
+        second = shown.iloc[1]
+        text += f", then {second.theme_label.lower()} ({second.comments:,}, {stats.show_percent(second.share_pct)})"
+    return text + "."
+
+
+def sentiment_counts(comments: pd.DataFrame, threshold: int) -> dict[str, str]:
+    """Comments of each sentiment, as display text (c for small numbers)."""
+    counts = comments["sentiment"].value_counts()
+    return {s: stats.show_count(int(counts.get(s, 0)), threshold) for s in SENTIMENT_ORDER}
+
+
+def no_theme_count(comments: pd.DataFrame) -> int:
+    return int((comments["themes"].map(len) == 0).sum())
+
+
+def consultation_comparison(comments: pd.DataFrame, codebook: Codebook, threshold: int) -> pd.DataFrame:
+    """Each theme's share of comments in each consultation, oldest consultation first (theme_frequency by consultation)."""
+    frequency = theme_frequency(comments, codebook, threshold, by="consultation")
+    order = consultations(comments)
+    rank = {c: i for i, c in enumerate(order["consultation"])}
+    starts = dict(zip(order["consultation"], order["starts"]))
+    frequency["starts"] = frequency["group"].map(starts)
+    return frequency.sort_values(["group"], key=lambda s: s.map(rank), kind="stable").reset_index(drop=True)
+
+
+def consultation_changes(comparison: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """First against last consultation, per theme: the change in share with Newcombe's interval.
+
+    Columns: theme, theme_label, earlier, later, earlier_pct, later_pct, change, change_lower,
+    change_upper, verdict ('rose', 'fell', 'no clear change'); only themes whose
+    shares are shown (not suppressed) in both.
+    """
+    columns = ["theme", "theme_label", "earlier", "later", "earlier_pct", "later_pct",
+               "change", "change_lower", "change_upper", "verdict"]
+    names = list(dict.fromkeys(comparison["group"]))
+    if len(names) < 2:
+        return pd.DataFrame(columns=columns)
+    first = comparison[comparison["group"] == names[0]].set_index("theme")
+    last = comparison[comparison["group"] == names[-1]].set_index("theme")
+    rows = []
+    for theme in first.index:
+        a, b = first.loc[theme], last.loc[theme]
+        if a.share_suppressed or b.share_suppressed:
+            continue
+        d = stats.newcombe_difference(b.comments, b.group_comments, a.comments, a.group_comments)
+        verdict = "rose" if d.lower > 0 else "fell" if d.upper < 0 else "no clear change"
+        rows.append((theme, a.theme_label, names[0], names[-1], a.share_pct, b.share_pct, d.estimate, d.lower, d.upper, verdict))
+    return pd.DataFrame(rows, columns=columns)
+
+
+def changes_sentence(changes: pd.DataFrame) -> str:
+    if changes.empty:
+        return ""
+    earlier, later = changes["earlier"].iloc[0], changes["later"].iloc[0]
+    clear = changes[changes["verdict"] != "no clear change"].sort_values("change", key=abs, ascending=False)
+    if clear.empty:
+        return (f"Between **{earlier}** and **{later}** no theme's share of comments changed by more than "
+                "chance would explain (every 95% interval of the change includes zero).")
+    parts = [f"{r.theme_label.lower()} {r.verdict} from {stats.show_percent(r.earlier_pct)} to {stats.show_percent(r.later_pct)} "
+             f"({r.change * 100:+.0f} points, 95% CI {r.change_lower * 100:+.0f} to {r.change_upper * 100:+.0f})"
+             for r in clear.head(3).itertuples()]
+    return f"Between **{earlier}** and **{later}**, " + "; ".join(parts) + "."
+
+
+def cooccurrence(comments: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """Square table: comments raising both themes (the diagonal: comments raising the theme). Themes raised at least once."""
+    long = theme_long(comments)
+    present = [c for c in dict.fromkeys(codebook.codes + sorted(set(long["theme"]))) if c in set(long["theme"])]
+    if not present:
+        return pd.DataFrame()
+    onehot = pd.crosstab(long["response_id"], long["theme"]).clip(upper=1).reindex(columns=present, fill_value=0)
+    matrix = onehot.T.dot(onehot)
+    matrix.index.name = None
+    matrix.columns.name = None
+    return matrix
+
+
+def cooccurrence_pairs(matrix: pd.DataFrame, codebook: Codebook, threshold: int) -> pd.DataFrame:
+    """The pairs of themes raised together, most often first; small counts dropped."""
+    rows = []
+    codes = list(matrix.index)
+    for i, a in enumerate(codes):
+        for b in codes[i + 1:]:
+            n = int(matrix.loc[a, b])
+            if n and not stats.is_small(n, threshold):
+                rows.append((a, b, codebook.label(a), codebook.label(b), n, n / matrix.loc[a, a], n / matrix.loc[b, b]))
+    return pd.DataFrame(rows, columns=["theme_a", "theme_b", "label_a", "label_b", "comments", "share_of_a", "share_of_b"]
+                        ).sort_values("comments", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def cooccurrence_sentence(pairs: pd.DataFrame, threshold: int) -> str:
+    if pairs.empty:
+        return f"No two themes were raised together in {threshold} or more comments."
+    top = pairs.iloc[0]
+    return (f"The themes raised together most often were **{top.label_a.lower()}** and **{top.label_b.lower()}**: "
+            f"{top.comments:,} comments, {stats.show_percent(top.share_of_a)} of those about {top.label_a.lower()} and "
+            f"{stats.show_percent(top.share_of_b)} of those about {top.label_b.lower()}.")
+
+
+def agreement(coded: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """How well the codebook agrees with the themes the source coded, per theme.
+
+    Only comments that arrived with themes count (an empty list is a comment the
+    source found no theme in). Both: the source and the codebook gave the theme;
+    codebook_only: a false positive if the source is right; source_only: missed.
+    Precision = both / (both + codebook_only); recall = both / (both + source_only),
+    each with a Wilson interval (NaN when there is nothing to divide by).
+    """
+    given = coded[coded["given_themes"].notna()]
+    rows = []
+    for theme in dict.fromkeys(codebook.codes + sorted({t for ts in given["given_themes"] for t in ts})):
+        by_source = given["given_themes"].map(lambda ts, t=theme: t in ts)
+        by_codebook = given["codebook_themes"].map(lambda ts, t=theme: t in ts)
+        both = int((by_source & by_codebook).sum())
+        rows.append((theme, codebook.label(theme), theme in codebook.codes, both,
+                     int((by_codebook & ~by_source).sum()), int((by_source & ~by_codebook).sum())))
+    out = pd.DataFrame(rows, columns=["theme", "theme_label", "in_codebook", "both", "codebook_only", "source_only"])
+    out["coded_by_codebook"] = out["both"] + out["codebook_only"]
+    out["coded_by_source"] = out["both"] + out["source_only"]
+    for name, denominator in (("precision", "coded_by_codebook"), ("recall", "coded_by_source")):
+        den = out[denominator].to_numpy(dtype=float)
+        lower, upper = stats.wilson_interval(out["both"].to_numpy(dtype=float), den)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[name] = np.where(den > 0, out["both"] / den, np.nan)
+        out[f"{name}_lower"], out[f"{name}_upper"] = lower, upper
+    out.attrs["comments"] = len(given)
+    return out
+
+
+def agreement_table(agreement_rows: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """The agreement as shown: counts with c for small numbers, percentages hidden when they rest on one."""
+    shown = agreement_rows[(agreement_rows["coded_by_codebook"] > 0) | (agreement_rows["coded_by_source"] > 0)]
+    rows = []
+    for r in shown.itertuples(index=False):
+        row = {"Theme": r.theme_label + ("" if r.in_codebook else " (not in the codebook)"),
+               "Coded by the source": stats.show_count(r.coded_by_source, threshold),
+               "Coded by the codebook": stats.show_count(r.coded_by_codebook, threshold),
+               "Both": stats.show_count(r.both, threshold)}
+        for name, den in (("Precision", r.coded_by_codebook), ("Recall", r.coded_by_source)):
+            value, lower, upper = getattr(r, name.lower()), getattr(r, f"{name.lower()}_lower"), getattr(r, f"{name.lower()}_upper")
+            if stats.rate_suppressed(r.both, den, threshold) or den == 0:
+                row[name] = stats.SUPPRESSED if den else ""
+            else:
+                row[name] = f"{stats.show_percent(value)} ({stats.show_interval(lower, upper)})"
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["Theme", "Coded by the source", "Coded by the codebook", "Both", "Precision", "Recall"])
+
+
+def agreement_sentence(agreement_rows: pd.DataFrame, threshold: int) -> str:
+    n = agreement_rows.attrs.get("comments", 0)
+    if not n:
+        return "No comment in this extract arrived with themes, so the codebook cannot be checked against a person's coding here."
+    both = int(agreement_rows["both"].sum())
+    by_codebook = int(agreement_rows["coded_by_codebook"].sum())
+    by_source = int(agreement_rows["coded_by_source"].sum())
+    if stats.is_small(n, threshold):
+        return f"Fewer than {threshold} comments arrived with themes: too few to judge the codebook by."
+    precision = stats.show_percent(both / by_codebook) if by_codebook else "no"
+    recall = stats.show_percent(both / by_source) if by_source else "no"
+    return (f"{n:,} comments arrived with themes coded by the source. Coded again by the codebook, blind to those themes, "
+            f"{precision} of the themes the codebook gave were also the source's (precision), and it found "
+            f"{recall} of the source's themes (recall).")
+
+
+# --- Quotes as evidence --------------------------------------------------------------------------
+
+def trigger_text(row, codebook: Codebook) -> str:
+    """'Theme (why: "phrase", "phrase")' for each theme of a comment."""
+    parts = []
+    for code in row["themes"]:
+        why = row["triggers"].get(code) or [GIVEN]
+        shown = ", ".join(f"“{t}”" if t != GIVEN else t for t in why[:3])
+        parts.append(f"{codebook.label(code)} (why: {shown})")
+    return "; ".join(parts) if parts else "No theme in the codebook"
+
+
+def evidence_record(row, codebook: Codebook) -> dict:
+    """A quote as the evidence pack keeps it (masked text only)."""
+    return {
+        "response_id": str(row["response_id"]),
+        "consultation": str(row["consultation"]),
+        "respondent_type": labels.respondent_type(row["respondent_type"]),
+        "site": row.get("centre_name") or group_label("site_type", row.get("site_type")),
+        "quote": row["quote"],
+        "themes": [codebook.label(code) for code in row["themes"]],
+        "sentiment": row["sentiment"],
+    }
+
+
+def quotes_table(comments: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """The quotes as shown and downloaded (masked)."""
+    return pd.DataFrame({
+        "Response": comments["response_id"].astype(str),
+        "Consultation": comments["consultation"],
+        "Collected": pd.to_datetime(comments["collected_on"]).dt.strftime("%d %b %Y"),
+        "Respondent": comments["respondent_type"].map(labels.respondent_type),
+        "Site": [name if isinstance(name, str) and name else group_label("site_type", st)
+                 for name, st in zip(comments["centre_name"], comments["site_type"])],
+        "Quote": comments["quote"],
+        "Themes (why)": [trigger_text(row, codebook) for _, row in comments.iterrows()],
+        "Sentiment": comments["sentiment"].map(SENTIMENT_LABELS),
+        "Sentiment from": comments["sentiment_source"].map({"source": "the source", "computed": "computed"}),
+    })
