@@ -28,6 +28,15 @@ sites_in_view as (
       and ($site_type is null or c.site_type = $site_type)
 ),
 
+visits_by_child as (
+    -- One row per child and site first: a few hundred thousand rows rather than millions.
+    select v.child_id, v.centre_id, count(*) as attendances
+    from attendances as v
+    cross join period
+    where v.attended_on between period.starts and period.ends
+    group by all
+),
+
 child_flags as (
     select
         ch.child_id,
@@ -39,31 +48,53 @@ child_flags as (
 ),
 
 visits as (
-    select v.child_id, v.centre_id, s.site_type, coalesce(f.in_target_group, false) as in_target_group
-    from attendances as v
+    select v.child_id, v.centre_id, s.site_type, v.attendances, coalesce(f.in_target_group, false) as in_target_group
+    from visits_by_child as v
     join sites_in_view as s using (centre_id)
     left join child_flags as f using (child_id)
-    cross join period
-    where v.attended_on::date between period.starts and period.ends
 ),
 
-types_per_child as (
-    select child_id, count(distinct site_type) as site_types
+child_types as (
+    -- One row per child and type of site, knowing how many types the child used.
+    select
+        child_id,
+        site_type,
+        bool_or(in_target_group) as in_target_group,
+        sum(attendances) as attendances,
+        count(*) over (partition by child_id) as site_types
     from visits
-    group by all
+    group by child_id, site_type
+),
+
+visits_with_types as (
+    select v.*, t.site_types
+    from visits as v
+    join child_types as t using (child_id, site_type)
 )
 
+-- A child has one row per site in visits and one per type in child_types, so
+-- plain counts are counts of children.
 select
-    case when grouping(v.centre_id) = 0 then 'site' else 'site_type' end as level,
-    v.centre_id,
-    v.site_type,
-    count(*)::bigint as attendances,
-    count(*) filter (where v.in_target_group)::bigint as target_attendances,
-    count(distinct v.child_id)::bigint as children,
-    count(distinct v.child_id) filter (where v.in_target_group)::bigint as target_children,
-    count(distinct v.child_id) filter (where t.site_types > 1)::bigint as children_other_types
-from visits as v
-join types_per_child as t using (child_id)
--- Every site belongs to one type, so (site_type, centre_id) is the same grouping as the site.
-group by grouping sets ((v.site_type, v.centre_id), (v.site_type))
-order by level, v.site_type, v.centre_id
+    'site' as level,
+    centre_id,
+    site_type,
+    sum(attendances)::bigint as attendances,
+    coalesce(sum(attendances) filter (where in_target_group), 0)::bigint as target_attendances,
+    count(*)::bigint as children,
+    count(*) filter (where in_target_group)::bigint as target_children,
+    count(*) filter (where site_types > 1)::bigint as children_other_types
+from visits_with_types
+group by centre_id, site_type
+union all
+select
+    'site_type' as level,
+    null as centre_id,
+    site_type,
+    sum(attendances)::bigint,
+    coalesce(sum(attendances) filter (where in_target_group), 0)::bigint,
+    count(*)::bigint,
+    count(*) filter (where in_target_group)::bigint,
+    count(*) filter (where site_types > 1)::bigint
+from child_types
+group by site_type
+order by level, site_type, centre_id
