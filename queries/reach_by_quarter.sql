@@ -1,0 +1,136 @@
+-- reach_by_quarter: reach so far in each quarter of every financial year in the extract,
+-- one row per centre reach area, year, quarter and target group.
+--
+-- "Reach by quarter" is cumulative within the financial year: the children reached by the
+-- end of a quarter are those with at least one attendance from 1 April up to the end of
+-- that quarter. Q4 therefore equals the year's reach in reach_by_centre and reach_by_area,
+-- and the figure falls back at every new April. The denominator is the year's population
+-- estimate, and a child counts in a year when it is under five at some point in that year,
+-- exactly as in the yearly figures.
+--
+-- Returns centre_id, year, quarter (1 = April to June ... 4 = January to March),
+-- quarter_ends, target_group, population, reached (cumulative to the quarter's end).
+-- Quarters that start after the last attendance in the extract are left out, so an
+-- extract that stops mid-year does not show a fall that is only missing data.
+--
+-- Parameters:
+--   $target_groups   list of target group codes to return (most_deprived_30 included)
+--   $district, $cluster, $lead_agency, $site_type   sidebar filters on the centre; null = all
+with centres_in_view as (
+    select c.centre_id
+    from centres as c
+    where ($district is null or c.district = $district)
+      and ($cluster is null or c.cluster = $cluster)
+      and ($lead_agency is null or c.lead_agency = $lead_agency)
+      and ($site_type is null or c.site_type = $site_type)
+),
+
+reach_areas as (
+    select
+        a.area_code,
+        a.centre_id,
+        coalesce(a.idaci_decile, a.imd_decile) <= 3 as most_deprived
+    from areas as a
+    where a.centre_id in (select centre_id from centres_in_view)
+),
+
+years as (
+    select distinct p.year, make_date(p.year, 4, 1) as starts, make_date(p.year + 1, 3, 31) as ends
+    from population as p
+),
+
+quarters as (
+    select
+        y.year,
+        q.quarter,
+        y.starts + to_months(3 * (q.quarter - 1)) as quarter_starts,
+        y.starts + to_months(3 * q.quarter) - interval 1 day as quarter_ends
+    from years as y
+    cross join (values (1), (2), (3), (4)) as q(quarter)
+    where y.starts + to_months(3 * (q.quarter - 1)) <= (select max(attended_on) from attendances)
+),
+
+population_by_group as (
+    select ra.centre_id, p.year, p.target_group, sum(p.children) as population
+    from population as p
+    join reach_areas as ra using (area_code)
+    where list_contains($target_groups, p.target_group)
+    group by all
+    union all
+    select ra.centre_id, p.year, 'most_deprived_30' as target_group, sum(p.children) as population
+    from population as p
+    join reach_areas as ra using (area_code)
+    where list_contains($target_groups, 'most_deprived_30') and p.target_group = 'all' and ra.most_deprived
+    group by all
+),
+
+children_in_view as (
+    -- Children with no home area (outside the authority) drop out at this join.
+    select ch.child_id, ch.birth_month, ra.centre_id,
+        list_distinct(
+            ['all'] || coalesce(ch.target_groups, []::varchar[])
+            || case when ra.most_deprived then ['most_deprived_30'] else []::varchar[] end
+        ) as groups
+    from children as ch
+    join reach_areas as ra using (area_code)
+),
+
+first_visits as (
+    -- Each child's first attendance in each financial year, computed per child before any join.
+    select
+        visit.child_id,
+        -- April starts the financial year: January-March belong to the year before.
+        year(visit.attended_on) - (month(visit.attended_on) < 4)::integer as year,
+        min(visit.attended_on) as first_attended_on
+    from attendances as visit
+    group by all
+),
+
+reached_children as (
+    select c.centre_id, f.year, f.first_attended_on, unnest(c.groups) as target_group
+    from first_visits as f
+    join children_in_view as c using (child_id)
+    join years as y using (year)
+    -- Under five at some point in the year, as in the yearly figures.
+    where c.birth_month <= y.ends
+      and c.birth_month + interval 5 year > y.starts
+),
+
+first_by_quarter as (
+    select
+        centre_id, year, target_group,
+        -- Quarter of the financial year: April-June = 1 ... January-March = 4.
+        ((month(first_attended_on) + 8) % 12) // 3 + 1 as quarter,
+        count(*) as children
+    from reached_children
+    where list_contains($target_groups, target_group)
+    group by all
+),
+
+series as (
+    -- Every centre, group and year with a population or a reached child, in every quarter.
+    select k.centre_id, k.target_group, q.year, q.quarter, q.quarter_ends
+    from (
+        select centre_id, target_group, year from population_by_group
+        union
+        select centre_id, target_group, year from first_by_quarter
+    ) as k
+    join quarters as q using (year)
+)
+
+select
+    s.centre_id,
+    s.year,
+    s.quarter,
+    s.quarter_ends,
+    s.target_group,
+    coalesce(any_value(p.population), 0)::bigint as population,
+    -- Cumulative: every child whose first attendance of the year came in this quarter or before.
+    coalesce(sum(f.children), 0)::bigint as reached
+from series as s
+left join population_by_group as p using (centre_id, target_group, year)
+left join first_by_quarter as f
+    on f.centre_id = s.centre_id and f.target_group = s.target_group
+   and f.year = s.year and f.quarter <= s.quarter
+group by s.centre_id, s.year, s.quarter, s.quarter_ends, s.target_group
+order by s.centre_id, s.target_group, s.year, s.quarter

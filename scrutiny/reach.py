@@ -1,0 +1,597 @@
+"""Reach: who is reached, who is missed, and how each centre stands against the
+Ofsted thresholds (65% good, 85% outstanding).
+
+Every figure starts from one query, ``reach_by_area`` (one row per small area and
+target group for a year). Each child lives in exactly one area, so centres,
+clusters, lead agencies, districts, site types and the whole authority are sums
+of those rows: nothing is counted twice and nothing is re-counted. The trend
+comes from ``reach_by_quarter``, whose fourth quarter equals the year's figure.
+
+The functions return DataFrames and sentences for given filters and settings, so
+the Reach page and the evidence pack quote the same numbers. Suppressed figures
+are removed from the numbers themselves (NaN), never merely hidden on screen.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from scrutiny import labels, queries, stats
+from scrutiny.contract import MOST_DEPRIVED_GROUP, SITE_TYPES, TIERS
+from scrutiny.filters import Filters
+
+# --- Settings ------------------------------------------------------------------------------
+
+DEFAULT_GROUP = MOST_DEPRIVED_GROUP
+DEFAULT_SUSTAINED_MIN = 3
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The Reach page's settings; thresholds are fractions (0.65 = 65%)."""
+
+    sustained_min: int = DEFAULT_SUSTAINED_MIN
+    good: float = stats.GOOD_THRESHOLD
+    outstanding: float = stats.OUTSTANDING_THRESHOLD
+
+    def describe(self) -> str:
+        return (f"sustained engagement = {self.sustained_min}+ attendances in the year; "
+                f"thresholds {self.good:.0%} good, {self.outstanding:.0%} outstanding")
+
+
+ROLLUPS = dict(labels.ROLLUPS)
+
+# Columns of reach_by_area that are counts, and so may be summed over areas.
+FREQUENCY_BANDS = {
+    "reached_1": "1",
+    "reached_2": "2",
+    "reached_3_to_5": "3 to 5",
+    "reached_6_to_10": "6 to 10",
+    "reached_11_plus": "11 or more",
+}
+TIER_COLUMNS = {f"attendances_{tier}": tier for tier in TIERS}
+SITE_COLUMNS = {f"attendances_{site}": site for site in SITE_TYPES}
+COUNTS = [
+    "population", "registered", "registered_by_3_months", "registered_by_1_year",
+    "reached", "sustained", *FREQUENCY_BANDS, "attendances", *TIER_COLUMNS, *SITE_COLUMNS,
+]
+NO_CLUSTER = "No cluster"
+NO_LEAD_AGENCY = "No lead agency"
+
+
+# --- Fetching ------------------------------------------------------------------------------
+
+def area_figures(filters: Filters, sustained_min: int = DEFAULT_SUSTAINED_MIN) -> pd.DataFrame:
+    """reach_by_area for the filters' year and centres: one row per area and target group."""
+    if filters.year is None:
+        return pd.DataFrame(columns=["area_code", "centre_id", "target_group", *COUNTS])
+    return queries.run("reach_by_area", year=filters.year, sustained_min=int(sustained_min),
+                       **filters.centre_parameters())
+
+
+def quarter_figures(filters: Filters, groups: list[str]) -> pd.DataFrame:
+    """reach_by_quarter for the filters' centres and the given target groups (every year)."""
+    return queries.run("reach_by_quarter", target_groups=sorted(set(groups)), **filters.centre_parameters())
+
+
+def centre_name(name: str, closed_on) -> str:
+    """A centre's name, marked when it has closed: a closed centre keeps its history."""
+    if closed_on is None or pd.isna(closed_on):
+        return str(name)
+    return f"{name} (closed {pd.Timestamp(closed_on):%b %Y})"
+
+
+# --- Roll-ups -------------------------------------------------------------------------------
+
+def _unit_columns(areas: pd.DataFrame, level: str, authority_name: str) -> tuple[pd.Series, pd.Series]:
+    """The code and display name of the unit each area row rolls up to."""
+    if level == "centre":
+        names = pd.Series([centre_name(n, c) for n, c in zip(areas["centre_name"], areas["closed_on"])],
+                          index=areas.index, dtype=object)
+        return areas["centre_id"].astype(object), names
+    if level == "cluster":
+        values = areas["cluster"].astype(object).where(areas["cluster"].notna(), NO_CLUSTER)
+        return values, values
+    if level == "lead_agency":
+        values = areas["lead_agency"].astype(object).where(areas["lead_agency"].notna(), NO_LEAD_AGENCY)
+        return values, values
+    if level == "district":
+        return areas["district"].astype(object), areas["district"].astype(object)
+    if level == "site_type":
+        return areas["site_type"].astype(object), areas["site_type"].map(labels.site_type).astype(object)
+    if level == "authority":
+        constant = pd.Series(authority_name, index=areas.index, dtype=object)
+        return pd.Series("authority", index=areas.index, dtype=object), constant
+    raise ValueError(f"{level!r} is not a roll-up; use one of {', '.join(ROLLUPS)}.")
+
+
+def rollup(areas: pd.DataFrame, level: str = "centre", authority_name: str = "All reach areas in view") -> pd.DataFrame:
+    """Sums the area rows up to one row per unit (centre, cluster ...) and target group.
+
+    Returns unit_code, unit, target_group, every count in COUNTS and missed
+    (population - reached, never below 0, worked out at this level).
+    """
+    columns = ["unit_code", "unit", "target_group", *COUNTS, "missed"]
+    if areas.empty:
+        return pd.DataFrame(columns=columns)
+    frame = areas[["target_group", *COUNTS]].copy()
+    frame["unit_code"], frame["unit"] = _unit_columns(areas, level, authority_name)
+    out = frame.groupby(["unit_code", "unit", "target_group"], sort=True, dropna=False)[COUNTS].sum().reset_index()
+    out["missed"] = missed(out["population"], out["reached"])
+    return out[columns]
+
+
+def missed(population, reached):
+    """Children in the group living in the reach area who were not reached: population - reached, at least 0.
+
+    The population is an estimate; where more children were reached than estimated, none are missed.
+    """
+    return np.maximum(np.asarray(population, dtype="int64") - np.asarray(reached, dtype="int64"), 0)
+
+
+# --- Rates and ratings ----------------------------------------------------------------------
+
+OVER_ESTIMATE = "more reached than estimated"
+NO_ESTIMATE = "no population estimate"
+TOO_FEW = "too few to show"
+
+
+def rating_labels(good: float, outstanding: float) -> dict[str, str]:
+    """The rating texts threshold_rating gives for these thresholds, mapped to their colour band."""
+    return {
+        stats.threshold_rating(0.0, good / 2, good, outstanding): "below",
+        stats.threshold_rating(good, good, good, outstanding): "not different from 65",
+        stats.threshold_rating((good + outstanding) / 2, (good + outstanding) / 2, good, outstanding): "65%+",
+        stats.threshold_rating(outstanding, outstanding, good, outstanding): "not different from 85",
+        stats.threshold_rating(1.0, 1.0, good, outstanding) if outstanding < 1 else "outstanding": "85%+",
+    }
+
+
+BAND_RANK = {"below": 0, "not different from 65": 1, "65%+": 2, "not different from 85": 3, "85%+": 4,
+             "suppressed": 5, "no data": 6}
+
+
+def rate(frame: pd.DataFrame, threshold: int, good: float, outstanding: float) -> pd.DataFrame:
+    """Adds reach_pct / _lower / _upper (fractions, NaN when suppressed), rating, band and band_rank.
+
+    The rating follows the Fingertips convention through stats.threshold_rating:
+    a side of a threshold is claimed only when the whole 95% interval is on it.
+    """
+    out = stats.add_rate(frame, "reached", "population", "reach", threshold)
+    population = out["population"].astype(float)
+    over = (out["reached"] > population) & (population > 0) & ~out["reach_suppressed"]
+    # An interval for more than 100% means nothing: the estimate is too low.
+    out.loc[over, ["reach_lower", "reach_upper"]] = np.nan
+    bands = rating_labels(good, outstanding)
+    ratings, band = [], []
+    for pop, hidden, is_over, lower, upper in zip(population, out["reach_suppressed"], over,
+                                                  out["reach_lower"], out["reach_upper"]):
+        if pop == 0:
+            ratings.append(NO_ESTIMATE), band.append("no data")
+        elif hidden:
+            ratings.append(TOO_FEW), band.append("suppressed")
+        elif is_over:
+            ratings.append(OVER_ESTIMATE), band.append("no data")
+        else:
+            text = stats.threshold_rating(lower, upper, good, outstanding)
+            ratings.append(text), band.append(bands.get(text, "no data"))
+    out["rating"] = ratings
+    out["band"] = band
+    out["band_rank"] = out["band"].map(BAND_RANK)
+    return out
+
+
+def worst_first(frame: pd.DataFrame) -> pd.DataFrame:
+    """Below the good threshold first, then by reach % from lowest; hidden figures last."""
+    return frame.sort_values(["band_rank", "reach_pct", "unit"], na_position="last", kind="stable").reset_index(drop=True)
+
+
+def reach_table(areas: pd.DataFrame, level: str, group: str | None, threshold: int, settings: Settings,
+                authority_name: str = "All reach areas in view") -> pd.DataFrame:
+    """The reach table's figures: rolled up, rated and worst first (group None = every group)."""
+    rows = rollup(areas, level, authority_name)
+    if group is not None:
+        rows = rows[rows["target_group"] == group]
+    return worst_first(rate(rows, threshold, settings.good, settings.outstanding))
+
+
+# --- Showing figures safely -----------------------------------------------------------------
+
+TABLE_COUNTS = {"population": "Population", "registered": "Registered", "reached": "Reached",
+                "sustained": "Sustained", "missed": "Missed"}
+
+
+def hidden_counts(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Which count cells must not be shown: 1 to threshold-1, and missed wherever reached is hidden.
+
+    Missed is population - reached, so showing it next to the population would
+    give away a hidden number of children reached.
+    """
+    hidden = pd.DataFrame({c: stats.is_small(frame[c], threshold) for c in TABLE_COUNTS}, index=frame.index)
+    hidden["missed"] = hidden["missed"] | hidden["reached"]
+    return hidden
+
+
+def display_table(rated: pd.DataFrame, level: str, threshold: int, with_group: bool = True,
+                  extra: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The reach table as shown: numbers (NaN where hidden) and a mask of the hidden cells.
+
+    The numbers stay numeric so the table sorts properly; the page writes "c" in the
+    hidden cells. ``extra`` adds columns (title: values) after the unit's name.
+    """
+    hidden = hidden_counts(rated, threshold)
+    table = pd.DataFrame({ROLLUPS.get(level, labels.tidy(level)): rated["unit"].to_numpy()})
+    if with_group:
+        table["Target group"] = rated["target_group"].map(labels.target_group).to_numpy()
+    for title, values in (extra or {}).items():
+        table[title] = np.asarray(values)
+    mask = pd.DataFrame(False, index=table.index, columns=[])
+    for column, title in TABLE_COUNTS.items():
+        values = rated[column].astype(float).to_numpy()
+        table[title] = np.where(hidden[column].to_numpy(), np.nan, values)
+        mask[title] = hidden[column].to_numpy()
+    table["Reach %"] = (rated["reach_pct"] * 100).round(1).to_numpy()
+    mask["Reach %"] = rated["reach_suppressed"].to_numpy() & (rated["population"] > 0).to_numpy()
+    table["95% CI"] = [stats.show_interval(lo, hi) for lo, hi in zip(rated["reach_lower"], rated["reach_upper"])]
+    table["Rating"] = rated["rating"].to_numpy()
+    for column in table.columns:
+        if column not in mask:
+            mask[column] = False
+    return table, mask[table.columns]
+
+
+def download_table(table: pd.DataFrame, mask: pd.DataFrame) -> pd.DataFrame:
+    """The same table as text, with "c" in every hidden cell, for CSV downloads."""
+    out = table.copy().astype(object)
+    for column in table.columns:
+        if column == "Reach %":
+            out[column] = [stats.SUPPRESSED if m else ("" if pd.isna(v) else f"{v:.1f}")
+                           for v, m in zip(table[column], mask[column])]
+        elif pd.api.types.is_numeric_dtype(table[column]):
+            out[column] = [stats.SUPPRESSED if m else ("" if pd.isna(v) else f"{int(v)}")
+                           for v, m in zip(table[column], mask[column])]
+    return out
+
+
+def styled(table: pd.DataFrame, mask: pd.DataFrame):
+    """A pandas Styler writing "c" in hidden cells and whole numbers with thousands separators."""
+    def count(value):
+        return "" if pd.isna(value) else f"{value:,.0f}"
+
+    def percent(value):
+        return "" if pd.isna(value) else f"{value:.0f}%"
+
+    styler = table.style
+    for column in table.columns:
+        if column == "Reach %":
+            styler = styler.format(percent, subset=[column])
+        elif pd.api.types.is_numeric_dtype(table[column]):
+            styler = styler.format(count, subset=[column])
+        else:
+            continue
+        rows = mask.index[mask[column].to_numpy()]
+        if len(rows):
+            styler = styler.format(lambda _: stats.SUPPRESSED, subset=pd.IndexSlice[rows, [column]])
+    return styler
+
+
+def show_reach(row, decimals: int = 0) -> str:
+    """Reach % as text: "c" when hidden, blank when there is no estimate."""
+    if row.population == 0:
+        return "–"
+    if row.reach_suppressed:
+        return stats.SUPPRESSED
+    return stats.show_percent(row.reach_pct, decimals)
+
+
+# --- Sentences ------------------------------------------------------------------------------
+
+def rating_phrase(rating: str, good: float, outstanding: float) -> str:
+    band = rating_labels(good, outstanding).get(rating)
+    return {
+        "below": f"below the {good:.0%} good threshold",
+        "not different from 65": f"not clearly different from the {good:.0%} good threshold",
+        "65%+": f"above the {good:.0%} good threshold",
+        "not different from 85": f"above the {good:.0%} good threshold and not clearly different from the {outstanding:.0%} outstanding one",
+        "85%+": f"above the {outstanding:.0%} outstanding threshold",
+    }.get(band, "")
+
+
+def reach_sentence(name: str, group: str, row, threshold: int, settings: Settings, period: str) -> str:
+    """ "Eastfield reached 58% of teenage parents (95% CI 49-66%) in 2023-24, below the 65% good threshold." """
+    who = labels.target_group(group)
+    who = who[:1].lower() + who[1:] if group != MOST_DEPRIVED_GROUP else "under-fives in the 30% most deprived areas"
+    if group == "all":
+        who = "all under-fives"
+    if row is None or row.population == 0:
+        return f"There is no population estimate for {who} in {name} in {period}, so reach cannot be worked out."
+    if row.reach_suppressed:
+        return (f"Too few children for a percentage: {name} reached {stats.show_count(row.reached, threshold)} "
+                f"of {who} in {period}.")
+    if row.rating == OVER_ESTIMATE:
+        return (f"{name} reached more {who} in {period} ({row.reached:,}) than the population estimate "
+                f"({row.population:,}); the estimate is probably too low, so no rating is given.")
+    gone = "" if stats.is_small(row.missed, threshold) or stats.is_small(row.reached, threshold) else \
+        f" An estimated {row.missed:,} were not reached."
+    return (f"{name} reached {stats.show_percent(row.reach_pct)} of {who} "
+            f"(95% CI {stats.show_interval(row.reach_lower, row.reach_upper)}) in {period}: "
+            f"{row.reached:,} of an estimated {row.population:,}, "
+            f"{rating_phrase(row.rating, settings.good, settings.outstanding)}.{gone}")
+
+
+def rating_summary(rated: pd.DataFrame, level: str, settings: Settings) -> str:
+    """How many units fall in each band, in words."""
+    counts = rated["band"].value_counts()
+    unit = ROLLUPS[level].lower()
+    plural = {"centre": "centres", "cluster": "clusters", "lead agency": "lead agencies", "district": "districts",
+              "site type": "site types", "whole authority": "areas"}.get(unit, unit + "s")
+    parts = []
+    for band, words in (("below", f"clearly below {settings.good:.0%}"),
+                        ("not different from 65", f"not clearly different from {settings.good:.0%}"),
+                        ("65%+", f"clearly above {settings.good:.0%}"),
+                        ("not different from 85", f"not clearly different from {settings.outstanding:.0%}"),
+                        ("85%+", f"clearly above {settings.outstanding:.0%}")):
+        if counts.get(band, 0):
+            parts.append(f"{counts[band]} {words}")
+    hidden = int(counts.get("suppressed", 0) + counts.get("no data", 0))
+    text = f"Of {len(rated)} {plural}: " + ("; ".join(parts) if parts else "none can be rated")
+    if hidden:
+        text += f"; {hidden} not rated (too few children or no population estimate)"
+    return text + "."
+
+
+# --- Heat map ---------------------------------------------------------------------------------
+
+def heat_map_frame(areas: pd.DataFrame, level: str, groups: list[str], threshold: int, settings: Settings,
+                   authority_name: str = "All reach areas in view") -> pd.DataFrame:
+    """Rated rows for every unit and group, with the text written in each cell."""
+    rows = rollup(areas, level, authority_name)
+    rows = rows[rows["target_group"].isin(groups)]
+    rated = rate(rows, threshold, settings.good, settings.outstanding)
+    rated["cell_text"] = [show_reach(r) for r in rated.itertuples()]
+    rated["group_label"] = rated["target_group"].map(labels.target_group)
+    return rated
+
+
+# --- Missed children ---------------------------------------------------------------------------
+
+def deprivation_decile(frame: pd.DataFrame) -> pd.Series:
+    """The decile used for "most deprived": IDACI, or IMD where the area has no IDACI decile."""
+    return frame["idaci_decile"].astype("Float64").fillna(frame["imd_decile"].astype("Float64"))
+
+
+def missed_areas(areas: pd.DataFrame, group: str, threshold: int, settings: Settings) -> pd.DataFrame:
+    """One row per area for a group, the most deprived areas first, then most missed first."""
+    rows = areas[areas["target_group"] == group].copy()
+    rows["unit"] = rows["area_name"].fillna(rows["area_code"])
+    rows["missed"] = missed(rows["population"], rows["reached"])
+    rows["decile"] = deprivation_decile(rows)
+    rows["centre"] = [centre_name(n, c) for n, c in zip(rows["centre_name"], rows["closed_on"])]
+    rated = rate(rows, threshold, settings.good, settings.outstanding)
+    return rated.sort_values(["decile", "missed", "area_code"], ascending=[True, False, True], kind="stable").reset_index(drop=True)
+
+
+def missed_by_district(areas: pd.DataFrame, group: str) -> pd.DataFrame:
+    """Missed children by district, split into the 30% most deprived areas and the rest.
+
+    Missed is worked out per area and summed, so an area reached beyond its estimate
+    does not cancel out children missed in another.
+    """
+    rows = areas[areas["target_group"] == group].copy()
+    rows["missed"] = missed(rows["population"], rows["reached"])
+    rows["deprivation"] = np.where(rows["most_deprived"], "30% most deprived areas", "Other areas")
+    out = rows.groupby(["district", "deprivation"], sort=True)[["population", "reached", "missed"]].sum().reset_index()
+    return out
+
+
+def missed_sentence(areas: pd.DataFrame, group: str, threshold: int, period: str) -> str:
+    rows = areas[areas["target_group"] == group]
+    if rows.empty or rows["population"].sum() == 0:
+        return f"There are no population estimates for {labels.target_group(group).lower()} in {period}."
+    area_missed = missed(rows["population"], rows["reached"])
+    total = int(area_missed.sum())
+    deprived = int(area_missed[rows["most_deprived"].to_numpy()].sum())
+    who = labels.target_group(group)
+    if stats.is_small(total, threshold):
+        return f"Fewer than {threshold} children in the group {who.lower()} living in these reach areas were not reached in {period}."
+    text = (f"In {period} an estimated {total:,} children in the group “{who}” living in these reach areas "
+            f"were not reached at any site")
+    if group != MOST_DEPRIVED_GROUP and deprived and not stats.is_small(deprived, threshold):
+        text += f"; {deprived:,} of them live in the 30% most deprived areas"
+    elif stats.is_small(deprived, threshold):
+        text += "; fewer than 5 of them live in the 30% most deprived areas".replace("5", str(threshold))
+    return text + ". Missed is the population estimate minus the children reached, area by area."
+
+
+# --- How often, tiers and sites -------------------------------------------------------------------
+
+def focus(areas: pd.DataFrame, centre: str | None) -> pd.DataFrame:
+    """The rows of one centre's reach area, or every row for "all" (or None)."""
+    return areas if centre in (None, "all") else areas[areas["centre_id"] == centre]
+
+
+def frequency(areas: pd.DataFrame, group: str, threshold: int, centre: str | None = None) -> pd.DataFrame:
+    """Reached children by number of attendances in the year: band, children, share (NaN when hidden)."""
+    rows = focus(areas, centre)
+    rows = rows[rows["target_group"] == group]
+    counts = [int(rows[c].sum()) for c in FREQUENCY_BANDS]
+    total = sum(counts)
+    out = pd.DataFrame({"attendances": list(FREQUENCY_BANDS.values()), "children": counts})
+    out["reached"] = total
+    out = stats.add_rate(out, "children", "reached", "share", threshold)
+    out["children_shown"] = [stats.show_count(c, threshold) for c in counts]
+    return out
+
+
+def frequency_sentence(freq: pd.DataFrame, group: str, sustained: int, reached: int, threshold: int,
+                       settings: Settings) -> str:
+    who = labels.target_group(group).lower()
+    total = int(freq["children"].sum())
+    if total == 0:
+        return f"No children in the group “{who}” were reached in these areas."
+    if stats.is_small(total, threshold):
+        return f"Too few children in the group “{who}” were reached to describe how often they came."
+    once = freq.iloc[0]
+    text = f"Of the {total:,} children in the group “{who}” who were reached, "
+    if once.share_suppressed:
+        text += "too few came only once to give a share"
+    else:
+        text += f"{stats.show_percent(once.share_pct)} came only once"
+    if not stats.rate_suppressed(sustained, reached, threshold):
+        text += (f", and {stats.show_percent(sustained / reached)} came {settings.sustained_min} or more times "
+                 f"(sustained engagement)")
+    return text + "."
+
+
+def attendance_mix(areas: pd.DataFrame, kind: str, threshold: int, centre: str | None = None,
+                   groups: list[str] | None = None) -> pd.DataFrame:
+    """Each group's attendances split by tier (kind="tier") or type of site attended (kind="site").
+
+    Returns target_group, group_label, category, category_label, attendances, total, share_pct
+    (NaN when hidden), share_suppressed.
+    """
+    columns, namer = (TIER_COLUMNS, lambda c: labels.TIERS.get(c, labels.tidy(c))) if kind == "tier" \
+        else (SITE_COLUMNS, labels.site_type)
+    rows = focus(areas, centre)
+    if groups is not None:
+        rows = rows[rows["target_group"].isin(groups)]
+    sums = rows.groupby("target_group", sort=True)[list(columns)].sum()
+    long = sums.rename(columns=columns).reset_index().melt(id_vars="target_group", var_name="category",
+                                                           value_name="attendances")
+    long["total"] = long.groupby("target_group")["attendances"].transform("sum")
+    long = long[long["total"] > 0]
+    long = stats.add_rate(long, "attendances", "total", "share", threshold)
+    long["group_label"] = long["target_group"].map(labels.target_group)
+    long["category_label"] = long["category"].map(namer)
+    return long.reset_index(drop=True)
+
+
+def library_sentence(sites: pd.DataFrame, group: str) -> str:
+    rows = sites[sites["target_group"] == group].set_index("category")
+    who = labels.target_group(group).lower()
+    if rows.empty:
+        return f"No attendances by children in the group “{who}” in these areas."
+    library, centre = rows["share_pct"].get("library"), rows["share_pct"].get("children_centre")
+    hub = rows["share_pct"].get("family_hub")
+    if library is None or centre is None or pd.isna(library) or pd.isna(centre):
+        return f"Too few attendances by children in the group “{who}” to compare libraries with children's centres."
+    text = (f"{stats.show_percent(library)} of attendances by children in the group “{who}” were at libraries "
+            f"and {stats.show_percent(centre)} at children's centres")
+    if hub is not None and not pd.isna(hub) and hub > 0:
+        text += f" ({stats.show_percent(hub)} at family hubs)"
+    return text + "."
+
+
+def tier_sentence(tiers: pd.DataFrame, group: str) -> str:
+    rows = tiers[tiers["target_group"] == group].set_index("category")
+    who = labels.target_group(group).lower()
+    if rows.empty or rows["share_pct"].isna().all():
+        return f"Too few attendances by children in the group “{who}” to split them by tier."
+    parts = [f"{stats.show_percent(rows['share_pct'][t])} {t}" for t in TIERS
+             if t in rows.index and not pd.isna(rows["share_pct"][t])]
+    return f"Attendances by children in the group “{who}” were " + ", ".join(parts) + " (share of attendances by tier)."
+
+
+# --- Identification: age at registration ------------------------------------------------------------
+
+def registration_age(areas: pd.DataFrame, threshold: int, centre: str | None = None,
+                     groups: list[str] | None = None) -> pd.DataFrame:
+    """Per group: registered children and the share registered before 3 months and before 1 year, with intervals."""
+    rows = focus(areas, centre)
+    if groups is not None:
+        rows = rows[rows["target_group"].isin(groups)]
+    sums = rows.groupby("target_group", sort=True)[["registered", "registered_by_3_months", "registered_by_1_year"]].sum().reset_index()
+    sums = stats.add_rate(sums, "registered_by_3_months", "registered", "by_3_months", threshold)
+    sums = stats.add_rate(sums, "registered_by_1_year", "registered", "by_1_year", threshold)
+    sums["group_label"] = sums["target_group"].map(labels.target_group)
+    return sums
+
+
+def registration_sentence(ages: pd.DataFrame, group: str, threshold: int) -> str:
+    rows = ages[ages["target_group"] == group]
+    who = labels.target_group(group).lower()
+    if rows.empty or rows.iloc[0].registered == 0:
+        return f"No children in the group “{who}” were registered in these areas."
+    row = rows.iloc[0]
+    if row.by_3_months_suppressed and row.by_1_year_suppressed:
+        return f"Too few registered children in the group “{who}” to show how young they were registered."
+    parts = []
+    for prefix, words in (("by_3_months", "before 3 months old"), ("by_1_year", "before their first birthday")):
+        if not getattr(row, f"{prefix}_suppressed"):
+            parts.append(f"{stats.show_percent(getattr(row, f'{prefix}_pct'))} {words} "
+                         f"(95% CI {stats.show_interval(getattr(row, f'{prefix}_lower'), getattr(row, f'{prefix}_upper'))})")
+    return (f"Of the {stats.show_count(row.registered, threshold)} registered children in the group “{who}”, "
+            + " and ".join(parts) + " were registered.")
+
+
+# --- Trend ---------------------------------------------------------------------------------------------
+
+def quarterly(quarters: pd.DataFrame, group: str, threshold: int, centre: str | None = None) -> pd.DataFrame:
+    """Cumulative reach at the end of each quarter for one group, summed over the centres in focus."""
+    rows = focus(quarters, centre)
+    rows = rows[rows["target_group"] == group]
+    out = rows.groupby(["year", "quarter", "quarter_ends"], sort=True)[["population", "reached"]].sum().reset_index()
+    out = stats.add_rate(out, "reached", "population", "reach", threshold)
+    out.loc[out["reached"] > out["population"], ["reach_lower", "reach_upper"]] = np.nan
+    out["period"] = [f"{labels.financial_year(y)} Q{q}" for y, q in zip(out["year"], out["quarter"])]
+    return out
+
+
+def trend_sentence(trend: pd.DataFrame, name: str, group: str, settings: Settings) -> str:
+    who = labels.target_group(group).lower()
+    years = trend[(trend["quarter"] == 4) & trend["reach_pct"].notna()]
+    if years.empty:
+        return f"Too few children in the group “{who}” to draw a trend for {name}."
+    last = years.iloc[-1]
+    text = (f"By the end of {labels.financial_year(last.year)}, {name} had reached {stats.show_percent(last.reach_pct)} "
+            f"of children in the group “{who}” (95% CI {stats.show_interval(last.reach_lower, last.reach_upper)})")
+    if len(years) > 1:
+        first = years.iloc[0]
+        text += f", compared with {stats.show_percent(first.reach_pct)} by the end of {labels.financial_year(first.year)}"
+    latest = trend.iloc[-1]
+    if latest.quarter != 4 and not pd.isna(latest.reach_pct):
+        text += f"; in {latest.period} it stood at {stats.show_percent(latest.reach_pct)} so far"
+    return text + "."
+
+
+# --- Map ------------------------------------------------------------------------------------------------
+
+BOUNDARIES_FILE = "boundaries.geojson"
+
+
+@cache
+def _read_boundaries(path: str, mtime_ns: int) -> tuple[dict | None, str]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        features = data.get("features") if isinstance(data, dict) else None
+        if not isinstance(features, list) or not features:
+            return None, "boundaries.geojson has no features, so the map shows centres instead."
+        for feature in features:
+            code = (feature.get("properties") or {}).get("area_code") if isinstance(feature, dict) else None
+            if code is None:
+                return None, "boundaries.geojson has a feature without an area_code property, so the map shows centres instead."
+            feature["id"] = str(code)
+        return data, ""
+    except (OSError, ValueError, UnicodeDecodeError, AttributeError) as error:
+        return None, f"boundaries.geojson could not be read ({type(error).__name__}), so the map shows centres instead."
+
+
+def boundaries(folder: Path) -> tuple[dict | None, str]:
+    """The extract's area boundaries (features keyed by area_code) and a sentence when they cannot be used."""
+    path = folder / BOUNDARIES_FILE
+    if not path.is_file():
+        return None, ""
+    return _read_boundaries(str(path), path.stat().st_mtime_ns)
+
+
+def centre_points(areas: pd.DataFrame, group: str, threshold: int, settings: Settings) -> pd.DataFrame:
+    """Centres with coordinates and their reach for a group, for the map without boundaries."""
+    rated = rate(rollup(areas[areas["target_group"] == group], "centre"), threshold, settings.good, settings.outstanding)
+    places = areas[["centre_id", "latitude", "longitude"]].drop_duplicates("centre_id").dropna()
+    return rated.merge(places, left_on="unit_code", right_on="centre_id", how="inner")
