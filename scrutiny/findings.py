@@ -13,12 +13,13 @@ functions), so a finding and the page it links to cannot disagree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import pandas as pd
 
 from scrutiny import labels, queries, stats
+from scrutiny.contract import MOST_DEPRIVED_GROUP
 from scrutiny.filters import Filters
 from scrutiny.queries import QueryError
 from scrutiny.sharing import page_url_path, view_url
@@ -43,10 +44,15 @@ class Finding:
     page: str
     params: dict = field(default_factory=dict)
     figures: dict = field(default_factory=dict)
+    # The financial year the view should show, when it is not the filters' own.
+    year: int | None = None
+
+    def view_filters(self, filters: Filters) -> Filters:
+        return replace(filters, year=self.year) if self.year is not None else filters
 
     def url(self, filters: Filters) -> str:
         """The path and parameters of the view that shows this finding."""
-        return view_url("/" + page_url_path(self.page), filters, self.params)
+        return view_url("/" + page_url_path(self.page), self.view_filters(filters), self.params)
 
     def as_row(self) -> dict:
         return {
@@ -90,7 +96,11 @@ def _reach_rows(filters: Filters, year: int) -> pd.DataFrame:
 
 
 def _group_words(code: str) -> str:
-    return labels.target_group(code).lower() if code != "all" else "under-fives"
+    if code == "all":
+        return "under-fives"
+    if code == MOST_DEPRIVED_GROUP:
+        return f"children in the {labels.target_group(code)}"
+    return labels.target_group(code).lower()
 
 
 def _below_good(r, severity: str, *, question: str, subject: str, whose: str, period: str, params: dict,
@@ -175,7 +185,7 @@ def years_around(changed_on: date) -> tuple[int, int]:
     return before, after
 
 
-REACH_GROUPS_AFTER_CHANGES = ("all", "most_deprived_30")
+REACH_GROUPS_AFTER_CHANGES = ("all", MOST_DEPRIVED_GROUP)
 
 
 def reach_fell_after_change(filters: Filters) -> list[Finding]:
@@ -190,7 +200,8 @@ def reach_fell_after_change(filters: Filters) -> list[Finding]:
     found = []
     for change in changes.itertuples():
         before, after = years_around(pd.Timestamp(change.changed_on).date())
-        if before not in usable or after not in usable:
+        # Only changes whose after-year the chosen year has reached; the view opens on that after-year.
+        if before not in usable or after not in usable or (filters.year is not None and after > filters.year):
             continue
         sums = {}
         for year in (before, after):
@@ -228,6 +239,7 @@ def reach_fell_after_change(filters: Filters) -> list[Finding]:
                          f"the whole interval is below zero. Other things changed too; this does not prove the change caused the fall."),
             page="pages/reach.py",
             params={"target_group": group} | ({"centre": change.centre_id} if isinstance(change.centre_id, str) else {}),
+            year=after,
             figures={"before_year": before, "after_year": after, "group": group,
                      "before": (int(b.reached), int(b.population)), "after": (int(a.reached), int(a.population)),
                      "change": diff.estimate, "lower": diff.lower, "upper": diff.upper},
@@ -237,7 +249,7 @@ def reach_fell_after_change(filters: Filters) -> list[Finding]:
 
 # --- The gap ----------------------------------------------------------------------------------------
 
-def _gap_place(filters: Filters):
+def gap_place(filters: Filters):
     """The area the gap rules judge: the sidebar's district when it has outcome figures, else the authority."""
     from scrutiny import gaps
 
@@ -253,7 +265,7 @@ def gap_not_narrowing(filters: Filters) -> list[Finding]:
     since the previous or the first comparable year (the Gap page's own figures and verdicts)."""
     from scrutiny import gaps
 
-    place = _gap_place(filters)
+    place = gap_place(filters)
     if place is None:
         return []
     available = gaps.indicators()
@@ -337,6 +349,67 @@ def busy_sites_reaching_few(filters: Filters) -> list[Finding]:
     return found
 
 
+# --- Negative themes in feedback ------------------------------------------------------------------------
+
+NEGATIVE_THEMES_SHOWN = 3
+
+
+def negative_feedback(filters: Filters):
+    """The negative comments for the filters' sites, the codebook and the threshold (the Feedback page's coding)."""
+    from scrutiny import feedback
+
+    coded, codebook, _ = feedback.coded_feedback()
+    comments = feedback.select_comments(coded, filters=filters)
+    return comments[comments["sentiment"] == "negative"], codebook
+
+
+def _where_from(comments: pd.DataFrame, theme: str, codebook, t: int) -> str:
+    """'mostly from parents and carers (12) and about libraries (9)': the largest publishable groups."""
+    from scrutiny import feedback
+
+    parts = []
+    raising = comments[comments["themes"].map(lambda codes: theme in codes)]
+    for by, word in (("respondent_type", "from"), ("site_type", "by site type,")):
+        counts = feedback.theme_frequency(raising, codebook, t, by=by)
+        counts = counts[(counts.theme == theme) & ~stats.is_small(counts.comments, t) & (counts.comments > 0)]
+        top = counts.sort_values(["comments", "group_label"], ascending=[False, True]).head(2)
+        if not top.empty:
+            parts.append(f"{word} " + " and ".join(f"{r.group_label.lower()} ({r.comments:,})" for r in top.itertuples()))
+    return ("mostly " + "; ".join(parts)) if parts else "from groups too small to name"
+
+
+def negative_themes(filters: Filters) -> list[Finding]:
+    """The themes raised most often in negative comments, and who raised them about which sites.
+    A theme raised by fewer comments than the suppression threshold is never named."""
+    comments, codebook = negative_feedback(filters)
+    t = _threshold()
+    if len(comments) < t:
+        return []
+    from scrutiny import feedback
+
+    frequency = feedback.theme_frequency(comments, codebook, t, by="all")
+    shown = frequency[~frequency.share_suppressed & (frequency.comments > 0)]
+    shown = shown.sort_values(["comments", "theme_label"], ascending=[False, True]).head(NEGATIVE_THEMES_SHOWN)
+    found = []
+    for rank, r in enumerate(shown.itertuples()):
+        found.append(Finding(
+            rule="negative_themes",
+            severity=MEDIUM if rank == 0 else LOW,
+            score=float(r.share_pct),
+            question=(f"Negative comments {'most often' if rank == 0 else 'also often'} raise {r.theme_label.lower()}: "
+                      "what has been done in response?"),
+            statement=(f"{r.theme_label} came up in {r.comments:,} of the {r.group_comments:,} negative comments "
+                       f"({_percent(r.share_pct)}), {_where_from(comments, r.theme, codebook, t)}."),
+            uncertainty=(f"{_interval(r.share_lower, r.share_upper)} of negative comments. Comments come from people who chose "
+                         "to respond, so they show what was said, not how common a view is among all families."),
+            page="pages/feedback.py",
+            params={"theme": r.theme, "sentiment": "negative"},
+            figures={"theme": r.theme, "comments": int(r.comments), "negative_comments": int(r.group_comments),
+                     "share": r.share_pct, "lower": r.share_lower, "upper": r.share_upper},
+        ))
+    return found
+
+
 # --- Data quality ---------------------------------------------------------------------------------
 
 def data_quality(filters: Filters) -> list[Finding]:
@@ -378,7 +451,8 @@ def data_quality(filters: Filters) -> list[Finding]:
 
 # --- All rules --------------------------------------------------------------------------------------
 
-RULES = [reach_below_good, reach_fell_after_change, gap_not_narrowing, busy_sites_reaching_few, data_quality]
+RULES = [reach_below_good, reach_fell_after_change, gap_not_narrowing, busy_sites_reaching_few, negative_themes,
+         data_quality]
 
 
 def lines_of_enquiry(filters: Filters) -> list[Finding]:

@@ -131,6 +131,7 @@ def test_reach_fell_after_change(make_extract, centre):
     assert f.uncertainty.startswith("95% interval for the change -58 to -21 percentage points")
     assert "Hub opening hours cut" in f.question and "April 2023" in f.question
     assert f.severity == findings.HIGH
+    assert f.year == 2023 and f.url(Filters(year=2024)).startswith("/reach?period=2023-24")
 
 
 @pytest.mark.parametrize("why, in_2022, in_2023, change", [
@@ -202,7 +203,9 @@ def test_gap_not_narrowing_on_the_tiny_extract(tiny):
     assert f.severity == findings.MEDIUM
     assert f.question == ("The gap in good level of development between children on free school meals and other children "
                           "is not narrowing: what would make it narrow?")
-    assert "was 16.2 points in 2023-24 (95% CI 4.9 to 27.9), down from 25.0 in 2022-23" in f.statement
+    # The statement is the Gap page's own sentence (its rounding of 16.25 is the Gap page's to decide).
+    assert f.figures["gap"] == pytest.approx(0.725 - 0.5625)
+    assert "points in 2023-24 (95% CI 4.9 to 27.9), down from 25.0 in 2022-23" in f.statement
     assert f.uncertainty.startswith("Gap 95% CI 4.9 to 27.9, wholly above zero; change since 2022-23 -8.8 points")
     assert f.url(YEAR_2023) == "/gap?period=2023-24&indicator=gld"
 
@@ -274,3 +277,44 @@ def test_quiet_site_reaching_few_is_not_busy(make_extract):
 def test_busy_rule_silent_on_the_tiny_extract(tiny):
     # Every site's reach of the most deprived rests on a count below 5 (C1 3 of 10, C2 1 of 3): nothing is plotted.
     assert findings.busy_sites_reaching_few(YEAR_2023) == []
+
+
+# --- Negative themes in feedback ----------------------------------------------------------------------------
+
+def _comments(rows: list[tuple]) -> pd.DataFrame:
+    """(respondent_type, centre_id, site_type, themes, sentiment) -> feedback rows, pre-coded by the source."""
+    return pd.DataFrame(
+        [(f"N{i}", "Review 2023", date(2023, 9, 1), who, site_type, centre, "A comment.", themes, sentiment)
+         for i, (who, centre, site_type, themes, sentiment) in enumerate(rows)],
+        columns=TABLES["feedback"].column_names)
+
+
+HOURS, COST = ["opening_hours_travel"], ["cost"]
+
+
+def test_negative_themes(make_extract):
+    # 8 negative comments: opening hours 6 (5 parents about the library, 1 member of staff at C1), cost 2.
+    # Opening hours: 6 of 8 = 75%, Wilson (.75 + .2401) / 1.4802 = .6689 +- 1.96 * .1961 / 1.4802 = .2596 -> 41% to 93%.
+    # Cost (2) and the staff member and the children's centre (1 each) are below 5, so they are never named.
+    rows = [("parent_carer", "L1", "library", HOURS, "negative")] * 5 + [("staff", "C1", "children_centre", HOURS, "negative")]
+    rows += [("parent_carer", "C2", "family_hub", COST, "negative")] * 2 + [("parent_carer", "C1", "children_centre", COST, "positive")] * 9
+    make_extract(feedback=_comments(rows))
+    found = findings.negative_themes(YEAR_2023)
+    assert len(found) == 1
+    f = found[0]
+    assert f.statement == ("Opening hours and travel came up in 6 of the 8 negative comments (75%), "
+                           "mostly from parents and carers (5); by site type, library (5).")
+    assert f.uncertainty.startswith("95% interval 41-93% of negative comments.")
+    assert f.question == "Negative comments most often raise opening hours and travel: what has been done in response?"
+    assert f.url(YEAR_2023) == "/feedback?period=2023-24&theme=opening_hours_travel&sentiment=negative"
+
+
+@pytest.mark.parametrize("why, rows", [
+    ("only 4 negative comments", [("parent_carer", "L1", "library", HOURS, "negative")] * 4),
+    ("each theme raised by fewer than 5", [("parent_carer", "L1", "library", HOURS, "negative")] * 4
+     + [("parent_carer", "L1", "library", COST, "negative")] * 4),
+    ("all comments positive", [("parent_carer", "L1", "library", HOURS, "positive")] * 9),
+])
+def test_negative_themes_stay_silent(make_extract, why, rows):
+    make_extract(feedback=_comments(rows))
+    assert findings.negative_themes(YEAR_2023) == [], why
