@@ -6,7 +6,7 @@ evidence pack); the charts from scrutiny.gap_charts.
 
 import streamlit as st
 
-from scrutiny import charts, filters, gap_charts, gaps, labels, queries, ui
+from scrutiny import charts, filters, gap_charts, gaps, labels, ui
 from scrutiny.gaps import AUTHORITY, CENTRE, DISTRICT
 
 st.title("Is the wellbeing and attainment gap narrowing?")
@@ -86,7 +86,7 @@ latest = trend[trend["year"] == year].iloc[0]
 previous = trend[(trend["year"] < year)]
 previous = previous.iloc[-1] if not previous.empty else None
 
-changes = queries.run("service_changes", district=geography.district if geography.level != AUTHORITY else None)
+changes = gaps.service_changes_for(geography)
 if indicator.break_year is not None and trend["year"].min() < indicator.break_year <= trend["year"].max():
     st.warning(indicator.break_note())
 
@@ -116,7 +116,7 @@ ui.download_csv(shown_trend, f"{indicator.title}: gap by year, {geography.name}"
 st.header("Against England and other benchmarks")
 benchmarks = gaps.benchmark_trend(indicator)
 benchmarks = benchmarks[benchmarks["year"] <= year]
-ui.sentence(gaps.benchmark_sentence(latest, indicator, geography, benchmarks))
+ui.sentence(gaps.benchmark_sentence(trend, indicator, geography, benchmarks))
 drawn = False
 for measure, title, key in (("gap", "The gap", "gap_benchmark_gap_chart"),
                             ("focus", indicator.focus_label, "gap_benchmark_focus_chart"),
@@ -146,6 +146,10 @@ for level, title, key in ((DISTRICT, "By district", "gap_district_chart"), (CENT
     fig = gap_charts.gap_bars(areas, level, geography)
     if fig is not None:
         charts.show(fig, key=key)
+        drawn_areas = int(((areas["geography_level"] == level) & areas["gap"].notna()).sum())
+        if drawn_areas > gap_charts.MAX_BARS:
+            st.caption(f"The chart shows the {gap_charts.MAX_BARS // 2} widest and {gap_charts.MAX_BARS // 2} narrowest "
+                       f"gaps of the {drawn_areas}; the download below has them all.")
 if geography.level in (DISTRICT, CENTRE) and geography.district:
     st.caption(f"Reach areas shown: those in {geography.district}. ◀ marks the area chosen above.")
 shown_areas = gaps.area_table(areas, indicator)
@@ -165,7 +169,7 @@ else:
     hidden = len(centre_rows) - len(funnel_rows)
     ui.sentence(gaps.funnel_sentence(funnel_rows, hidden, target, indicator, whole.name, year))
     if not funnel_rows.empty:
-        curve = gaps.funnel_curve(target, funnel_rows["focus_denominator"].max())
+        curve = gaps.funnel_curve(target, funnel_rows["focus_denominator"])
         charts.show(gap_charts.funnel(funnel_rows, curve, target, indicator, whole.name), key="gap_funnel_chart")
         st.caption("A small reach area's figure swings a long way by chance; the funnel's limits widen for small "
                    "numbers so that only differences bigger than chance stand out. The limits are the normal "

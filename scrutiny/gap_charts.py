@@ -88,7 +88,7 @@ def groups_over_time(trend: pd.DataFrame, indicator: Indicator, changes: pd.Data
                 hovertemplate=f"{name}<br>%{{customdata[0]}}: %{{y:.1f}}% (95% CI %{{customdata[1]:.1f}} to %{{customdata[2]:.1f}})<extra></extra>",
                 meta={"segment": segment},
             ))
-    charts.style(fig, y_title=f"{indicator.title} (%)", percent_axis=True)
+    charts.style(fig, y_title="Per cent (95% CI)", percent_axis=True)
     _year_axis(fig, trend["year"])
     _add_break(fig, indicator, trend["year"])
     _trend_changes(fig, trend, changes)
@@ -112,7 +112,7 @@ def gap_over_time(trend: pd.DataFrame, indicator: Indicator, changes: pd.DataFra
         ))
     fig.add_hline(y=0, line_color=charts.NEUTRAL_COLOUR, line_width=1, annotation_text="no gap",
                   annotation_position="bottom right")
-    charts.style(fig, y_title=f"Gap in percentage points ({indicator.focus_label.lower()} worse off above 0)")
+    charts.style(fig, y_title="Gap, percentage points (95% CI)")
     _year_axis(fig, trend["year"])
     _add_break(fig, indicator, trend["year"])
     _trend_changes(fig, trend, changes)
@@ -158,19 +158,28 @@ def against_benchmarks(trend: pd.DataFrame, benchmarks: pd.DataFrame, indicator:
         charts.style(fig, y_title="Gap in percentage points")
         fig.add_hline(y=0, line_color=charts.NEUTRAL_COLOUR, line_width=1)
     else:
-        group = indicator.focus_label if measure == "focus" else "All children"
-        charts.style(fig, y_title=f"{group}: {indicator.title.lower()} (%)", percent_axis=True)
+        charts.style(fig, y_title=f"{indicator.focus_label if measure == 'focus' else 'All children'} (%)", percent_axis=True)
     _year_axis(fig, years)
     _add_break(fig, indicator, years)
     return fig
 
 
+MAX_BARS = 60
+
+
 def gap_bars(areas: pd.DataFrame, level: str, chosen: Geography | None = None) -> go.Figure | None:
     """Horizontal bars of each area's gap with its 95% interval, widest at the top, coloured by
-    whether the interval is clear of zero. Suppressed areas are left out."""
+    whether the interval is clear of zero. Suppressed areas are left out; with more than
+    MAX_BARS areas only the widest and narrowest half of MAX_BARS each are drawn."""
     rows = areas[(areas["geography_level"] == level) & areas["gap"].notna()].sort_values("gap")
     if rows.empty:
         return None
+    if len(rows) > MAX_BARS:
+        keep = rows["geography_code"].isin(rows["geography_code"].head(MAX_BARS // 2)) | \
+            rows["geography_code"].isin(rows["geography_code"].tail(MAX_BARS // 2))
+        if chosen is not None:
+            keep |= rows["geography_code"] == chosen.code
+        rows = rows[keep]
     fig = go.Figure()
     names = [f"{n} ◀" if chosen is not None and c == chosen.code else n
              for n, c in zip(rows["geography_name"], rows["geography_code"])]
@@ -180,7 +189,7 @@ def gap_bars(areas: pd.DataFrame, level: str, chosen: Geography | None = None) -
         if part.empty:
             continue
         fig.add_trace(go.Bar(
-            x=(part["gap"] * 100).tolist(), y=part["name"].tolist(), orientation="h", name=_reading_label(reading),
+            x=(part["gap"] * 100).tolist(), y=part["name"].tolist(), orientation="h", name=_reading_label(reading), showlegend=True,
             marker_color=colour, error_x=dict(type="data", symmetric=False, thickness=1.5, width=3, color=charts.TEXT_COLOUR,
                                               array=((part["gap_upper"] - part["gap"]) * 100).tolist(),
                                               arrayminus=((part["gap"] - part["gap_lower"]) * 100).tolist()),
@@ -223,7 +232,7 @@ def funnel(points_frame: pd.DataFrame, curve: pd.DataFrame, target: float, indic
             text=part["geography_name"].tolist(),
             hovertemplate="%{text}: %{y:.1f}% of %{x:,} children<extra></extra>",
         ))
-    charts.style(fig, x_title=f"{indicator.focus_label}: number of children", y_title=f"{indicator.title} (%)", height=480)
+    charts.style(fig, x_title=f"{indicator.focus_label}: number of children", y_title="Per cent", height=480)
     fig.update_yaxes(ticksuffix="%")
     return fig
 
@@ -234,11 +243,11 @@ def gradient_bars(gradient: pd.DataFrame, indicator: Indicator) -> go.Figure | N
     if rows.empty:
         return None
     fig = go.Figure(go.Bar(
-        x=rows["label"].tolist(), y=(rows["value_pct"] * 100).tolist(), marker_color=charts.REFERENCE_COLOUR,
+        x=rows["short_label"].tolist(), y=(rows["value_pct"] * 100).tolist(), marker_color=charts.REFERENCE_COLOUR,
         error_y=_errors(rows, "value"), name=indicator.title,
         hovertemplate="%{x}: %{y:.1f}%<extra></extra>",
     ))
-    charts.style(fig, y_title=f"{indicator.title} (%)", x_title="Deprivation of the area where the child lives (IDACI)",
+    charts.style(fig, y_title="Per cent (95% CI)", x_title="IDACI quintile of the area where the child lives (1 = most deprived)",
                  percent_axis=True)
     return fig
 

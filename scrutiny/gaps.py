@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
@@ -202,6 +203,18 @@ def find_geography(code: str | None, level: str | None = None) -> Geography | No
     if code is None:
         return authority() if level in (None, AUTHORITY) else None
     return next((g for g in geographies() if g.code == code and (level is None or g.level == level)), None)
+
+
+def service_changes_for(geography: Geography) -> pd.DataFrame:
+    """The service changes that bear on a geography: authority-wide ones, and those at its
+    centres (a district's) or at the centre itself (a reach area's)."""
+    changes = queries.run("service_changes", district=geography.district if geography.level == DISTRICT else None)
+    local = changes["centre_id"].isna()
+    if geography.level == DISTRICT:
+        local |= changes["centre_id"].notna()
+    elif geography.level == CENTRE:
+        local |= changes["centre_id"] == geography.code
+    return changes[local].reset_index(drop=True)
 
 
 def suppression_threshold() -> int:
@@ -486,9 +499,12 @@ def funnel_points(areas: pd.DataFrame, target: float) -> pd.DataFrame:
     return shown.reset_index(drop=True)
 
 
-def funnel_curve(target: float, largest: float, points: int = 120) -> pd.DataFrame:
-    """The 95% and 99.8% limits around target for denominators from 1 to `largest` (fractions)."""
-    n = np.unique(np.round(np.geomspace(1, max(float(largest), 2.0) * 1.05, points)))
+def funnel_curve(target: float, denominators, points: int = 120) -> pd.DataFrame:
+    """The 95% and 99.8% limits around target (fractions) for denominators from 1 to a little past
+    the largest given, the given ones included so that each area's limits are exact."""
+    given = np.asarray(denominators, dtype=float)
+    largest = max(float(given.max()) if len(given) else 2.0, 2.0)
+    n = np.unique(np.concatenate([np.round(np.geomspace(1, largest * 1.05, points)), given]))
     low95, high95 = stats.funnel_limits(target, n, stats.Z95)
     low998, high998 = stats.funnel_limits(target, n, stats.Z998)
     return pd.DataFrame({"denominator": n, "lower_95": low95, "upper_95": high95, "lower_998": low998, "upper_998": high998})
@@ -511,18 +527,26 @@ def deprivation_gradient(indicator: Indicator | str, geography: Geography | str 
     rows["order"] = [int(m.group()) if (m := re.search(r"\d+", str(g))) else 99 for g in rows["group"]]
     rows = rows.sort_values(["order", "group"]).reset_index(drop=True)
     rows["label"] = [group_label(GRADIENT_GROUP_TYPE, g) for g in rows["group"]]
+    rows["short_label"] = [{"1": "1 (most deprived)", "5": "5 (least deprived)"}.get(str(g), str(g)) for g in rows["group"]]
     return stats.add_rate(rows, "numerator", "denominator", "value", suppression_threshold())
 
 
 # --- Sentences ---------------------------------------------------------------------------------
 
+def _one_decimal(fraction: float) -> str:
+    """fraction x 100 to one decimal, halves rounded away from zero as published statistics are
+    (0.1625 -> '16.3', where binary floating point alone would print 16.2)."""
+    value = Decimal(repr(round(float(fraction) * 100, 9))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"{value + 0:.1f}"  # + 0 turns -0.0 into 0.0
+
+
 def points(fraction: float) -> str:
     """A gap as percentage points with one decimal: 0.188 -> '18.8'."""
-    return f"{fraction * 100:.1f}"
+    return _one_decimal(fraction)
 
 
 def percent(fraction: float) -> str:
-    return f"{fraction * 100:.1f}%"
+    return f"{_one_decimal(fraction)}%"
 
 
 def ci_points(lower: float, upper: float) -> str:
@@ -675,17 +699,19 @@ def _count_list(titles: list[str]) -> str:
     return f"{len(titles)} ({', '.join(_sentence_case(t) for t in titles)})"
 
 
-def benchmark_sentence(row, indicator: Indicator, geography: Geography, benchmarks: pd.DataFrame) -> str:
-    """The local gap and focus value against England's in the same year, naming the source."""
+def benchmark_sentence(trend: pd.DataFrame, indicator: Indicator, geography: Geography, benchmarks: pd.DataFrame) -> str:
+    """The local gap and focus value against England's in the latest year both have, naming the source."""
     if benchmarks.empty:
         return "The extract has no published benchmarks for this indicator."
-    england = benchmarks[(benchmarks["geography"] == BENCHMARK_FIRST) & (benchmarks["year"] == row["year"])]
-    if england.empty:
-        years = sorted(benchmarks.loc[benchmarks["geography"] == BENCHMARK_FIRST, "year"].astype(int))
-        latest = f" (its latest is {labels.financial_year(years[-1])})" if years else ""
-        return f"The extract has no England figure for {indicator.subject} in {row['year_label']}{latest}."
-    e = england.iloc[0]
+    england_years = set(benchmarks.loc[benchmarks["geography"] == BENCHMARK_FIRST, "year"].astype(int))
+    common = trend[trend["year"].isin(england_years)]
+    if common.empty:
+        return f"The extract has no England figure for {indicator.subject} in the years {geography.words} has figures for."
+    row = common.iloc[-1]
+    e = benchmarks[(benchmarks["geography"] == BENCHMARK_FIRST) & (benchmarks["year"] == row["year"])].iloc[0]
     sentences = []
+    if row["year"] != trend["year"].max():
+        sentences.append(f"England's latest figure in the extract is for {row['year_label']}.")
     if not _missing(e["gap"]):
         if row["gap_suppressed"] or _missing(row["gap"]):
             local = f"the gap in {geography.words} cannot be shown"
@@ -700,7 +726,7 @@ def benchmark_sentence(row, indicator: Indicator, geography: Geography, benchmar
         if _missing(value) or _missing(row.get(f"{prefix}_pct")):
             continue
         verdict = _compare(row[f"{prefix}_lower"], row[f"{prefix}_upper"], value, indicator.polarity)
-        sentences.append(f"For {words}, {percent(row[f'{prefix}_pct'])} in {geography.words} "
+        sentences.append(f"In {row['year_label']}, for {words}, {percent(row[f'{prefix}_pct'])} in {geography.words} "
                          f"({ci_percent(row[f'{prefix}_lower'], row[f'{prefix}_upper'])}) against {percent(value)} in England: "
                          f"{_comparison_words(verdict, 'value')}.")
         break
