@@ -1,0 +1,201 @@
+"""End-to-end harness: the real app (`streamlit run dashboard.py`) in a real headless Chromium.
+
+The server runs on a free loopback port against the tiny hand-made extract
+(written into a temporary folder), or against E2E_DATA_DIR when that is set.
+The pages under test are read from dashboard.py's st.Page(...) calls, so a page
+added there is covered without touching these tests.
+
+The browser is CHROMIUM_PATH, /usr/bin/chromium or Playwright's own build. When
+none exists the tests are skipped with a loud message, except under CI=true,
+where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests import tiny_extract
+from tests.e2e.registry import PAGES, Page  # noqa: F401  (PAGES is imported by the tests)
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO_ROOT / "artifacts" / "screenshots"
+AXE_SCRIPT = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+STARTUP_SECONDS = 60
+PAGE_SECONDS = 60
+
+# Streamlit's frontend marks its root element with the script's state; a page has
+# finished when the state is notRunning and no loading skeleton is left.
+READY = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
+    && !document.querySelector('[data-testid="stSkeleton"], [data-testid="stAppSkeleton"]')
+    && !!document.querySelector('[data-testid="stMain"] h1');
+}"""
+EXCEPTION = '[data-testid="stException"]'
+
+
+def chromium_path() -> str | None:
+    """CHROMIUM_PATH, Debian's /usr/bin/chromium, or the browser Playwright downloaded, if any."""
+    candidates = [os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", shutil.which("chromium")]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    try:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            own = p.chromium.executable_path
+        if own and Path(own).is_file():
+            return own
+    except Exception:  # no Playwright browser downloaded: not an error here
+        pass
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(base: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                if response.read().strip() == b"ok":
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"streamlit did not answer /_stcore/health within {STARTUP_SECONDS} s:\n{log.read_text()[-3000:]}")
+
+
+@dataclass
+class Server:
+    base: str
+    data_dir: Path
+    log: Path
+
+    def url(self, page: Page | str, **params: str) -> str:
+        from urllib.parse import urlencode
+
+        path = page.url_path if isinstance(page, Page) else page
+        return f"{self.base}/{path}" + (f"?{urlencode(params)}" if params else "")
+
+
+@pytest.fixture(scope="session")
+def browser_executable() -> str:
+    path = chromium_path()
+    if path is None:
+        message = (
+            "NO CHROMIUM FOUND: the browser and accessibility tests did not run. "
+            "Install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH."
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(message, pytrace=False)
+        sys.stderr.write(f"\n\n{'!' * 78}\n{message}\n{'!' * 78}\n\n")
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def e2e_extract(tmp_path_factory) -> Path:
+    chosen = os.environ.get("E2E_DATA_DIR")
+    if chosen:
+        return Path(chosen).resolve()
+    return tiny_extract.write_extract(tmp_path_factory.mktemp("e2e_tiny"))
+
+
+@pytest.fixture(scope="session")
+def server(browser_executable, e2e_extract, tmp_path_factory) -> Server:
+    """`streamlit run dashboard.py` on a free loopback port, stopped after the session."""
+    port = _free_port()
+    log = tmp_path_factory.mktemp("e2e_server") / "streamlit.log"
+    env = dict(os.environ, DASHBOARD_DATA_DIR=str(e2e_extract), DASHBOARD_DEBUG="1", PYTHONUNBUFFERED="1")
+    command = [
+        sys.executable, "-m", "streamlit", "run", "dashboard.py",
+        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+    ]
+    with log.open("w") as out:
+        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(base, process, log)
+        yield Server(base, e2e_extract, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def browser(browser_executable):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=browser_executable, args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    tab = context.new_page()
+    tab.set_default_timeout(PAGE_SECONDS * 1000)
+    yield tab
+    context.close()
+
+
+def wait_ready(tab, settle_ms: int = 300) -> None:
+    """Waits until Streamlit has finished the run, twice over a short pause (a rerun can start late)."""
+    tab.wait_for_function(READY, timeout=PAGE_SECONDS * 1000)
+    tab.wait_for_timeout(settle_ms)
+    tab.wait_for_function(READY, timeout=PAGE_SECONDS * 1000)
+
+
+def open_page(tab, server: Server, page: Page | str, **params: str) -> None:
+    tab.goto(server.url(page, **params))
+    wait_ready(tab)
+
+
+def exception_texts(tab) -> list[str]:
+    return [e.inner_text() for e in tab.query_selector_all(EXCEPTION)]
+
+
+def main_text(tab) -> str:
+    return tab.inner_text('[data-testid="stMain"]')
+
+
+def full_page_screenshot(tab, name: str) -> Path:
+    """Streamlit scrolls inside its main section, so the window grows to the content first."""
+    height = tab.evaluate(
+        """() => Math.max(...['[data-testid="stMain"]', '[data-testid="stMainBlockContainer"]', 'body']
+             .map(s => document.querySelector(s)).filter(Boolean).map(e => e.scrollHeight))"""
+    )
+    tab.set_viewport_size({"width": 1400, "height": min(max(int(height) + 80, 900), 12000)})
+    tab.wait_for_timeout(300)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    tab.screenshot(path=str(path), full_page=True)
+    return path
