@@ -113,7 +113,7 @@ band_names = list(reach.BAND_RANK)
 grid = heat.pivot_table(index="unit", columns="group_label", values="band_rank", aggfunc="first").reindex(
     index=units, columns=[labels.target_group(g) for g in groups])
 texts = heat.pivot_table(index="unit", columns="group_label", values="cell_text", aggfunc="first").reindex(
-    index=units, columns=grid.columns).fillna("")
+    index=units, columns=grid.columns).astype(object).fillna("")
 colourscale = []
 for i, band in enumerate(band_names):
     colourscale += [[i / len(band_names), charts.BAND_COLOURS[band]], [(i + 1) / len(band_names), charts.BAND_COLOURS[band]]]

@@ -527,7 +527,8 @@ def registration_sentence(ages: pd.DataFrame, group: str, threshold: int) -> str
             parts.append(f"{stats.show_percent(getattr(row, f'{prefix}_pct'))} {words} "
                          f"(95% CI {stats.show_interval(getattr(row, f'{prefix}_lower'), getattr(row, f'{prefix}_upper'))})")
     return (f"Of the {stats.show_count(row.registered, threshold)} registered children in the group “{who}”, "
-            + " and ".join(parts) + " were registered.")
+            + parts[0].replace(" before", " were registered before", 1)
+            + (" and " + parts[1] if len(parts) > 1 else "") + ".")
 
 
 # --- Trend ---------------------------------------------------------------------------------------------
@@ -555,7 +556,9 @@ def trend_sentence(trend: pd.DataFrame, name: str, group: str, settings: Setting
         first = years.iloc[0]
         text += f", compared with {stats.show_percent(first.reach_pct)} by the end of {labels.financial_year(first.year)}"
     latest = trend.iloc[-1]
-    if latest.quarter != 4 and not pd.isna(latest.reach_pct):
+    if latest.year > last.year and pd.isna(latest.reach_pct):
+        text += f"; {labels.financial_year(latest.year)} has too few children to show"
+    elif latest.quarter != 4 and not pd.isna(latest.reach_pct):
         text += f"; in {latest.period} it stood at {stats.show_percent(latest.reach_pct)} so far"
     return text + "."
 

@@ -1,0 +1,87 @@
+"""The Reach page on the tiny extract (figures worked out in tests/test_reach.py), driven by URL parameters."""
+
+import pytest
+
+from tests.helpers import errors, open_app, plotly_figures, texts
+
+
+def figure(at, kind):
+    return [f for f in plotly_figures(at) if any(t.get("type") == kind for t in f["data"])]
+
+
+def test_page_with_url_parameters(tiny):
+    at = open_app("pages/reach.py", period="2023-24", target_group="all", rollup="authority", sustained_min="1")
+    assert not errors(at)
+    assert at.selectbox(key="target_group").value == "all"
+    assert at.selectbox(key="rollup").value == "authority"
+    assert at.number_input(key="sustained_min").value == 1
+    table = at.dataframe[0].value
+    # Whole authority, all under-fives: 26, 7 registered, 5 reached; with a minimum of 1 every reached child is sustained.
+    row = table.iloc[0]
+    assert (row.Population, row.Registered, row.Reached, row.Sustained, row.Missed) == (26, 7, 5, 5, 21)
+    assert row["Reach %"] == pytest.approx(19.2)
+    assert row.Rating == "below 65%"
+    assert "reached 19% of all under-fives (95% CI 9-38%) in 2023-24" in texts(at)
+
+
+def test_default_view_hides_small_cells(tiny):
+    at = open_app("pages/reach.py", period="2023-24")
+    assert not errors(at)
+    table = at.dataframe[0].value
+    # most_deprived_30 by centre: Eastfield 3 of 10, O'Brien 1 of 3, Old Mill 0 of 2: every reach % hidden.
+    assert table["Reach %"].isna().all()
+    assert set(table.Rating) == {"too few to show"}
+    assert "Too few children for a percentage" in texts(at)
+
+
+def test_heat_map_and_trend_with_thresholds(tiny):
+    at = open_app("pages/reach.py", period="2023-24", target_group="all", rollup="district", good="70", outstanding="90")
+    assert not errors(at)
+    heat = figure(at, "heatmap")
+    assert len(heat) == 1
+    cells = [c for row in heat[0]["data"][0]["text"] for c in row]
+    assert "c" in cells
+    trend = [f for f in plotly_figures(at) if any(t.get("mode") == "lines+markers" for t in f["data"])]
+    assert len(trend) == 1
+    lines = {s.get("y0") for s in trend[0]["layout"].get("shapes", []) if s.get("y0") == s.get("y1")}
+    assert {70, 90} <= lines
+    notes = [a["text"] for a in trend[0]["layout"]["annotations"]]
+    assert "70% good" in notes and "90% outstanding" in notes
+    # Service changes: the 2022 closure falls inside 2022-23 to 2023-24 (the re-commissioning in 2021 does not).
+    assert "(1)" in notes
+
+
+@pytest.mark.parametrize("key, value", [
+    ("target_group", "'; drop table children; --"),
+    ("rollup", "<script>alert(1)</script>"),
+    ("sustained_min", "lots"),
+    ("centre", "NOPE"),
+    ("good", "95"),
+])
+def test_hostile_url_values_fall_back_with_a_note(tiny, key, value):
+    at = open_app("pages/reach.py", period="2023-24", **{key: value})
+    assert not errors(at)
+    if key in ("target_group", "rollup", "centre"):
+        assert "which this extract does not have" in texts(at)
+    elif key == "sustained_min":
+        assert "a whole number from 1 to 100 is needed" in texts(at)
+    else:
+        # 95% good is above the 85% outstanding default: both fall back to 65 / 85.
+        assert "must be below the outstanding one" in texts(at)
+
+
+def test_centre_focus_and_map(tiny):
+    at = open_app("pages/reach.py", period="2023-24", centre="C2", target_group="all")
+    assert not errors(at)
+    assert at.selectbox(key="centre").value == "C2"
+    # No boundaries in the tiny extract: centres with coordinates (C1, C2) are drawn as points.
+    points = figure(at, "scattergeo")
+    assert len(points) == 1 and len(points[0]["data"][0]["lat"]) == 2
+    # C2's registered children, all before 3 months: 3 of 3 is too few to show a share.
+    assert "Too few registered children" in texts(at)
+
+
+def test_filters_reach_the_page(tiny):
+    at = open_app("pages/reach.py", period="2023-24", district="Southvale", target_group="all")
+    assert not errors(at)
+    assert list(at.dataframe[0].value.Centre) == ["O'Brien & Sons Family Hub"]
