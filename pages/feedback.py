@@ -1,6 +1,315 @@
-"""What parents, staff and volunteers said: this page is being built (see the project's issues)."""
+"""What parents, staff and volunteers said: consultation themes, sentiment and quotes beside the figures."""
 
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
+from plotly.subplots import make_subplots
+
+from scrutiny import charts, filters, labels, queries, stats, ui
+from scrutiny import feedback as fb
 
 st.title("What parents, staff and volunteers said")
-st.info("Coming soon: this page is being built. The Overview and About the data pages work now.")
+ui.guard("feedback")
+
+info = queries.extract_info()
+threshold = info.suppression_threshold
+current = filters.current()
+coded, codebook, codebook_note = fb.coded_feedback()
+if codebook_note:
+    st.warning(codebook_note)
+if coded.empty:
+    ui.empty("The extract has no consultation comments (the feedback table is empty).")
+
+in_view = fb.select_comments(coded, filters=current)
+if in_view.empty:
+    ui.empty("No comments are about sites that match the sidebar filters. Clear a filter to see more.")
+
+SOURCE = "feedback table (consultation comments)" + (", themes from the extract's own codebook" if codebook.origin == "the extract" else "")
+SENTIMENT_COLOURS = {"positive": "#009E73", "mixed": "#E69F00", "neutral": "#56B4E9", "negative": "#D55E00",
+                     fb.SMALL_SEGMENT: "#D9D9D9"}
+SENTIMENT_NAMES = {**fb.SENTIMENT_LABELS, fb.SMALL_SEGMENT: "Sentiment not shown (small numbers)"}
+
+listing = fb.consultations(in_view)
+choices = {"all": f"All consultations ({len(in_view):,} comments)"}
+choices.update({
+    row.consultation: f"{row.consultation} ({pd.Timestamp(row.starts):%b %Y}, {stats.show_count(row.comments, threshold)} comments)"
+    for row in listing.itertuples()
+})
+consultation = filters.url_select("Consultation", "consultation", choices, "all",
+                                  help="The consultation or survey the comments come from.")
+chosen = fb.select_comments(in_view, consultation=None if consultation == "all" else consultation)
+what = "all consultations" if consultation == "all" else f"“{fb.md_escape(consultation)}”"
+scope = current.describe().split(", ", 1)[1] if ", " in current.describe() else ""
+
+counts = chosen["respondent_type"].value_counts()
+by_type = ", ".join(f"{stats.show_count(int(counts.get(code, 0)), threshold)} {labels.respondent_type(code).lower()}"
+                    for code in counts.index)
+feelings = fb.sentiment_counts(chosen, threshold)
+st.markdown(
+    f"**{stats.show_count(len(chosen), threshold)} comments** from {what}"
+    + (f" about sites with {scope}" if scope else "") + f": {by_type}. "
+    f"Sentiment: {feelings['positive']} positive, {feelings['mixed']} mixed, {feelings['neutral']} neutral and "
+    f"{feelings['negative']} negative. {stats.show_count(fb.no_theme_count(chosen), threshold)} raised no theme in the codebook."
+)
+st.caption(
+    "Each comment is one person's response. Themes come from the source where it coded them, otherwise from the "
+    "codebook (shown at the foot of the page, with how well it agrees with a person's coding). The financial year in "
+    "the sidebar does not apply to comments: choose a consultation instead."
+)
+if stats.is_small(len(chosen), threshold):
+    ui.empty(f"Fewer than {threshold} comments: too few to describe without identifying anyone. Choose more consultations or clear a filter.")
+
+# --- 1. Themes by respondent type and site type ------------------------------------------------
+st.header("What people raised")
+by = st.radio("Break down by", ["all", "respondent_type", "site_type"], horizontal=True, key="feedback_by",
+              format_func=lambda code: fb.GROUPINGS[code])
+frequency = fb.theme_frequency(chosen, codebook, threshold, by=by)
+overall = frequency if by == "all" else fb.theme_frequency(chosen, codebook, threshold)
+ui.sentence(fb.frequency_sentence(overall, threshold, what))
+
+segments = fb.sentiment_segments(frequency, threshold)
+groups = [g for g in dict.fromkeys(frequency["group_label"])]
+small_groups = frequency.drop_duplicates("group")
+small_groups = small_groups[stats.is_small(small_groups["group_comments"], threshold)]["group_label"].tolist()
+groups = [g for g in groups if g not in small_groups]
+theme_order = [t for t in codebook.labels().values() if t in set(segments["theme_label"])]
+if segments.empty:
+    st.info(f"No theme was raised by {threshold} or more people in any group.")
+else:
+    figure = make_subplots(rows=1, cols=max(len(groups), 1), shared_yaxes=True,
+                           subplot_titles=groups if by != "all" else None, horizontal_spacing=0.02)
+    for column, group in enumerate(groups, start=1):
+        part = segments[segments["group_label"] == group]
+        for sentiment in (*fb.SENTIMENT_ORDER, fb.SMALL_SEGMENT):
+            rows = part[part["sentiment"] == sentiment]
+            if rows.empty:
+                continue
+            figure.add_bar(
+                x=rows["share"] * 100, y=rows["theme_label"], orientation="h", row=1, col=column,
+                name=SENTIMENT_NAMES[sentiment], legendgroup=sentiment, showlegend=column == 1 or sentiment not in set(segments[segments["group_label"].isin(groups[:column - 1])]["sentiment"]),
+                marker_color=SENTIMENT_COLOURS[sentiment],
+                customdata=rows[["comments"]], hovertemplate="%{y}: %{customdata[0]} comments (%{x:.0f}% of the group)<extra>" + SENTIMENT_NAMES[sentiment] + "</extra>",
+            )
+    figure.update_layout(barmode="stack")
+    figure.update_yaxes(categoryorder="array", categoryarray=list(reversed(theme_order)))
+    figure.update_xaxes(ticksuffix="%", rangemode="tozero")
+    charts.style(figure, height=140 + 28 * len(theme_order))
+    # The groups' titles sit above the bars, so the legend goes below them.
+    figure.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.06, xanchor="left", x=0))
+    charts.show(figure, key="feedback_frequency")
+    notes = []
+    if small_groups:
+        notes.append(f"left out because fewer than {threshold} people are in them: {', '.join(small_groups)}")
+    dropped = frequency[frequency["share_suppressed"] & (frequency["comments"] > 0)]
+    if not dropped.empty:
+        notes.append(f"{len(dropped)} bars with fewer than {threshold} comments are not drawn (c in the table)")
+    st.caption("Bar length: % of the group's comments that raise the theme; colours split it by sentiment "
+               "(a comment can raise several themes). Sentiments with few comments are merged in grey. "
+               + ("; ".join(notes).capitalize() + "." if notes else ""))
+table = fb.frequency_table(frequency, threshold)
+with st.expander("The table behind the chart"):
+    st.dataframe(table, hide_index=True, width="stretch")
+    ui.download_csv(table, f"Themes raised, by {fb.GROUPINGS[by].lower()}, {what}", "feedback_themes",
+                    key="download_feedback_themes", filters=current, source_text=SOURCE)
+ui.source(SOURCE)
+ui.suppression_note()
+
+# --- 2. Consultations compared ------------------------------------------------------------------
+st.header("How it changed between consultations")
+if len(listing) < 2:
+    st.info("The comments in view come from one consultation, so there is nothing to compare with.")
+else:
+    comparison = fb.consultation_comparison(in_view, codebook, threshold)
+    changes = fb.consultation_changes(comparison, threshold)
+    ui.sentence(fb.changes_sentence(changes))
+    drawn = comparison[~comparison["share_suppressed"] & (comparison["comments"] > 0)]
+    figure = go.Figure()
+    for number, (name, rows) in enumerate(drawn.groupby("group", sort=False)):
+        figure.add_scatter(
+            x=rows["share_pct"] * 100, y=rows["theme_label"], mode="markers", name=name,
+            marker=dict(size=11, color=charts.PALETTE[number % len(charts.PALETTE)], symbol=["circle", "diamond", "square", "triangle-up"][number % 4]),
+            error_x=dict(type="data", symmetric=False, array=(rows["share_upper"] - rows["share_pct"]) * 100,
+                         arrayminus=(rows["share_pct"] - rows["share_lower"]) * 100, thickness=1.5),
+            hovertemplate="%{y}: %{x:.0f}%<extra>" + name + "</extra>",
+        )
+    figure.update_yaxes(categoryorder="array", categoryarray=list(reversed(list(codebook.labels().values()))))
+    charts.style(figure, x_title="% of the consultation's comments (95% interval)", height=140 + 28 * drawn["theme"].nunique())
+    figure.update_xaxes(ticksuffix="%", rangemode="tozero")
+    charts.show(figure, key="feedback_consultations")
+    changes_in_between = queries.run("service_changes", district=current.district)
+    if not changes_in_between.empty:
+        first, last = listing["starts"].min(), listing["ends"].max()
+        between = changes_in_between[(pd.to_datetime(changes_in_between["changed_on"]) >= pd.Timestamp(first))
+                                     & (pd.to_datetime(changes_in_between["changed_on"]) <= pd.Timestamp(last))]
+        if not between.empty:
+            st.caption("Service changes between the first and the last consultation: " + "; ".join(
+                f"{pd.Timestamp(r.changed_on):%b %Y}: {fb.md_escape(r.title)}" for r in between.itertuples()) + ".")
+    st.caption("A theme's share can change because people's experience changed, or because a different mix of "
+               "people answered, or the questions differed: read the change beside who took part.")
+    shown_changes = changes.assign(
+        earlier_pct=changes["earlier_pct"].map(stats.show_percent), later_pct=changes["later_pct"].map(stats.show_percent),
+        change=[f"{c * 100:+.0f} ({lo * 100:+.0f} to {hi * 100:+.0f})" for c, lo, hi in
+                zip(changes["change"], changes["change_lower"], changes["change_upper"])],
+    )[["theme_label", "earlier", "earlier_pct", "later", "later_pct", "change", "verdict"]].rename(columns={
+        "theme_label": "Theme", "earlier": "Earlier", "earlier_pct": "Earlier %", "later": "Later", "later_pct": "Later %",
+        "change": "Change, points (95% CI)", "verdict": "Verdict"})
+    with st.expander("The change in each theme"):
+        st.dataframe(shown_changes, hide_index=True, width="stretch")
+        ui.download_csv(shown_changes, "Change in themes between consultations", "feedback_change",
+                        key="download_feedback_change", filters=current, source_text=SOURCE)
+
+# --- 3. Themes raised together --------------------------------------------------------------------
+st.header("Themes raised together")
+matrix = fb.cooccurrence(chosen, codebook)
+pairs = fb.cooccurrence_pairs(matrix, codebook, threshold) if not matrix.empty else pd.DataFrame()
+ui.sentence(fb.cooccurrence_sentence(pairs, threshold) if not matrix.empty else "No comment raised a theme.")
+if len(matrix) >= 2:
+    names = [f"{codebook.label(c)} ({stats.show_count(int(matrix.loc[c, c]), threshold)})" for c in matrix.index]
+    values, text = [], []
+    for i, a in enumerate(matrix.index):
+        values.append([])
+        text.append([])
+        for j, b in enumerate(matrix.columns):
+            n = int(matrix.loc[a, b])
+            hidden = j >= i or stats.is_small(n, threshold)
+            values[-1].append(None if hidden else n)
+            text[-1].append("" if j >= i else stats.show_count(n, threshold))
+    figure = go.Figure(go.Heatmap(
+        z=values, x=names, y=names, text=text, texttemplate="%{text}", colorscale="Blues", showscale=False,
+        hovertemplate="%{y} and %{x}: %{text} comments<extra></extra>", xgap=1, ygap=1,
+    ))
+    charts.style(figure, height=200 + 34 * len(names))
+    figure.update_yaxes(autorange="reversed")
+    figure.update_xaxes(tickangle=-40)
+    charts.show(figure, key="feedback_cooccurrence")
+    st.caption("Each cell: comments raising both themes. The number beside a theme is every comment raising it.")
+
+# --- 4. Quote explorer -----------------------------------------------------------------------------
+st.header("Quotes")
+columns = st.columns([2, 1, 1, 1])
+search_text = columns[0].text_input("Search the quotes", key="q", bind="query-params",
+                                    help='Every word must appear; put a phrase in "double quotes".')
+theme = filters.url_select("Theme", "theme", {"all": "All themes", **codebook.labels()}, "all", where=columns[1])
+respondent = filters.url_select("Respondent", "respondent_type",
+                                {"all": "Everyone", **{c: labels.respondent_type(c) for c in sorted(chosen["respondent_type"].dropna().unique())}},
+                                "all", where=columns[2])
+sentiment = columns[3].selectbox("Sentiment", ["all", *fb.SENTIMENT_ORDER], key="feedback_sentiment",
+                                 format_func=lambda s: "Any sentiment" if s == "all" else fb.SENTIMENT_LABELS[s])
+site_names = chosen.dropna(subset=["centre_id"]).drop_duplicates("centre_id").sort_values("centre_name")
+site = st.selectbox("Site", ["all", *site_names["centre_id"]], key="feedback_quote_site",
+                    format_func=lambda c: "Every site" if c == "all" else dict(zip(site_names["centre_id"], site_names["centre_name"])).get(c, c))
+quotes = fb.select_comments(chosen, theme=None if theme == "all" else theme,
+                            respondent_type=None if respondent == "all" else respondent,
+                            sentiment=None if sentiment == "all" else sentiment,
+                            centre_id=None if site == "all" else site, text=search_text)
+searched = f" containing “{fb.md_escape(search_text[:80])}”" if search_text and search_text.strip() else ""
+ui.sentence(f"{len(quotes):,} quotes{searched}.")
+if fb.EVIDENCE_KEY not in st.session_state:
+    st.session_state[fb.EVIDENCE_KEY] = []
+
+
+def toggle_evidence(record: dict, key: str) -> None:
+    kept = [q for q in st.session_state.get(fb.EVIDENCE_KEY, []) if q["response_id"] != record["response_id"]]
+    if st.session_state.get(key):
+        kept.append(record)
+    st.session_state[fb.EVIDENCE_KEY] = kept
+
+
+marked = {q["response_id"] for q in st.session_state.get(fb.EVIDENCE_KEY, [])}
+limit = 10
+quotes = quotes.sort_values(["collected_on", "response_id"], ascending=[False, True])
+for _, row in quotes.head(limit).iterrows():
+    record = fb.evidence_record(row, codebook)
+    with st.container(border=True):
+        st.markdown(f"> {fb.md_escape(row['quote'])}")
+        st.caption(
+            f"{fb.md_escape(record['respondent_type'])} · {fb.md_escape(record['site'])} · {fb.md_escape(row['consultation'])} · "
+            f"{pd.Timestamp(row['collected_on']):%d %b %Y} · sentiment: {row['sentiment']}"
+            + (" (computed)" if row["sentiment_source"] == "computed" else "")
+        )
+        st.markdown("**Why these themes:** " + fb.md_escape(fb.trigger_text(row, codebook)))
+        key = f"evidence_{row['response_id']}"
+        if key not in st.session_state:
+            st.session_state[key] = record["response_id"] in marked
+        st.checkbox("Use as evidence", key=key, on_change=toggle_evidence, args=(record, key))
+if len(quotes) > limit:
+    st.caption(f"The {limit} most recent of {len(quotes):,} are shown; search or filter to narrow them, or download them all.")
+kept = st.session_state.get(fb.EVIDENCE_KEY, [])
+st.markdown(f"**{len(kept)} quote{'s' if len(kept) != 1 else ''} marked as evidence** for the evidence pack (kept for this session).")
+quote_table = fb.quotes_table(quotes, codebook)
+ui.download_csv(quote_table, f"Quotes from {what}", "feedback_quotes", key="download_feedback_quotes",
+                filters=current, source_text=SOURCE + "; personal details masked")
+st.caption("E-mail addresses, phone numbers, postcodes and names people gave are replaced with [… removed] here and in downloads.")
+
+# --- 5. Sites: what was said beside the figures --------------------------------------------------
+st.header("Each site: what was said beside its figures")
+with_comments = chosen.dropna(subset=["centre_id"])
+if with_comments.empty:
+    st.info("None of these comments is about a particular site.")
+else:
+    options = with_comments.groupby(["centre_id", "centre_name"]).size().reset_index(name="n").sort_values("n", ascending=False)
+    centre_id = filters.url_select("Site", "site", {r.centre_id: f"{r.centre_name} ({stats.show_count(r.n, threshold)} comments)"
+                                                   for r in options.itertuples()}, options["centre_id"].iloc[0])
+    centre_name = options.set_index("centre_id").loc[centre_id, "centre_name"]
+    profile = fb.site_profile(chosen, centre_id, codebook, threshold)
+    left, middle, right = st.columns(3)
+    n_site = int(profile["group_comments"].iloc[0])
+    left.metric("Comments about this site", stats.show_count(n_site, threshold))
+    if current.year is not None:
+        reach = queries.run("reach_by_centre", year=current.year, sustained_min=3, **current.centre_parameters())
+        row = reach[(reach["centre_id"] == centre_id) & (reach["target_group"] == "most_deprived_30")]
+        if row.empty or int(row["population"].iloc[0]) == 0:
+            middle.metric(f"Reach, most deprived 30%, {current.period_label}", "no reach area",
+                          help="Libraries and outreach bases have no reach area of their own.")
+        else:
+            reached, population = int(row["reached"].iloc[0]), int(row["population"].iloc[0])
+            if stats.rate_suppressed(reached, population, threshold):
+                middle.metric(f"Reach, most deprived 30%, {current.period_label}", "c")
+            else:
+                lower, upper = stats.wilson_interval(reached, population)
+                middle.metric(f"Reach, most deprived 30%, {current.period_label}", stats.show_percent(reached / population),
+                              help=f"{reached:,} of {population:,} under-fives; 95% CI {stats.show_interval(lower, upper)}.")
+        footfall = queries.run("feedback_site_footfall", year=current.year)
+        visits = footfall[footfall["centre_id"] == centre_id]
+        value = visits["visits"].iloc[0] if not visits.empty else None
+        right.metric(f"Visits, {current.period_label}", "no footfall" if value is None or pd.isna(value) else f"{int(value):,}",
+                     help="From the footfall table: visits recorded in the financial year.")
+    ui.sentence(fb.site_sentence(profile, centre_name, threshold))
+    drawn = profile[~profile["share_suppressed"] & (profile["comments"] > 0)]
+    if not drawn.empty:
+        figure = go.Figure()
+        figure.add_bar(x=drawn["share_pct"] * 100, y=drawn["theme_label"], orientation="h", name=centre_name,
+                       marker_color=charts.FOCUS_COLOUR, hovertemplate="%{y}: %{x:.0f}%<extra>" + centre_name.replace("<", "") + "</extra>")
+        figure.add_bar(x=drawn["share_pct_all"] * 100, y=drawn["theme_label"], orientation="h", name="All comments in view",
+                       marker_color=charts.REFERENCE_COLOUR, hovertemplate="%{y}: %{x:.0f}%<extra>all comments</extra>")
+        figure.update_layout(barmode="group")
+        figure.update_yaxes(autorange="reversed")
+        charts.style(figure, x_title="% of comments raising the theme", height=140 + 40 * len(drawn))
+        figure.update_xaxes(ticksuffix="%", rangemode="tozero")
+        charts.show(figure, key="feedback_site")
+    st.caption("Reach and visits are for the financial year in the sidebar; comments for the consultation chosen above. "
+               "Themes with fewer than " f"{threshold} comments at this site are not drawn.")
+
+# --- 6. How the coding works ------------------------------------------------------------------------
+st.header("How the themes and sentiment were coded")
+rows = fb.agreement(coded, codebook)
+ui.sentence(fb.agreement_sentence(rows, threshold))
+if rows.attrs.get("comments"):
+    agreement = fb.agreement_table(rows, threshold)
+    st.dataframe(agreement, hide_index=True, width="stretch")
+    st.caption("Precision: of the comments the codebook gave a theme, the share the source also gave it. "
+               "Recall: of the comments the source gave a theme, the share the codebook found. 95% intervals in brackets. "
+               "A low precision means the theme's phrases are too broad; a low recall, that people say it in words the codebook lacks.")
+    ui.download_csv(agreement, "Agreement of the codebook with the source's themes", "feedback_agreement",
+                    key="download_feedback_agreement", source_text=SOURCE)
+st.markdown(fb.sentiment_agreement_sentence(coded))
+with st.expander(f"The codebook ({len(codebook.themes)} themes, from {codebook.origin})"):
+    st.markdown(
+        "A phrase codes its theme when it appears as whole words; `*` ends a word stem. A phrase after “not”, "
+        "“never”, “don't” and the like still codes the theme, and counts the other way for sentiment. "
+        f"Sentiment is scored clause by clause (VADER plus the codebook's phrases): **mixed** when one clause scores "
+        f"at least +{fb.CLEAR} and another at most −{fb.CLEAR}; otherwise **positive** or **negative** when the "
+        f"average of the clauses that lean either way is beyond ±{fb.NEUTRAL_BAND}; else **neutral**. An extract can "
+        "replace the codebook with its own codebook.yaml."
+    )
+    st.dataframe(codebook.table(), hide_index=True, width="stretch")

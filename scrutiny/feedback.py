@@ -62,8 +62,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from scrutiny import labels, stats
+import streamlit as st
+
+from scrutiny import labels, queries, stats
 from scrutiny.contract import SENTIMENTS
+from scrutiny.extract import data_dir, data_version
 
 PROJECT_CODEBOOK = Path(__file__).resolve().parent / "codebook.yaml"
 CODEBOOK_FILE = "codebook.yaml"
@@ -108,6 +111,8 @@ class Codebook:
     # Words that carry feeling but code no theme ("nightmare", "lifesaver").
     sentiment_positive: tuple[str, ...] = ()
     sentiment_negative: tuple[str, ...] = ()
+    # Phrases that code nothing ("thanks to all the staff"); they still count for sentiment.
+    ignore: tuple[str, ...] = ()
     _compiled: list = field(default_factory=list, repr=False, compare=False)
 
     @property
@@ -124,13 +129,15 @@ class Codebook:
         return {t.code: t.label for t in self.themes}
 
     def compiled(self) -> list:
-        """[(code, regex) per theme, with code None for the sentiment words; the _Index]. Built once."""
+        """[(code, regex) per theme, with code None for the sentiment words; the _Index; the ignore regex]. Built once."""
         if not self._compiled:
             entries = [(t.code, t) for t in self.themes]
             if self.sentiment_positive or self.sentiment_negative:
                 entries.append((None, Theme("", "", "", "", (), self.sentiment_positive, self.sentiment_negative)))
             self._compiled.append([(code, _theme_regex(t)) for code, t in entries])
             self._compiled.append(_Index(list(enumerate(t for _, t in entries))))
+            self._compiled.append(
+                re.compile(r"(?<!\w)(?:" + _alternatives(self.ignore) + r")(?!\w)") if self.ignore else None)
         return self._compiled
 
     def table(self) -> pd.DataFrame:
@@ -278,10 +285,11 @@ def parse_codebook(raw, origin: str = "the project", fingerprint: str = "") -> C
         feeling = {}
     sentiment_positive = _text_list(feeling.get("positive"), "sentiment", "positive", problems)
     sentiment_negative = _text_list(feeling.get("negative"), "sentiment", "negative", problems)
+    ignore = _text_list(raw.get("ignore"), "ignore", "ignore", problems)
     if problems:
         raise CodebookError(f"The codebook from {origin} cannot be used: " + " ".join(problems[:6])
                             + (f" (and {len(problems) - 6} more)" if len(problems) > 6 else ""))
-    return Codebook(tuple(themes), origin, fingerprint, sentiment_positive, sentiment_negative)
+    return Codebook(tuple(themes), origin, fingerprint, sentiment_positive, sentiment_negative, ignore)
 
 
 def load_codebook(path: Path, origin: str = "the project") -> Codebook:
@@ -332,7 +340,7 @@ _MASKS = [
                 r"(?:[A-Za-z][a-z'’\-]+)(?:\s+[A-Z][a-z'’\-]+){0,2}"), None),
     # Implied: only a capitalised word counts ("I am Jane", not "I am tired").
     (re.compile(r"(?P<intro>(?i:\b(?:i am|i'm|i’m|call me|my (?:son|daughter|child|baby|boy|girl|partner|husband|wife|twins?|little one|grandson|granddaughter)|"
-                r"mrs|mr|ms|miss|dr)\.?))\s+" + _NAME), None),
+                r"(?:mrs|mr|ms|dr)\.?|miss)))\s+" + _NAME), None),
 ]
 
 
@@ -406,10 +414,14 @@ class Coder:
 
     def __init__(self, codebook: Codebook, scorer=None):
         self.codebook = codebook
-        self.patterns, self.index = codebook.compiled()
+        self.patterns, self.index, self.ignore = codebook.compiled()
         self.scorer = scorer or vader_scorer()
 
     def themes(self, text: str) -> tuple[dict[str, list[str]], list[tuple[int, int]]]:
+        """Themes and polar phrases in lower-cased text."""
+        if self.ignore is not None:
+            # Blanked, not removed, so that positions still match the text.
+            text = self.ignore.sub(lambda m: " " * len(m.group(0)), text)
         found: dict[str, list[str]] = {}
         polar: list[tuple[int, int]] = []
         starts = self.index.starts(text)
@@ -538,12 +550,12 @@ def code_comments(frame: pd.DataFrame, codebook: Codebook, scorer=None) -> pd.Da
     Adds quote (masked; the raw comment column is dropped), themes (list of codes),
     triggers (code -> list of trigger phrases), theme_source, codebook_themes (the
     codebook's own coding, for agreement), given_themes, sentiment, sentiment_source
-    and sentiment_score.
+    sentiment_score and computed_sentiment (computed even where the source gave one, for checking).
     """
     coder = Coder(codebook, scorer)
     out = frame.drop(columns=["comment"]).copy()
     quotes, themes, triggers, theme_source, codebook_themes, given_themes = [], [], [], [], [], []
-    sentiments, sentiment_source, scores = [], [], []
+    sentiments, sentiment_source, scores, computed = [], [], [], []
     for comment, given, given_sentiment in zip(frame["comment"], frame["themes"], frame["sentiment"]):
         quote = mask_personal_data(comment)
         coded = coder.code(quote)
@@ -567,6 +579,7 @@ def code_comments(frame: pd.DataFrame, codebook: Codebook, scorer=None) -> pd.Da
             sentiments.append(coded.sentiment)
             sentiment_source.append("computed")
         scores.append(coded.score)
+        computed.append(coded.sentiment)
     out["quote"] = quotes
     out["themes"] = themes
     out["triggers"] = triggers
@@ -576,26 +589,19 @@ def code_comments(frame: pd.DataFrame, codebook: Codebook, scorer=None) -> pd.Da
     out["sentiment"] = sentiments
     out["sentiment_source"] = sentiment_source
     out["sentiment_score"] = scores
+    out["computed_sentiment"] = computed
     return out
 
 
 def coded_feedback(folder: Path | None = None) -> tuple[pd.DataFrame, Codebook, str | None]:
     """The extract's comments, coded (cached on the data version and the codebook), the codebook and any note about it."""
-    from scrutiny.extract import data_dir, data_version
-    from scrutiny.queries import run
-
     folder = folder or data_dir()
     codebook, note = codebook_for(folder)
-    comments = run("feedback_comments")
+    comments = queries.run("feedback_comments")
     return _coded_cached(str(folder), data_version(folder), codebook.fingerprint, comments, codebook), codebook, note
 
 
-def _cache_data(function):
-    import streamlit as st
-    return st.cache_data(show_spinner=False, max_entries=4)(function)
-
-
-@_cache_data
+@st.cache_data(show_spinner=False, max_entries=4)
 def _coded_cached(folder: str, version: str, codebook_fingerprint: str, _comments: pd.DataFrame, _codebook: Codebook) -> pd.DataFrame:
     # Arguments starting with _ are not hashed: the data version and fingerprint stand for them.
     return code_comments(_comments, _codebook)
@@ -963,13 +969,20 @@ def trigger_text(row, codebook: Codebook) -> str:
     return "; ".join(parts) if parts else "No theme in the codebook"
 
 
+def site_name(centre_name, site_type) -> str:
+    """The site a comment is about, else its kind of site, else "No particular site"."""
+    if isinstance(centre_name, str) and centre_name:
+        return centre_name
+    return group_label("site_type", site_type)
+
+
 def evidence_record(row, codebook: Codebook) -> dict:
     """A quote as the evidence pack keeps it (masked text only)."""
     return {
         "response_id": str(row["response_id"]),
         "consultation": str(row["consultation"]),
         "respondent_type": labels.respondent_type(row["respondent_type"]),
-        "site": row.get("centre_name") or group_label("site_type", row.get("site_type")),
+        "site": site_name(row.get("centre_name"), row.get("site_type")),
         "quote": row["quote"],
         "themes": [codebook.label(code) for code in row["themes"]],
         "sentiment": row["sentiment"],
@@ -983,10 +996,53 @@ def quotes_table(comments: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
         "Consultation": comments["consultation"],
         "Collected": pd.to_datetime(comments["collected_on"]).dt.strftime("%d %b %Y"),
         "Respondent": comments["respondent_type"].map(labels.respondent_type),
-        "Site": [name if isinstance(name, str) and name else group_label("site_type", st)
-                 for name, st in zip(comments["centre_name"], comments["site_type"])],
+        "Site": [site_name(name, kind) for name, kind in zip(comments["centre_name"], comments["site_type"])],
         "Quote": comments["quote"],
         "Themes (why)": [trigger_text(row, codebook) for _, row in comments.iterrows()],
         "Sentiment": comments["sentiment"].map(SENTIMENT_LABELS),
         "Sentiment from": comments["sentiment_source"].map({"source": "the source", "computed": "computed"}),
     })
+
+
+def sentiment_agreement_sentence(coded: pd.DataFrame) -> str:
+    """How often the computed sentiment matches the sentiment the source gave."""
+    given = coded[coded["sentiment_source"] == "source"]
+    if given.empty:
+        return ("No comment arrived with a sentiment, so every sentiment shown is computed: on comments kept back "
+                "from tuning it agreed with a person's reading about 11 times in 20. Treat it as a rough guide.")
+    same = int((given["sentiment"] == given["computed_sentiment"]).sum())
+    return (f"{len(given):,} comments arrived with a sentiment, which is kept. Computed blind, the sentiment "
+            f"agreed with the source's for {same:,} of them ({same / len(given):.0%}); the rest "
+            f"({len(coded) - len(given):,}) show the computed sentiment.")
+
+
+def md_escape(text) -> str:
+    """Text a respondent wrote, made inert for st.markdown (no links, images, HTML or formulas)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", " ".join(str(text).split()))
+
+
+def site_profile(comments: pd.DataFrame, centre_id: str, codebook: Codebook, threshold: int) -> pd.DataFrame:
+    """A site's theme shares beside those of every comment in view: theme_frequency for both, side by side."""
+    site = theme_frequency(comments[comments["centre_id"] == centre_id], codebook, threshold)
+    everywhere = theme_frequency(comments, codebook, threshold)
+    keep = ["theme", "theme_label", "comments", "group_comments", "share_pct", "share_lower", "share_upper", "share_suppressed"]
+    return site[keep].merge(everywhere[keep], on=["theme", "theme_label"], suffixes=("", "_all"))
+
+
+def site_sentence(profile: pd.DataFrame, site_name: str, threshold: int) -> str:
+    if profile.empty or profile["group_comments"].iloc[0] == 0:
+        return f"No comments about {site_name} for these choices."
+    n = int(profile["group_comments"].iloc[0])
+    if stats.is_small(n, threshold):
+        return f"Fewer than {threshold} comments about {site_name}: too few to show its themes without identifying anyone."
+    shown = profile[~profile["share_suppressed"] & (profile["comments"] > 0)]
+    if shown.empty:
+        return f"{n:,} comments about {site_name}; no theme was raised in {threshold} or more of them."
+    gaps = shown.assign(diff=shown["share_pct"] - shown["share_pct_all"]).sort_values("diff", ascending=False)
+    top = gaps.iloc[0]
+    text = (f"{n:,} comments were about **{site_name}**. The theme raised most, compared with all comments in view, was "
+            f"**{top.theme_label.lower()}**: {stats.show_percent(top.share_pct)} of its comments "
+            f"(95% CI {stats.show_interval(top.share_lower, top.share_upper)}) against {stats.show_percent(top.share_pct_all)} overall")
+    if top.share_lower <= top.share_pct_all <= top.share_upper:
+        return text + "; the interval includes the overall figure, so the difference may be chance."
+    return text + "."
