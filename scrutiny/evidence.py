@@ -384,9 +384,123 @@ def unavailable_section(key: str, why: str) -> Section:
     return Section(key, SECTIONS[key], [why])
 
 
+GAP_COLUMNS = ["Indicator", "Year", "Focus group", "Focus %", "Reference %", "Gap (points)", "Gap 95% CI",
+               "Change since previous year", "Verdict (previous year)", "Compared with England"]
+
+
+def gap_section(filters) -> Section:
+    """Every indicator's gap for the area the lines of enquiry judge, and the headline indicator over time:
+    the Gap page's own sentences, tables and chart."""
+    from scrutiny import gap_charts, gaps
+    from scrutiny.findings import gap_place
+
+    section = Section("gap", SECTIONS["gap"])
+    place = gap_place(filters)
+    available = gaps.indicators()
+    if place is None or not available:
+        section.blocks.append("The extract has no outcome figures, so there is no gap to show.")
+        return section
+    overview = gaps.indicator_overview(place.level, place.code, filters.year)
+    section.blocks += [
+        gaps.overview_sentence(overview, place),
+        Table(f"Gaps for every indicator: {place.name}", gaps.overview_table(overview)[GAP_COLUMNS],
+              "Gaps in percentage points; a positive gap means the focus group is worse off."),
+    ]
+    indicator = available[gaps.default_indicator(available)]
+    trend = gaps.gap_trend(indicator, place)
+    year = gaps.latest_year(trend["year"], filters.year)
+    if year is not None:
+        trend = trend[trend["year"] <= year].reset_index(drop=True)
+        latest = trend.iloc[-1]
+        sentence = gaps.gap_sentence(latest, indicator, place)
+        long_run = gaps.long_run_sentence(latest, indicator)
+        changes = gaps.service_changes_for(place)
+        section.blocks += [
+            Chart(f"{indicator.title}: the gap over time, {place.name}",
+                  gap_charts.gap_over_time(trend, indicator, changes), sentence + (" " + long_run if long_run else "")),
+            Table(f"{indicator.title}: gap by year, {place.name}", gaps.trend_table(trend, indicator),
+                  indicator.break_note()),
+        ]
+    section.sources += ["outcomes, indicators and benchmarks tables",
+                        *dict.fromkeys(i.source for i in available.values() if i.source)]
+    return section
+
+
+def footfall_section(filters) -> Section:
+    """Each site's footfall beside its reach of the most deprived 30% and its outcomes: the Footfall page's figures."""
+    from scrutiny import footfall, gaps
+
+    section = Section("footfall", SECTIONS["footfall"])
+    choices = footfall.indicators()
+    indicator = choices[gaps.default_indicator(choices)] if choices else None
+    table = footfall.site_table(filters, indicator)
+    if table.empty:
+        section.blocks.append(f"No site was open or sent footfall figures in {filters.period_label} for these filters.")
+        return section
+    result = footfall.scatter(table, footfall.REACH, indicator)
+    section.blocks += [
+        footfall.table_sentence(table, filters.period_label, footfall.threshold()),
+        footfall.scatter_sentence(result, indicator, filters.period_label),
+        footfall.CAUTION,
+        Table(f"Footfall, reach and outcomes by site, {filters.period_label}", footfall.table_as_shown(table, indicator)),
+    ]
+    section.sources += ["footfall, attendances, children, population and areas tables"]
+    if indicator is not None:
+        section.sources.append(f"outcomes: {indicator.source}")
+    return section
+
+
+def reach_section(filters) -> Section:
+    """Reach of children in the 30% most deprived areas, centre by centre, with the Reach page's default settings."""
+    from scrutiny import labels, queries, reach
+    from scrutiny.contract import MOST_DEPRIVED_GROUP
+
+    section = Section("reach", SECTIONS["reach"])
+    t = queries.extract_info().suppression_threshold
+    settings, group, period = reach.Settings(), MOST_DEPRIVED_GROUP, filters.period_label
+    name = "All reach areas in view"
+    areas = reach.area_figures(filters, settings.sustained_min)
+    if areas.empty:
+        section.blocks.append(f"No reach area has figures for {filters.describe()}.")
+        return section
+    whole = reach.rate(reach.rollup(areas, "authority", name), t, settings.good, settings.outstanding)
+    whole_row = next(iter(whole[whole["target_group"] == group].itertuples()), None)
+    rated = reach.reach_table(areas, "centre", group, t, settings, name)
+    table, mask = reach.display_table(rated, "centre", t, with_group=False)
+    section.blocks += [
+        reach.reach_sentence(name, group, whole_row, t, settings, period) + " " + reach.rating_summary(rated, "centre", settings),
+        reach.missed_sentence(areas, group, t, period),
+        Table(f"Reach of {labels.target_group(group).lower()} by centre, {period}", reach.download_table(table, mask),
+              f"Worst first. {settings.describe().capitalize()}. A rating claims a side of a threshold only when the "
+              "whole 95% interval is on that side. Missed: the population estimate minus the children reached."),
+    ]
+    section.sources += [f"children, attendances, areas and population tables; population estimates for {period}"]
+    return section
+
+
+def feedback_section(filters) -> Section:
+    """The themes raised in the comments for the filters' sites: the Feedback page's coding and tables."""
+    from scrutiny import feedback, queries
+
+    section = Section("feedback", SECTIONS["feedback"])
+    t = queries.extract_info().suppression_threshold
+    coded, codebook, _ = feedback.coded_feedback()
+    comments = feedback.select_comments(coded, filters=filters)
+    frequency = feedback.theme_frequency(comments, codebook, t, by="respondent_type")
+    overall = feedback.theme_frequency(comments, codebook, t, by="all")
+    section.blocks.append(feedback.frequency_sentence(overall, t, "these sites").replace("**", ""))
+    if not comments.empty:
+        section.blocks.append(Table("Themes by respondent type: comments raising each (share of the group's comments)",
+                                    feedback.frequency_table(frequency, t),
+                                    "Themes are coded from the words used (a codebook reviewers can audit); a comment can raise several."))
+    section.sources += ["feedback table (consultation comments), coded with the dashboard's codebook"]
+    return section
+
+
 # The page modules' own section builders, by section key: each takes the filters
 # and returns a Section built from the figures its page shows.
-SECTION_BUILDERS: dict = {}
+SECTION_BUILDERS: dict = {"reach": reach_section, "gap": gap_section, "footfall": footfall_section,
+                          "feedback": feedback_section}
 
 
 def build_section(key: str, filters, quotes: list[dict] | None = None) -> Section:

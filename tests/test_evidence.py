@@ -46,6 +46,7 @@ def hand_made_pack(charts: int = 2) -> evidence.Pack:
 
 def test_word_file_holds_the_chosen_sections_and_no_suppressed_count(tiny):
     pack = evidence.build_pack(Filters(year=2023), ["findings", "feedback"], QUOTES, link="/evidence?period=2023-24")
+    assert [s.key for s in pack.sections] == ["findings", "feedback"]
     paragraphs, cells = docx_text(evidence.to_docx(pack, images=None))
     assert "Authority: Testshire County Council" in paragraphs
     assert "Extract date: 30 June 2024" in paragraphs
@@ -62,6 +63,24 @@ def test_word_file_holds_the_chosen_sections_and_no_suppressed_count(tiny):
     # C1 reached 3 of 15 and C2 2 of 9 in 2023-24: neither count may appear.
     assert not re.search(r"\b[1-4] of\b", paragraphs)
     assert not any(re.fullmatch(r"[1-4]", c) for c in cells)
+
+
+def test_every_section_in_word_hides_the_small_counts(tiny):
+    # Reach of the 30% most deprived in 2023-24: Eastfield reached 3 of 10 (K1 K2 K3), O'Brien & Sons 1 of 3,
+    # Old Mill 0 of 2. The reach table must show c for 3 and 1 (and for the populations 3 and 2), never the count.
+    pack = evidence.build_pack(Filters(year=2023), list(evidence.SECTIONS), QUOTES)
+    paragraphs, cells = docx_text(evidence.to_docx(pack))
+    for section in evidence.SECTIONS.values():
+        assert section in paragraphs
+    document = Document(io.BytesIO(evidence.to_docx(pack)))
+    reach_table = next(t for t in document.tables if t.rows[0].cells[0].text == "Centre")
+    rows = {r.cells[0].text: [c.text for c in r.cells] for r in reach_table.rows[1:]}
+    header = [c.text for c in reach_table.rows[0].cells]
+    eastfield = dict(zip(header, rows["Eastfield Children's Centre"]))
+    assert (eastfield["Population"], eastfield["Reached"], eastfield["Reach %"]) == ("10", "c", "c")
+    assert dict(zip(header, rows["O'Brien & Sons Family Hub"]))["Reached"] == "c"
+    assert not any(re.fullmatch(r"[1-4]", c) for c in cells)
+    assert not re.search(r"\b[1-4] of\b", paragraphs)
 
 
 def test_word_table_shows_c_never_the_count():
@@ -158,14 +177,18 @@ def test_csv_download_equals_the_displayed_table(tiny, downloads):
     at = open_app("pages/evidence.py")
     at.session_state["evidence_quotes"] = QUOTES
     at.run()
-    shown = at.dataframe[0].value
-    label = at.get("download_button")[0].proto.label
-    data = downloads["quotes-marked-for-the-committee.csv"]
-    text = data.decode("utf-8")
-    header = [line for line in text.splitlines() if line.startswith("#")]
-    assert header[0] == "# Quotes marked for the committee"
-    assert "Testshire County Council data extract of 30 June 2024" in header[1]
-    assert header[2] == "# Filters: financial year 2023-24"
-    downloaded = pd.read_csv(io.StringIO(text), comment=None, skiprows=len(header), keep_default_na=False)
-    pd.testing.assert_frame_equal(downloaded, shown.astype(str).reset_index(drop=True), check_dtype=False)
-    assert re.fullmatch(r"Download this table as CSV \([\d.]+ (bytes|KB)\)", label)
+    csvs = [name for name in downloads if name and name.endswith(".csv")]
+    buttons = at.get("download_button")
+    # Every table on the page has its own download, in the same order.
+    assert len(at.dataframe) == len(buttons) == len(csvs) >= 5
+    for frame, button, name in zip(at.dataframe, buttons, csvs):
+        text = downloads[name].decode("utf-8")
+        header = [line for line in text.splitlines() if line.startswith("#")]
+        assert "Testshire County Council data extract of 30 June 2024" in header[1]
+        assert header[2] == "# Filters: financial year 2023-24"
+        downloaded = pd.read_csv(io.StringIO(text), skiprows=len(header), dtype=str, keep_default_na=False)
+        shown = frame.value.reset_index(drop=True).astype(str).replace({"nan": "", "None": ""})
+        pd.testing.assert_frame_equal(downloaded, shown, check_dtype=False)
+        assert re.fullmatch(r"Download this table as CSV \([\d.]+ (bytes|KB)\)", button.proto.label)
+    quotes = downloads["quotes-marked-for-the-committee.csv"].decode("utf-8")
+    assert "# Quotes marked for the committee" in quotes and "referrals get lost" in quotes
