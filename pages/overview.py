@@ -77,3 +77,9 @@ with col3:
 ui.source("children, attendances and population tables")
 st.caption("Small numbers are suppressed; see About the data for definitions and the checks run on this extract.")
 st.page_link("pages/data.py", label="About the data", icon=":material/info:")
+
+# --- Lines of enquiry: the questions the data raises, ranked (scrutiny/findings.py) ---------------
+from scrutiny import findings  # noqa: E402
+
+st.divider()
+findings.show_lines_of_enquiry(current)

@@ -318,3 +318,20 @@ def test_negative_themes(make_extract):
 def test_negative_themes_stay_silent(make_extract, why, rows):
     make_extract(feedback=_comments(rows))
     assert findings.negative_themes(YEAR_2023) == [], why
+
+
+# --- On the overview ------------------------------------------------------------------------------------
+
+def test_overview_lists_the_lines_of_enquiry_with_links(tiny):
+    from tests.helpers import open_app, texts
+
+    at = open_app(None, period="2023-24")
+    assert not at.exception
+    shown = texts(at)
+    assert "Lines of enquiry" in [h.value for h in at.header]
+    # The two findings on the tiny extract (worked above): reach 5 of 26 and the GLD gap, in that order.
+    first = shown.index("Across the whole of Testshire County Council, why are so few under-fives reached")
+    assert first < shown.index("The gap in good level of development between children on free school meals")
+    assert "Medium priority. 95% interval 9-38%" in shown
+    links = [link.proto.page for link in at.get("page_link")]
+    assert links[-2:] == ["reach", "gap"]
