@@ -328,11 +328,11 @@ def gap_trend(indicator: Indicator | str, geography: Geography | str | None = No
     indicator, geography = _as_indicator(indicator), _as_geography(geography)
     rows = queries.run("gap_by_year", geography_level=geography.level, geography_code=geography.code,
                        indicator=indicator.code)
-    return _trend_from_counts(rows, indicator)
+    return _trend_from_counts(rows, indicator, suppression_threshold())
 
 
-def _trend_from_counts(rows: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
-    frame = _add_gap(rows, indicator, suppression_threshold())
+def _trend_from_counts(rows: pd.DataFrame, indicator: Indicator, threshold: int) -> pd.DataFrame:
+    frame = _add_gap(rows, indicator, threshold)
     frame = _add_changes(frame, indicator)
     frame["year"] = frame["year"].astype(int)
     frame["year_label"] = [labels.financial_year(y) for y in frame["year"]]
@@ -401,7 +401,7 @@ OVERVIEW_COLUMNS = [
     "reference_numerator", "reference_denominator", "reference_pct", "reference_lower", "reference_upper", "reference_suppressed",
     "all_pct", "all_lower", "all_upper",
     "gap", "gap_lower", "gap_upper", "gap_suppressed", *CHANGE_COLUMNS, "break_year",
-    "benchmark_geography", "benchmark_group", "benchmark_value", "benchmark_comparison",
+    "benchmark_geography", "benchmark_latest_year", "benchmark_group", "benchmark_value", "benchmark_comparison",
     "benchmark_gap", "gap_comparison", "benchmark_source", "source",
 ]
 
@@ -421,9 +421,10 @@ def indicator_overview(geography_level: str = AUTHORITY, geography_code: str | N
         return pd.DataFrame(columns=OVERVIEW_COLUMNS)
     counts = queries.run("gap_by_year", geography_level=geography.level, geography_code=geography.code, indicator=None)
     benchmarks = queries.run("benchmark_values", indicator=None)
+    threshold = suppression_threshold()
     rows = []
     for code, indicator in available.items():
-        trend = _trend_from_counts(counts[counts["indicator"] == code], indicator)
+        trend = _trend_from_counts(counts[counts["indicator"] == code], indicator, threshold)
         chosen = latest_year(trend["year"], year)
         if chosen is None:
             row = {"indicator": code, "year": np.nan, "year_label": ""}
@@ -442,11 +443,16 @@ def indicator_overview(geography_level: str = AUTHORITY, geography_code: str | N
 
 
 def _england_comparison(row: dict, indicator: Indicator, benchmarks: pd.DataFrame) -> dict:
+    england_years = benchmarks.loc[benchmarks["geography"] == BENCHMARK_FIRST, "year"]
+    if england_years.empty:
+        return {}
     same_year = benchmarks[(benchmarks["geography"] == BENCHMARK_FIRST) & (benchmarks["year"] == row["year"])]
     if same_year.empty:
-        return {}
+        # Never compared across years: the table says which year England's latest figure is for.
+        return {"benchmark_latest_year": int(england_years.max())}
     england = same_year.iloc[0]
-    out = {"benchmark_geography": BENCHMARK_FIRST, "benchmark_source": england["source"]}
+    out = {"benchmark_geography": BENCHMARK_FIRST, "benchmark_source": england["source"],
+           "benchmark_latest_year": int(england_years.max())}
     if not pd.isna(england["focus_value"]):
         out.update(benchmark_group=indicator.focus_label, benchmark_value=england["focus_value"],
                    benchmark_comparison=_compare(row["focus_lower"], row["focus_upper"], england["focus_value"], indicator.polarity))
@@ -865,6 +871,15 @@ def _shown_change(row, key: str) -> str:
             f"{points(row[f'change_{key}_upper'])}) since {since}")
 
 
+def _shown_england(row) -> str:
+    if not _missing(row["benchmark_value"]):
+        return f"{percent(row['benchmark_value'])} ({str(row['benchmark_group']).lower()})"
+    if not _missing(row["benchmark_latest_year"]) and not _missing(row["year"]):
+        return (f"no figure for {labels.financial_year(int(row['year']))} "
+                f"(latest {labels.financial_year(int(row['benchmark_latest_year']))})")
+    return ""
+
+
 def overview_table(overview: pd.DataFrame) -> pd.DataFrame:
     """indicator_overview as words and per cent, suppression applied: the table the page shows and downloads."""
     threshold = suppression_threshold()
@@ -887,7 +902,7 @@ def overview_table(overview: pd.DataFrame) -> pd.DataFrame:
             "Verdict (previous year)": (r["verdict_previous"] or "") if has_year else "",
             "Change since first comparable year": _shown_change(r, "first") if has_year else "",
             "Verdict (first comparable year)": (r["verdict_first"] or "") if has_year else "",
-            "England": "" if _missing(r["benchmark_value"]) else f"{percent(r['benchmark_value'])} ({str(r['benchmark_group']).lower()})",
+            "England": _shown_england(r),
             "Compared with England": "" if _missing(r["benchmark_comparison"]) else r["benchmark_comparison"],
             "England gap (points)": "" if _missing(r["benchmark_gap"]) else points(r["benchmark_gap"]),
             "Gap compared with England": {stats.BETTER: "smaller", stats.WORSE: "wider"}.get(r["gap_comparison"], "" if _missing(r["gap_comparison"]) else r["gap_comparison"]),
@@ -919,17 +934,19 @@ def trend_table(trend: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
 
 
 def area_table(areas: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
-    """gap_by_area as words and per cent, suppression applied."""
+    """gap_by_area as words and per cent, suppression applied (column by column: hundreds of areas)."""
     threshold = suppression_threshold()
-    return pd.DataFrame([{
-        "Area": r["geography_name"],
-        "Kind": "District" if r["geography_level"] == DISTRICT else "Reach area",
-        "District": r["district"],
-        f"{indicator.focus_label}: children": stats.show_count(r["focus_denominator"], threshold),
-        f"{indicator.focus_label} %": _shown_percent(r["focus_pct"], r["focus_suppressed"]),
-        f"{indicator.reference_label}: children": stats.show_count(r["reference_denominator"], threshold),
-        f"{indicator.reference_label} %": _shown_percent(r["reference_pct"], r["reference_suppressed"]),
-        "Gap (points)": stats.SUPPRESSED if r["gap_suppressed"] else ("" if _missing(r["gap"]) else points(r["gap"])),
-        "Gap 95% CI": _shown_interval(r["gap_lower"], r["gap_upper"], points),
-        "Reading": r["clear"],
-    } for _, r in areas.iterrows()])
+    gap_text = [stats.SUPPRESSED if hidden else ("" if _missing(g) else points(g))
+                for hidden, g in zip(areas["gap_suppressed"], areas["gap"])]
+    return pd.DataFrame({
+        "Area": areas["geography_name"],
+        "Kind": np.where(areas["geography_level"] == DISTRICT, "District", "Reach area"),
+        "District": areas["district"],
+        f"{indicator.focus_label}: children": stats.suppress_counts(areas, ["focus_denominator"], threshold)["focus_denominator"],
+        f"{indicator.focus_label} %": [_shown_percent(v, h) for v, h in zip(areas["focus_pct"], areas["focus_suppressed"])],
+        f"{indicator.reference_label}: children": stats.suppress_counts(areas, ["reference_denominator"], threshold)["reference_denominator"],
+        f"{indicator.reference_label} %": [_shown_percent(v, h) for v, h in zip(areas["reference_pct"], areas["reference_suppressed"])],
+        "Gap (points)": gap_text,
+        "Gap 95% CI": [_shown_interval(lo, hi, points) for lo, hi in zip(areas["gap_lower"], areas["gap_upper"])],
+        "Reading": areas["clear"],
+    }).reset_index(drop=True)

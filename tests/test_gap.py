@@ -236,8 +236,11 @@ def test_overview_compares_with_england_in_the_same_year(tiny):
     assert row["benchmark_comparison"] == "similar"
     assert row["benchmark_gap"] == pytest.approx(0.199)
     assert row["gap_comparison"] == "similar"
-    # 2023-24 has no England figure in the tiny extract, so nothing is compared.
+    # 2023-24 has no England figure in the tiny extract, so nothing is compared, and the table says so.
     assert pd.isna(overview_row()["benchmark_value"])
+    shown = gaps.overview_table(gaps.indicator_overview())
+    assert shown.loc[0, "England"] == "no figure for 2023-24 (latest 2022-23)"
+    assert shown.loc[0, "Compared with England"] == ""
 
 
 def test_benchmark_sentence_falls_back_to_englands_latest_year(tiny):
