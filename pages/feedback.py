@@ -203,7 +203,7 @@ quotes = fb.select_comments(chosen, theme=None if theme == "all" else theme,
                             sentiment=None if sentiment == "all" else sentiment,
                             centre_id=None if site == "all" else site, text=search_text)
 searched = f" containing “{fb.md_escape(search_text[:80])}”" if search_text and search_text.strip() else ""
-ui.sentence(f"{len(quotes):,} quotes{searched}.")
+ui.sentence(f"{len(quotes):,} quote{'' if len(quotes) == 1 else 's'}{searched}.")
 if fb.EVIDENCE_KEY not in st.session_state:
     st.session_state[fb.EVIDENCE_KEY] = []
 

@@ -1,0 +1,231 @@
+"""Theme frequency, suppression, sentiment segments, consultations compared, co-occurrence and
+agreement, each worked by hand.
+
+The tiny extract's five comments (tests/tiny_extract.py), coded:
+    R1 parent_carer  children_centre C1  quality_of_staffing, activities_for_children  positive (source)
+    R2 parent_carer  library         L1  opening_hours_travel, activities_for_children mixed (computed)
+    R3 staff         family_hub      C2  joined_up_working                              negative (source)
+    R4 volunteer     children_centre C1  (no theme)                                     neutral (computed)
+    R5 parent_carer  (none)              stigma                                         negative (computed)
+"""
+
+import math
+
+import pandas as pd
+import pytest
+
+from scrutiny import feedback as fb
+from scrutiny import stats
+from scrutiny.filters import Filters
+
+
+@pytest.fixture
+def coded(tiny):
+    frame, codebook, note = fb.coded_feedback()
+    assert note is None
+    return frame, codebook
+
+
+def test_tiny_extract_is_coded_as_worked_out(coded):
+    frame, _ = coded
+    got = {r.response_id: (r.themes, r.sentiment, r.sentiment_source) for r in frame.itertuples()}
+    assert got == {
+        "R1": (["quality_of_staffing", "activities_for_children"], "positive", "source"),
+        "R2": (["opening_hours_travel", "activities_for_children"], "mixed", "computed"),
+        "R3": (["joined_up_working"], "negative", "source"),
+        "R4": ([], "neutral", "computed"),
+        "R5": (["stigma"], "negative", "computed"),
+    }
+    # R4's phone number, e-mail and name never reach the page.
+    assert frame.set_index("response_id").loc["R4", "quote"] == (
+        "My name is [name removed], call me on [phone removed] or [email removed].")
+
+
+@pytest.mark.parametrize("threshold, by, group, theme, shown", [
+    # threshold 2: activities 2 of 5 comments = 40%; a theme raised once is c.
+    (2, "all", "all", "activities_for_children", "2 (40%)"),
+    (2, "all", "all", "stigma", "c"),
+    (2, "all", "all", "access", "0 (0%)"),
+    # Parents and carers: R1 R2 R5 = 3 comments; activities 2 of 3 = 67%.
+    (2, "respondent_type", "Parents and carers", "activities_for_children", "2 (67%)"),
+    # Staff: 1 comment, below the threshold: the whole group is c, even its zeros.
+    (2, "respondent_type", "Staff", "access", "c"),
+    # Site type: R5 names no site type.
+    (2, "site_type", "No particular site", "stigma", "c"),
+    (2, "site_type", "Children's centre", "activities_for_children", "c"),  # R1 R4: group of 2, activities 1
+    # threshold 5 (the extract's): 5 comments is not small, but 2 is, so activities is c.
+    (5, "all", "all", "activities_for_children", "c"),
+    (5, "all", "all", "access", "0 (0%)"),
+])
+def test_frequency_table(coded, threshold, by, group, theme, shown):
+    frame, codebook = coded
+    table = fb.frequency_table(fb.theme_frequency(frame, codebook, threshold, by=by), threshold)
+    column = "All respondents" if group == "all" else group
+    row = table[table["Theme"] == codebook.label(theme)].iloc[0]
+    assert row[column] == shown
+
+
+def test_frequency_figures_and_interval(coded):
+    frame, codebook = coded
+    rows = fb.theme_frequency(frame, codebook, 2).set_index("theme")
+    activities = rows.loc["activities_for_children"]
+    assert (activities.comments, activities.group_comments, activities.positive, activities.mixed) == (2, 5, 1, 1)
+    # Wilson 95% for 2/5: (0.1176, 0.7693).
+    assert activities.share_pct == pytest.approx(0.4)
+    assert (activities.share_lower, activities.share_upper) == pytest.approx((0.1176, 0.7693), abs=1e-4)
+    # Suppressed shares are removed from the numbers, not just hidden.
+    assert math.isnan(rows.loc["stigma", "share_pct"])
+    assert fb.frequency_sentence(fb.theme_frequency(frame, codebook, 2), 2, "all consultations").startswith(
+        "Of 5 comments for all consultations, the theme raised most often was **activities for children**: 2 comments (40%, 95% CI 12-77%)")
+
+
+@pytest.mark.parametrize("counts, threshold, expected", [
+    # (positive, mixed, neutral, negative) -> segments drawn
+    ((6, 0, 0, 7), 5, {"positive": 6, "negative": 7}),
+    # One small segment would be given away by the total: merged with the next smallest (positive 6).
+    ((6, 0, 0, 2), 5, {fb.SMALL_SEGMENT: 8}),
+    ((6, 0, 1, 7), 5, {"negative": 7, fb.SMALL_SEGMENT: 7}),
+    # Two small segments merge; 2 + 3 = 5 is not small, so nothing more is merged.
+    ((9, 2, 3, 0), 5, {"positive": 9, fb.SMALL_SEGMENT: 5}),
+    # 1 + 1 = 2 is still small: the next smallest (positive 6) joins.
+    ((6, 1, 1, 8), 5, {"negative": 8, fb.SMALL_SEGMENT: 8}),
+])
+def test_sentiment_segments_never_show_a_small_number(counts, threshold, expected):
+    total = sum(counts)
+    frequency = pd.DataFrame([{
+        "group": "all", "group_label": "All respondents", "theme": "access", "theme_label": "Access",
+        "comments": total, "group_comments": 40, "share_suppressed": False,
+        **dict(zip(fb.SENTIMENT_ORDER, counts)),
+    }])
+    segments = fb.sentiment_segments(frequency, threshold)
+    assert dict(zip(segments["sentiment"], segments["comments"])) == expected
+    assert not any(stats.is_small(n, threshold) for n in segments["comments"])
+    assert segments["share"].sum() == pytest.approx(total / 40)
+
+
+def test_small_bars_are_not_drawn(coded):
+    frame, codebook = coded
+    # threshold 5: every theme count on the tiny extract is 1 or 2, so no bar at all.
+    assert fb.sentiment_segments(fb.theme_frequency(frame, codebook, 5), 5).empty
+    # threshold 2: only activities (2) is drawn, its positive 1 + mixed 1 merged into one segment of 2.
+    segments = fb.sentiment_segments(fb.theme_frequency(frame, codebook, 2), 2)
+    assert segments[["theme", "sentiment", "comments"]].values.tolist() == [["activities_for_children", fb.SMALL_SEGMENT, 2]]
+
+
+def test_cooccurrence(coded):
+    frame, codebook = coded
+    matrix = fb.cooccurrence(frame, codebook)
+    # R1: staffing + activities; R2: opening hours + activities. Diagonal: comments raising the theme.
+    assert int(matrix.loc["activities_for_children", "activities_for_children"]) == 2
+    assert int(matrix.loc["quality_of_staffing", "activities_for_children"]) == 1
+    assert int(matrix.loc["opening_hours_travel", "activities_for_children"]) == 1
+    assert int(matrix.loc["stigma", "joined_up_working"]) == 0
+    assert list(matrix.index) == ["quality_of_staffing", "stigma", "joined_up_working", "opening_hours_travel", "activities_for_children"]
+    # With the extract's threshold of 5 every pair is small, so none is named.
+    assert fb.cooccurrence_pairs(matrix, codebook, 5).empty
+    pairs = fb.cooccurrence_pairs(matrix, codebook, 1)
+    assert pairs[["theme_a", "theme_b", "comments"]].values.tolist() == [
+        ["quality_of_staffing", "activities_for_children", 1], ["opening_hours_travel", "activities_for_children", 1]]
+
+
+def agreement_frame(rows):
+    return pd.DataFrame(rows, columns=["response_id", "given_themes", "codebook_themes"])
+
+
+def test_agreement_worked_by_hand():
+    codebook, _ = fb.codebook_for(None)
+    frame = agreement_frame([
+        ("A", ["access", "cost"], ["access"]),
+        ("B", ["access"], ["access", "stigma"]),
+        ("C", [], ["cost"]),              # the source found no theme: the codebook's cost is a false positive
+        ("D", None, ["access"]),          # not pre-coded: not counted
+        ("E", ["stigma"], ["stigma"]),
+    ])
+    rows = fb.agreement(frame, codebook).set_index("theme")
+    assert rows.attrs["comments"] == 4
+    # access: both A B = 2; codebook only 0; source only 0 -> precision 2/2, recall 2/2.
+    # cost:   both 0; codebook only C; source only A   -> precision 0/1, recall 0/1.
+    # stigma: both E; codebook only B; source only 0  -> precision 1/2, recall 1/1.
+    got = {t: (rows.loc[t, "both"], rows.loc[t, "codebook_only"], rows.loc[t, "source_only"],
+               rows.loc[t, "precision"], rows.loc[t, "recall"]) for t in ("access", "cost", "stigma")}
+    assert got == {"access": (2, 0, 0, 1.0, 1.0), "cost": (0, 1, 1, 0.0, 0.0), "stigma": (1, 1, 0, 0.5, 1.0)}
+    # Wilson 95% for 1/2: 9.5% to 90.5%.
+    assert (rows.loc["stigma", "precision_lower"], rows.loc["stigma", "precision_upper"]) == pytest.approx((0.0945, 0.9055), abs=1e-4)
+    # A theme nobody gave has no precision (0/0), not 0%.
+    assert math.isnan(rows.loc["quality_of_care", "precision"])
+    # Overall: both 3; codebook gave 2 + 1 + 2 = 5 -> 60%; source gave 2 + 1 + 1 = 4 -> 75%.
+    assert fb.agreement_sentence(fb.agreement(frame, codebook), 1).endswith(
+        "60% of the themes the codebook gave were also the source's (precision), and it found 75% of the source's themes (recall).")
+
+
+def test_agreement_table_suppresses_small_counts():
+    codebook, _ = fb.codebook_for(None)
+    frame = agreement_frame([(str(i), ["access"], ["access"]) for i in range(6)] + [("x", ["access"], [])])
+    table = fb.agreement_table(fb.agreement(frame, codebook), 5).set_index("Theme")
+    # access: source 7, codebook 6, both 6: recall 6/7 = 86% shown with its interval.
+    assert table.loc["Access", "Recall"].startswith("86% (")
+    assert table.loc["Access", "Precision"].startswith("100% (")
+    small = fb.agreement_table(fb.agreement(frame.head(3), codebook), 5).set_index("Theme")
+    assert small.loc["Access"].tolist() == ["c", "c", "c", "c", "c"]
+
+
+def test_agreement_on_hand_coded_comments_through_the_codebook():
+    codebook, _ = fb.codebook_for(None)
+    frame = pd.DataFrame({
+        "response_id": ["1", "2", "3"],
+        "comment": ["The staff were friendly.", "Too far to walk.", "It's free but always full."],
+        "themes": [["quality_of_staffing"], ["opening_hours_travel", "cost"], ["access"]],
+        "sentiment": [None, None, None],
+    })
+    rows = fb.agreement(fb.code_comments(frame, codebook), codebook).set_index("theme")
+    # 1: staffing both. 2: opening hours both ("too far", "walk"); cost missed. 3: codebook says cost ("it's free"), source access.
+    assert rows.loc["quality_of_staffing", ["both", "codebook_only", "source_only"]].tolist() == [1, 0, 0]
+    assert rows.loc["opening_hours_travel", ["both", "codebook_only", "source_only"]].tolist() == [1, 0, 0]
+    assert rows.loc["cost", ["both", "codebook_only", "source_only"]].tolist() == [0, 1, 1]
+    assert rows.loc["access", ["both", "codebook_only", "source_only"]].tolist() == [0, 0, 1]
+
+
+def test_consultations_compared(make_extract):
+    from tests.tiny_extract import tables
+    feedback = tables()["feedback"].head(0)
+    rows = []
+    # Spring 2021: 20 comments, 5 about opening hours. Spring 2024: 20 comments, 15 about opening hours.
+    for i in range(20):
+        rows.append((f"A{i}", "Spring 2021", pd.Timestamp("2021-05-01").date(), "parent_carer", None, None,
+                     "The opening hours are fine." if i < 5 else "Lovely people.", None, None))
+        rows.append((f"B{i}", "Spring 2024", pd.Timestamp("2024-05-01").date(), "parent_carer", None, None,
+                     "The opening hours are fine." if i < 15 else "Lovely people.", None, None))
+    make_extract(feedback=pd.DataFrame(rows, columns=feedback.columns))
+    frame, codebook, _ = fb.coded_feedback()
+    comparison = fb.consultation_comparison(frame, codebook, 5)
+    assert list(dict.fromkeys(comparison["group"])) == ["Spring 2021", "Spring 2024"]
+    changes = fb.consultation_changes(comparison, 5).set_index("theme")
+    # 75% - 25% = +50 points; Newcombe's interval for 15/20 - 5/20 is +19 to +70 points (Wilson 15/20: 53-89%, 5/20: 11-47%), wholly above zero: "rose".
+    row = changes.loc["opening_hours_travel"]
+    expected = stats.newcombe_difference(15, 20, 5, 20)
+    assert (row.change, row.change_lower, row.change_upper) == pytest.approx((0.5, expected.lower, expected.upper))
+    assert (round(expected.lower, 2), round(expected.upper, 2)) == (0.19, 0.70)
+    assert row.verdict == "rose"
+    assert fb.changes_sentence(changes.reset_index()).startswith(
+        "Between **Spring 2021** and **Spring 2024**, opening hours and travel rose from 25% to 75% (+50 points, 95% CI +19 to +70)")
+
+
+def test_sidebar_filters_apply_to_the_site_a_comment_is_about(coded):
+    frame, _ = coded
+    assert list(fb.select_comments(frame, filters=Filters(year=2023, district="Southvale"))["response_id"]) == ["R3"]
+    # Site type is the comment's own: R2 (library).
+    assert list(fb.select_comments(frame, filters=Filters(year=2023, site_type="library"))["response_id"]) == ["R2"]
+    assert list(fb.select_comments(frame, theme="activities_for_children", sentiment="mixed")["response_id"]) == ["R2"]
+
+
+def test_evidence_record_is_masked(coded):
+    frame, codebook = coded
+    row = frame.set_index("response_id", drop=False).loc["R4"]
+    assert fb.evidence_record(row, codebook) == {
+        "response_id": "R4", "consultation": "Review 2023", "respondent_type": "Volunteers",
+        "site": "Eastfield Children's Centre",
+        "quote": "My name is [name removed], call me on [phone removed] or [email removed].",
+        "themes": [], "sentiment": "neutral",
+    }
+    no_site = frame.set_index("response_id", drop=False).loc["R5"]
+    assert fb.evidence_record(no_site, codebook)["site"] == "No particular site"
