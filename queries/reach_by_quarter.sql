@@ -50,7 +50,7 @@ quarters as (
     where y.starts + to_months(3 * (q.quarter - 1)) <= (select max(attended_on) from attendances)
 ),
 
-population_by_group as (
+population_by_group as materialized (
     select ra.centre_id, p.year, p.target_group, sum(p.children) as population
     from population as p
     join reach_areas as ra using (area_code)
@@ -66,11 +66,7 @@ population_by_group as (
 
 children_in_view as (
     -- Children with no home area (outside the authority) drop out at this join.
-    select ch.child_id, ch.birth_month, ra.centre_id,
-        list_distinct(
-            ['all'] || coalesce(ch.target_groups, []::varchar[])
-            || case when ra.most_deprived then ['most_deprived_30'] else []::varchar[] end
-        ) as groups
+    select ch.child_id, ch.birth_month, ch.target_groups, ra.centre_id, ra.most_deprived
     from children as ch
     join reach_areas as ra using (area_code)
 ),
@@ -86,23 +82,37 @@ first_visits as (
     group by all
 ),
 
-reached_children as (
-    select c.centre_id, f.year, f.first_attended_on, unnest(c.groups) as target_group
+first_by_group_list as (
+    -- Reached children counted per centre, list of target groups, year and quarter of
+    -- their first attendance; only these few rows are spread over the groups below.
+    select
+        c.centre_id,
+        -- Only the groups asked for are kept, so children group into a handful of rows.
+        list_intersect(c.target_groups, $target_groups) as target_groups,
+        c.most_deprived, f.year,
+        -- Quarter of the financial year: April-June = 1 ... January-March = 4.
+        ((month(f.first_attended_on) + 8) % 12) // 3 + 1 as quarter,
+        count(*) as children
     from first_visits as f
     join children_in_view as c using (child_id)
     join years as y using (year)
     -- Under five at some point in the year, as in the yearly figures.
     where c.birth_month <= y.ends
       and c.birth_month + interval 5 year > y.starts
+    group by all
 ),
 
-first_by_quarter as (
-    select
-        centre_id, year, target_group,
-        -- Quarter of the financial year: April-June = 1 ... January-March = 4.
-        ((month(first_attended_on) + 8) % 12) // 3 + 1 as quarter,
-        count(*) as children
-    from reached_children
+first_by_quarter as materialized (
+    select centre_id, year, quarter, target_group, sum(children) as children
+    from (
+        select
+            centre_id, year, quarter, children,
+            unnest(list_distinct(
+                ['all'] || coalesce(target_groups, []::varchar[])
+                || case when most_deprived then ['most_deprived_30'] else []::varchar[] end
+            )) as target_group
+        from first_by_group_list
+    )
     where list_contains($target_groups, target_group)
     group by all
 ),
