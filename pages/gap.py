@@ -95,8 +95,8 @@ ui.sentence(gaps.values_sentence(latest, indicator, previous))
 charts.show(gap_charts.groups_over_time(trend, indicator, changes), key="gap_groups_chart")
 hidden_years = int((trend["focus_suppressed"] | trend["reference_suppressed"]).sum())
 if hidden_years:
-    st.caption(f"{hidden_years} year{'s' if hidden_years != 1 else ''} with too few children in a group "
-               f"{'are' if hidden_years != 1 else 'is'} left off the chart.")
+    st.caption(f"{gaps.count_of(hidden_years, 'year')} with too few children in a group "
+               f"{'is' if hidden_years == 1 else 'are'} left off the chart.")
 
 st.subheader("The gap over time")
 sentence = gaps.gap_sentence(latest, indicator, geography)
@@ -184,7 +184,7 @@ if fig is not None:
     charts.show(fig, key="gap_gradient_chart")
     hidden = int(gradient["value_suppressed"].sum())
     if hidden:
-        st.caption(f"{hidden} quintile{'s' if hidden != 1 else ''} with too few children {'are' if hidden != 1 else 'is'} not shown.")
+        st.caption(gaps.too_few(hidden, "quintile").strip())
 
 ui.source(f"{indicator.source}; outcomes and indicators tables")
 ui.suppression_note()

@@ -196,7 +196,7 @@ def gap_bars(areas: pd.DataFrame, level: str, chosen: Geography | None = None) -
             customdata=np.stack([part["gap_lower"] * 100, part["gap_upper"] * 100], axis=-1),
             hovertemplate="%{y}: %{x:.1f} points (95% CI %{customdata[0]:.1f} to %{customdata[1]:.1f})<extra></extra>",
         ))
-    height = max(320, 26 * len(rows) + 140)
+    height = max(240, 26 * len(rows) + 140)
     charts.style(fig, x_title="Gap in percentage points (95% CI)", height=height)
     fig.update_yaxes(categoryorder="array", categoryarray=rows["name"].tolist(), automargin=True)
     fig.add_vline(x=0, line_color=charts.NEUTRAL_COLOUR, line_width=1)

@@ -563,6 +563,16 @@ def ci_percent(lower: float, upper: float) -> str:
     return f"95% CI {percent(lower)} to {percent(upper)}"
 
 
+def count_of(n: int, noun: str, plural: str | None = None) -> str:
+    """'1 reach area', '3 reach areas'."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def too_few(n: int, noun: str, verb: str = "shown") -> str:
+    """' 2 reach areas with too few children are not shown.' (empty for none)."""
+    return f" {count_of(n, noun)} with too few children {'is' if n == 1 else 'are'} not {verb}." if n else ""
+
+
 def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value)
 
@@ -686,7 +696,7 @@ def overview_sentence(overview: pd.DataFrame, geography: Geography) -> str:
         judged = int(verdicts.isin([stats.NARROWING, stats.WIDENING, stats.NO_CLEAR_CHANGE]).sum())
         if not judged:
             continue
-        gaps_compared = f"{judged} gap{'s' if judged != 1 else ''} that can be compared"
+        gaps_compared = f"{count_of(judged, 'gap')} that can be compared"
         if not narrowing and not widening:
             parts.append(f"Since {since}, none of the {gaps_compared} clearly narrowed or widened.")
         else:
@@ -756,19 +766,22 @@ def area_sentence(areas: pd.DataFrame, level: str, indicator: Indicator, year: i
         return f"The extract has no {what} figures for {indicator.subject} in {labels.financial_year(year)}."
     shown = rows[~rows["gap_suppressed"] & rows["gap"].notna()]
     hidden = len(rows) - len(shown)
-    hidden_text = (f" {hidden} {what}{'s' if hidden != 1 else ''} with too few children {'are' if hidden != 1 else 'is'} "
-                   "not shown.") if hidden else ""
+    hidden_text = too_few(hidden, what)
     if shown.empty:
         return f"No {what} has enough children in both groups to show its gap in {labels.financial_year(year)}.{hidden_text}"
     widest, narrowest = shown.iloc[0], shown.iloc[-1]
     clear = int((shown["clear"] == "clearly worse off").sum())
+    if len(shown) == 1:
+        text = (f"In {labels.financial_year(year)} only {widest['geography_name']} can be shown: a gap of "
+                f"{points(widest['gap'])} points ({ci_points(widest['gap_lower'], widest['gap_upper'])}), "
+                + ("with " if clear else "without ") + f"{indicator.focus_words} clearly worse off.")
+        return text + hidden_text
     text = (f"In {labels.financial_year(year)} the gap was widest in {widest['geography_name']} "
-            f"({points(widest['gap'])} points, {ci_points(widest['gap_lower'], widest['gap_upper'])})")
-    if len(shown) > 1:
-        text += (f" and narrowest in {narrowest['geography_name']} "
-                 f"({points(narrowest['gap'])} points, {ci_points(narrowest['gap_lower'], narrowest['gap_upper'])})")
-    text += (f". In {clear} of the {len(shown)} {what}s shown, {indicator.focus_words} were clearly worse off "
-             f"(the whole interval above zero); where intervals overlap, areas cannot be ranked with confidence.")
+            f"({points(widest['gap'])} points, {ci_points(widest['gap_lower'], widest['gap_upper'])}) "
+            f"and narrowest in {narrowest['geography_name']} "
+            f"({points(narrowest['gap'])} points, {ci_points(narrowest['gap_lower'], narrowest['gap_upper'])}). "
+            f"In {clear} of the {count_of(len(shown), what)} shown, {indicator.focus_words} were clearly worse off "
+            f"(the whole interval above zero); where intervals overlap, areas cannot be ranked with confidence.")
     return text + hidden_text
 
 
@@ -776,20 +789,24 @@ def funnel_sentence(points_frame: pd.DataFrame, hidden: int, target: float, indi
                     geography_words: str, year: int) -> str:
     """How many areas sit outside the funnel's limits, in plain words."""
     total = len(points_frame)
-    hidden_text = f" {hidden} reach area{'s' if hidden != 1 else ''} with too few children {'are' if hidden != 1 else 'is'} not plotted." if hidden else ""
+    hidden_text = too_few(hidden, "reach area", "plotted")
     if not total:
         return f"No reach area has enough {indicator.focus_words} to plot in {labels.financial_year(year)}.{hidden_text}"
-    counts = points_frame["band"].value_counts()
-    high = int(counts.get(FUNNEL_BANDS[0], 0))
-    low = int(counts.get(FUNNEL_BANDS[4], 0))
-    watch = int(counts.get(FUNNEL_BANDS[1], 0) + counts.get(FUNNEL_BANDS[3], 0))
-    better, worse = ("below", "above") if indicator.lower_is_better else ("above", "below")
-    clearly_better = low if indicator.lower_is_better else high
-    clearly_worse = high if indicator.lower_is_better else low
+    def named(bands) -> str:
+        names = points_frame.loc[points_frame["band"].isin(bands), "geography_name"].tolist()
+        return f" ({', '.join(names)})" if 0 < len(names) <= 8 else ""
+
+    beyond = {"high": FUNNEL_BANDS[0], "low": FUNNEL_BANDS[4]}
+    better, worse = ("low", "high") if indicator.lower_is_better else ("high", "low")
+    n_better = int((points_frame["band"] == beyond[better]).sum())
+    n_worse = int((points_frame["band"] == beyond[worse]).sum())
+    n_watch = int(points_frame["band"].isin([FUNNEL_BANDS[1], FUNNEL_BANDS[3]]).sum())
     return (f"In {labels.financial_year(year)}, against {geography_words}'s {percent(target)} for {indicator.focus_words}, "
-            f"{clearly_better} of {total} reach areas were {better} the 99.8% limits (clearly better than chance alone would give) "
-            f"and {clearly_worse} {worse} them (clearly worse); {watch} more were outside the 95% limits only, "
-            f"and the rest were within what chance alone would produce.{hidden_text}")
+            f"of {count_of(total, 'reach area')} {n_better} {'was' if n_better == 1 else 'were'} clearly better than chance "
+            f"alone would give, beyond the 99.8% limits{named([beyond[better]])}, and {n_worse} clearly worse"
+            f"{named([beyond[worse]])}; {n_watch} more {'was' if n_watch == 1 else 'were'} outside the 95% limits only, "
+            f"worth watching{named([FUNNEL_BANDS[1], FUNNEL_BANDS[3]])}; the rest were within what chance alone would "
+            f"produce.{hidden_text}")
 
 
 def gradient_sentence(gradient: pd.DataFrame, indicator: Indicator, geography: Geography, year: int) -> str:

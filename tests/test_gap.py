@@ -272,6 +272,19 @@ def test_funnel_bands(numerator, band):
     assert gaps.funnel_points(areas, 0.5)["band"].tolist() == [band]
 
 
+@pytest.mark.parametrize(
+    "indicator, better, worse",
+    [("gld", "A", "E"), ("obesity_reception", "E", "A")],  # for obesity the low outlier is the better one
+)
+def test_funnel_sentence_names_outliers_by_polarity(tiny, indicator, better, worse):
+    areas = pd.DataFrame({"focus_numerator": [70, 62, 50, 38, 30], "focus_denominator": [100.0] * 5,
+                          "focus_suppressed": [False] * 5, "geography_name": list("ABCDE")})
+    text = gaps.funnel_sentence(gaps.funnel_points(areas, 0.5), 1, 0.5, gaps.indicators()[indicator], "Testshire", 2023)
+    assert f"of 5 reach areas 1 was clearly better than chance alone would give, beyond the 99.8% limits ({better}), " \
+           f"and 1 clearly worse ({worse}); 2 more were outside the 95% limits only, worth watching (B, D)" in text
+    assert text.endswith("1 reach area with too few children is not plotted.")
+
+
 def test_funnel_curve_limits():
     curve = gaps.funnel_curve(0.5, [100, 37]).set_index("denominator")
     assert curve.loc[100.0, "lower_95"] == pytest.approx(0.4020, abs=1e-4)
