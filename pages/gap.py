@@ -67,7 +67,8 @@ st.header(f"Every indicator: {geography.name}")
 overview = gaps.indicator_overview(geography.level, geography.code, current.year)
 ui.sentence(gaps.overview_sentence(overview, geography))
 shown_overview = gaps.overview_table(overview)
-st.dataframe(shown_overview, hide_index=True, width="stretch")
+st.dataframe(shown_overview, hide_index=True, width="stretch",
+             column_config={"Indicator": st.column_config.TextColumn(pinned=True)})
 ui.download_csv(shown_overview, f"Gaps for every indicator: {geography.name}", "gaps_every_indicator", "gap_overview_csv",
                 current, "outcomes, indicators and benchmarks tables")
 st.caption("Focus and reference % carry 95% Wilson intervals; gaps and changes carry Newcombe's hybrid score interval "
@@ -170,7 +171,7 @@ else:
     ui.sentence(gaps.funnel_sentence(funnel_rows, hidden, target, indicator, whole.name, year))
     if not funnel_rows.empty:
         curve = gaps.funnel_curve(target, funnel_rows["focus_denominator"])
-        charts.show(gap_charts.funnel(funnel_rows, curve, target, indicator, whole.name), key="gap_funnel_chart")
+        charts.show(gap_charts.funnel(funnel_rows, curve, target, indicator, whole.name, geography), key="gap_funnel_chart")
         st.caption("A small reach area's figure swings a long way by chance; the funnel's limits widen for small "
                    "numbers so that only differences bigger than chance stand out. The limits are the normal "
                    "approximation to the binomial around the authority's value (95%: 1.96 and 99.8%: 3.09 standard errors).")

@@ -210,9 +210,9 @@ def _reading_label(reading: str) -> str:
 
 
 def funnel(points_frame: pd.DataFrame, curve: pd.DataFrame, target: float, indicator: Indicator,
-           target_name: str) -> go.Figure:
+           target_name: str, chosen: Geography | None = None) -> go.Figure:
     """The focus group's value in each reach area against its number of children, with 95%
-    and 99.8% limits around the authority's value."""
+    and 99.8% limits around the authority's value; the chosen reach area is labelled."""
     fig = go.Figure()
     n = curve["denominator"].tolist()
     for level, dash, name in (("998", "dash", "99.8% limits"), ("95", "dot", "95% limits")):
@@ -232,6 +232,12 @@ def funnel(points_frame: pd.DataFrame, curve: pd.DataFrame, target: float, indic
             text=part["geography_name"].tolist(),
             hovertemplate="%{text}: %{y:.1f}% of %{x:,} children<extra></extra>",
         ))
+    if chosen is not None:
+        mine = points_frame[points_frame["geography_code"] == chosen.code] if "geography_code" in points_frame else points_frame.iloc[0:0]
+        for row in mine.itertuples():
+            fig.add_annotation(x=row.focus_denominator, y=row.focus_pct * 100, text=row.geography_name, showarrow=True,
+                               arrowhead=2, ax=40, ay=-40, font=dict(size=13, color=charts.TEXT_COLOUR),
+                               bgcolor="rgba(255,255,255,0.85)")
     charts.style(fig, x_title=f"{indicator.focus_label}: number of children", y_title="Per cent", height=480)
     fig.update_yaxes(ticksuffix="%")
     return fig

@@ -801,6 +801,11 @@ def funnel_sentence(points_frame: pd.DataFrame, hidden: int, target: float, indi
     n_better = int((points_frame["band"] == beyond[better]).sum())
     n_worse = int((points_frame["band"] == beyond[worse]).sum())
     n_watch = int(points_frame["band"].isin([FUNNEL_BANDS[1], FUNNEL_BANDS[3]]).sum())
+    if n_better == n_worse == n_watch == 0:
+        return (f"In {labels.financial_year(year)}, against {geography_words}'s {percent(target)} for {indicator.focus_words}, "
+                + ("the one reach area shown was" if total == 1 else f"all {total} reach areas were")
+                + " within what chance alone would produce (inside the 95% limits)."
+                f"{hidden_text}")
     return (f"In {labels.financial_year(year)}, against {geography_words}'s {percent(target)} for {indicator.focus_words}, "
             f"of {count_of(total, 'reach area')} {n_better} {'was' if n_better == 1 else 'were'} clearly better than chance "
             f"alone would give, beyond the 99.8% limits{named([beyond[better]])}, and {n_worse} clearly worse"
