@@ -665,9 +665,11 @@ def focus_change(later, earlier, indicator: Indicator) -> str:
     verdict = focus_change_verdict(later["focus_numerator"], later["focus_denominator"], earlier["focus_numerator"],
                                    earlier["focus_denominator"], indicator.polarity)
     change = later["focus_pct"] - earlier["focus_pct"]
-    word = "rose" if change > 0 else "fell" if change < 0 else "stayed"
-    return (f"For {indicator.focus_words} it {word} from {percent(earlier['focus_pct'])} in {earlier['year_label']}: "
-            f"{verdict}.")
+    if change == 0:
+        moved = f"it was the same as in {earlier['year_label']}"
+    else:
+        moved = f"it {'rose' if change > 0 else 'fell'} from {percent(earlier['focus_pct'])} in {earlier['year_label']}"
+    return f"For {indicator.focus_words} {moved}: {verdict}."
 
 
 def focus_change_verdict(later_x, later_n, earlier_x, earlier_n, polarity: str) -> str:
