@@ -36,13 +36,11 @@ st.sidebar.caption(f"{extract_info().authority}: early years services (0-5)")
 filters.remember(filters.sidebar_filters())
 # "Copy link to this view": drawn before the page (so a page that stops early still has it)
 # and redrawn after it, so choices the page has just put in the URL are in the link.
-share_slot = st.sidebar.empty()
-with share_slot.container():
-    sharing.share_link(navigation.url_path, filters.current())
+share_link = sharing.ShareLink(navigation.url_path)
+share_link.update(filters.current())
 try:
     navigation.run()
-    with share_slot.container():
-        sharing.share_link(navigation.url_path, filters.current())
+    share_link.update(filters.current())
 except QueryError as error:
     st.error(str(error))
 except Exception:

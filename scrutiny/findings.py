@@ -142,7 +142,7 @@ def reach_below_good(filters: Filters) -> list[Finding]:
     for r in totals[totals.reach_upper < stats.GOOD_THRESHOLD].itertuples():
         group = _group_words(r.target_group)
         found.append(_below_good(
-            r, HIGH if r.target_group != "all" else MEDIUM,
+            r, HIGH if r.target_group == MOST_DEPRIVED_GROUP else MEDIUM,
             question=f"Across {where}, why are so few {group} reached, and what would it take to reach 65%?",
             subject=f"Across {where}, centres reached", whose=group, period=period,
             params={"target_group": r.target_group},

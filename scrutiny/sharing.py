@@ -48,10 +48,21 @@ def current_base(url_path: str) -> str:
     return "/" + url_path
 
 
-def share_link(url_path: str, filters: Filters, where=None) -> str:
-    """Shows "copy link to this view" (a code block has a copy button) and returns the link."""
-    where = where or st.sidebar
-    link = view_url(current_base(url_path), filters, current_page_parameters())
-    where.caption("Copy link to this view: it reopens this page with the same filters.")
-    where.code(link, language=None, wrap_lines=True)
-    return link
+def current_link(url_path: str, filters: Filters) -> str:
+    return view_url(current_base(url_path), filters, current_page_parameters())
+
+
+class ShareLink:
+    """ "Copy link to this view" in the sidebar: a code block (it has a copy button) that
+    update() redraws in place, so the page can refresh it after putting its own choices in the URL."""
+
+    def __init__(self, url_path: str, where=None):
+        self.url_path = url_path
+        where = where or st.sidebar
+        where.caption("Copy link to this view: it reopens this page with the same filters.")
+        self.slot = where.empty()
+
+    def update(self, filters: Filters) -> str:
+        link = current_link(self.url_path, filters)
+        self.slot.code(link, language=None, wrap_lines=True)
+        return link
