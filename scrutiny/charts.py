@@ -76,15 +76,20 @@ def add_service_changes(fig: go.Figure, changes: pd.DataFrame, x_start=None, x_e
     """
     if changes is None or changes.empty:
         return fig
+    shapes, notes = [], []
     for number, row in enumerate(changes.itertuples(), start=1):
         when = pd.Timestamp(row.changed_on)
         if (x_start is not None and when < pd.Timestamp(x_start)) or (x_end is not None and when > pd.Timestamp(x_end)):
             continue
-        fig.add_vline(x=when.timestamp() * 1000, line_dash="dot", line_color=NEUTRAL_COLOUR, line_width=1)
-        fig.add_annotation(
-            x=when, y=1, yref="paper", text=f"({number})", showarrow=False, yanchor="bottom",
+        # One line from the bottom to the top of the whole figure, so it crosses every panel of a
+        # figure with shared x axes. Added in one layout update: add_vline per change takes seconds.
+        shapes.append(dict(type="line", xref="x", yref="paper", x0=when, x1=when, y0=0, y1=1,
+                           line=dict(dash="dot", color=NEUTRAL_COLOUR, width=1)))
+        notes.append(dict(
+            x=when, y=1, xref="x", yref="paper", text=f"({number})", showarrow=False, yanchor="bottom",
             font=dict(size=12, color=TEXT_COLOUR), hovertext=f"{when:%d %b %Y}: {row.title}",
-        )
+        ))
+    fig.update_layout(shapes=list(fig.layout.shapes) + shapes, annotations=list(fig.layout.annotations) + notes)
     return fig
 
 
