@@ -196,8 +196,8 @@ respondent = filters.url_select("Respondent", "respondent_type",
 sentiment = columns[3].selectbox("Sentiment", ["all", *fb.SENTIMENT_ORDER], key="feedback_sentiment",
                                  format_func=lambda s: "Any sentiment" if s == "all" else fb.SENTIMENT_LABELS[s])
 site_names = chosen.dropna(subset=["centre_id"]).drop_duplicates("centre_id").sort_values("centre_name")
-site = st.selectbox("Site", ["all", *site_names["centre_id"]], key="feedback_quote_site",
-                    format_func=lambda c: "Every site" if c == "all" else dict(zip(site_names["centre_id"], site_names["centre_name"])).get(c, c))
+site_names = {"all": "Every site", **dict(zip(site_names["centre_id"].tolist(), site_names["centre_name"].tolist()))}
+site = st.selectbox("Site", list(site_names), key="feedback_quote_site", format_func=lambda c: site_names.get(c, c))
 quotes = fb.select_comments(chosen, theme=None if theme == "all" else theme,
                             respondent_type=None if respondent == "all" else respondent,
                             sentiment=None if sentiment == "all" else sentiment,
@@ -236,9 +236,13 @@ if len(quotes) > limit:
     st.caption(f"The {limit} most recent of {len(quotes):,} are shown; search or filter to narrow them, or download them all.")
 kept = st.session_state.get(fb.EVIDENCE_KEY, [])
 st.markdown(f"**{len(kept)} quote{'s' if len(kept) != 1 else ''} marked as evidence** for the evidence pack (kept for this session).")
-quote_table = fb.quotes_table(quotes, codebook)
-ui.download_csv(quote_table, f"Quotes from {what}", "feedback_quotes", key="download_feedback_quotes",
-                filters=current, source_text=SOURCE + "; personal details masked")
+# Built only when clicked: thousands of quotes would slow every rerun.
+st.download_button(
+    f"Download these {len(quotes):,} quotes as CSV", key="download_feedback_quotes", file_name="feedback_quotes.csv",
+    mime="text/csv", on_click="ignore",
+    data=lambda: ui.csv_bytes(fb.quotes_table(quotes, codebook), f"Quotes from {what}", current,
+                              SOURCE + "; personal details masked"),
+)
 st.caption("E-mail addresses, phone numbers, postcodes and names people gave are replaced with [… removed] here and in downloads.")
 
 # --- 5. Sites: what was said beside the figures --------------------------------------------------

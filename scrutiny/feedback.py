@@ -597,14 +597,16 @@ def coded_feedback(folder: Path | None = None) -> tuple[pd.DataFrame, Codebook, 
     """The extract's comments, coded (cached on the data version and the codebook), the codebook and any note about it."""
     folder = folder or data_dir()
     codebook, note = codebook_for(folder)
-    comments = queries.run("feedback_comments")
-    return _coded_cached(str(folder), data_version(folder), codebook.fingerprint, comments, codebook), codebook, note
+    coded = _coded_cached(str(folder), data_version(folder), codebook.fingerprint, codebook)
+    # The cache holds one frame for every session; pandas' copy-on-write makes this cheap copy
+    # safe to change without touching it (st.cache_data would unpickle 10,000 rows on every run).
+    return coded.copy(deep=False), codebook, note
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _coded_cached(folder: str, version: str, codebook_fingerprint: str, _comments: pd.DataFrame, _codebook: Codebook) -> pd.DataFrame:
-    # Arguments starting with _ are not hashed: the data version and fingerprint stand for them.
-    return code_comments(_comments, _codebook)
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _coded_cached(folder: str, version: str, codebook_fingerprint: str, _codebook: Codebook) -> pd.DataFrame:
+    # _codebook is not hashed (arguments starting with _ are skipped): its fingerprint stands for it.
+    return code_comments(queries.run("feedback_comments"), _codebook)
 
 
 # --- Choosing comments ---------------------------------------------------------------------------
@@ -666,6 +668,17 @@ def consultations(coded: pd.DataFrame) -> pd.DataFrame:
 
 # --- Tables for the page and the evidence pack -------------------------------------------------
 
+def _onehot(themes: pd.Series, codes: list[str]) -> np.ndarray:
+    """A comments x themes matrix of 0/1."""
+    column = {code: i for i, code in enumerate(codes)}
+    matrix = np.zeros((len(themes), len(codes)), dtype=np.int64)
+    for row, raised in enumerate(themes):
+        for theme in raised:
+            if theme in column:
+                matrix[row, column[theme]] = 1
+    return matrix
+
+
 def theme_long(comments: pd.DataFrame) -> pd.DataFrame:
     """One row per comment and theme it raises."""
     rows = comments[["response_id", "themes"]].explode("themes").dropna(subset=["themes"])
@@ -704,17 +717,21 @@ def theme_frequency(comments: pd.DataFrame, codebook: Codebook, threshold: int, 
     and a count per sentiment. Every theme of the codebook (and every pre-coded
     theme) appears, with 0 where nobody raised it.
     """
-    frame = comments.assign(_group=_group_column(comments, by))
-    totals = frame.groupby("_group").size().rename("group_comments")
-    long = theme_long(frame).merge(frame[["response_id", "_group", "sentiment"]], on="response_id")
-    codes = list(dict.fromkeys(codebook.codes + sorted(set(long["theme"]) - set(codebook.codes))))
-    grid = pd.MultiIndex.from_product([totals.index, codes], names=["_group", "theme"]).to_frame(index=False)
-    counts = long.groupby(["_group", "theme"]).size().rename("comments").reset_index()
-    by_sentiment = (long.groupby(["_group", "theme", "sentiment"]).size().unstack("sentiment")
-                    .reindex(columns=list(SENTIMENT_ORDER), fill_value=0).fillna(0).astype(int).reset_index())
-    out = (grid.merge(counts, how="left").merge(by_sentiment, how="left")
-           .merge(totals.reset_index(), on="_group"))
-    out[["comments", *SENTIMENT_ORDER]] = out[["comments", *SENTIMENT_ORDER]].fillna(0).astype(int)
+    raised = {t for ts in comments["themes"] for t in ts}
+    codes = list(dict.fromkeys(codebook.codes + sorted(raised - set(codebook.codes))))
+    onehot = pd.DataFrame(_onehot(comments["themes"], codes), columns=codes)
+    onehot["_group"] = _group_column(comments, by).to_numpy()
+    onehot["sentiment"] = pd.Categorical(comments["sentiment"].to_numpy(), categories=list(SENTIMENT_ORDER))
+    totals = onehot.groupby("_group").size().rename("group_comments")
+    # Comments raising each theme, per group and sentiment: one row per (group, theme).
+    by_sentiment = (onehot.groupby(["_group", "sentiment"], observed=False)[codes].sum()
+                    .rename_axis(columns="theme").stack().unstack("sentiment")
+                    .reindex(columns=list(SENTIMENT_ORDER), fill_value=0))
+    grid = pd.MultiIndex.from_product([totals.index, codes], names=["_group", "theme"])
+    out = by_sentiment.reindex(grid, fill_value=0).fillna(0).astype(int).reset_index()
+    out.columns.name = None
+    out["comments"] = out[list(SENTIMENT_ORDER)].sum(axis=1)
+    out = out.merge(totals.reset_index(), on="_group")
     out = stats.add_rate(out, "comments", "group_comments", "share", threshold)
     out = out.rename(columns={"_group": "group"})
     out["group_label"] = [group_label(by, g) for g in out["group"]]
@@ -859,15 +876,12 @@ def changes_sentence(changes: pd.DataFrame) -> str:
 
 def cooccurrence(comments: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """Square table: comments raising both themes (the diagonal: comments raising the theme). Themes raised at least once."""
-    long = theme_long(comments)
-    present = [c for c in dict.fromkeys(codebook.codes + sorted(set(long["theme"]))) if c in set(long["theme"])]
+    raised = {t for ts in comments["themes"] for t in ts}
+    present = [c for c in dict.fromkeys(codebook.codes + sorted(raised)) if c in raised]
     if not present:
         return pd.DataFrame()
-    onehot = pd.crosstab(long["response_id"], long["theme"]).clip(upper=1).reindex(columns=present, fill_value=0)
-    matrix = onehot.T.dot(onehot)
-    matrix.index.name = None
-    matrix.columns.name = None
-    return matrix
+    onehot = _onehot(comments["themes"], present)
+    return pd.DataFrame(onehot.T @ onehot, index=present, columns=present)
 
 
 def cooccurrence_pairs(matrix: pd.DataFrame, codebook: Codebook, threshold: int) -> pd.DataFrame:
@@ -902,14 +916,17 @@ def agreement(coded: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     each with a Wilson interval (NaN when there is nothing to divide by).
     """
     given = coded[coded["given_themes"].notna()]
-    rows = []
-    for theme in dict.fromkeys(codebook.codes + sorted({t for ts in given["given_themes"] for t in ts})):
-        by_source = given["given_themes"].map(lambda ts, t=theme: t in ts)
-        by_codebook = given["codebook_themes"].map(lambda ts, t=theme: t in ts)
-        both = int((by_source & by_codebook).sum())
-        rows.append((theme, codebook.label(theme), theme in codebook.codes, both,
-                     int((by_codebook & ~by_source).sum()), int((by_source & ~by_codebook).sum())))
-    out = pd.DataFrame(rows, columns=["theme", "theme_label", "in_codebook", "both", "codebook_only", "source_only"])
+    codes = list(dict.fromkeys(codebook.codes + sorted({t for ts in given["given_themes"] for t in ts})))
+    by_source = _onehot(given["given_themes"], codes).astype(bool)
+    by_codebook = _onehot(given["codebook_themes"], codes).astype(bool)
+    out = pd.DataFrame({
+        "theme": codes,
+        "theme_label": [codebook.label(c) for c in codes],
+        "in_codebook": [c in codebook.codes for c in codes],
+        "both": (by_source & by_codebook).sum(axis=0),
+        "codebook_only": (by_codebook & ~by_source).sum(axis=0),
+        "source_only": (by_source & ~by_codebook).sum(axis=0),
+    })
     out["coded_by_codebook"] = out["both"] + out["codebook_only"]
     out["coded_by_source"] = out["both"] + out["source_only"]
     for name, denominator in (("precision", "coded_by_codebook"), ("recall", "coded_by_source")):
@@ -960,10 +977,14 @@ def agreement_sentence(agreement_rows: pd.DataFrame, threshold: int) -> str:
 # --- Quotes as evidence --------------------------------------------------------------------------
 
 def trigger_text(row, codebook: Codebook) -> str:
-    """'Theme (why: "phrase", "phrase")' for each theme of a comment."""
+    """'Theme (why: "phrase", "phrase")' for each theme of a comment (a row with themes and triggers)."""
+    return _why(row["themes"], row["triggers"], codebook)
+
+
+def _why(themes, triggers, codebook: Codebook) -> str:
     parts = []
-    for code in row["themes"]:
-        why = row["triggers"].get(code) or [GIVEN]
+    for code in themes:
+        why = triggers.get(code) or [GIVEN]
         shown = ", ".join(f"“{t}”" if t != GIVEN else t for t in why[:3])
         parts.append(f"{codebook.label(code)} (why: {shown})")
     return "; ".join(parts) if parts else "No theme in the codebook"
@@ -998,7 +1019,7 @@ def quotes_table(comments: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
         "Respondent": comments["respondent_type"].map(labels.respondent_type),
         "Site": [site_name(name, kind) for name, kind in zip(comments["centre_name"], comments["site_type"])],
         "Quote": comments["quote"],
-        "Themes (why)": [trigger_text(row, codebook) for _, row in comments.iterrows()],
+        "Themes (why)": [_why(themes, triggers, codebook) for themes, triggers in zip(comments["themes"], comments["triggers"])],
         "Sentiment": comments["sentiment"].map(SENTIMENT_LABELS),
         "Sentiment from": comments["sentiment_source"].map({"source": "the source", "computed": "computed"}),
     })

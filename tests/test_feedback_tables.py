@@ -229,3 +229,15 @@ def test_evidence_record_is_masked(coded):
     }
     no_site = frame.set_index("response_id", drop=False).loc["R5"]
     assert fb.evidence_record(no_site, codebook)["site"] == "No particular site"
+
+
+def test_quotes_download_is_masked_and_explains_each_theme(coded):
+    frame, codebook = coded
+    table = fb.quotes_table(frame, codebook).set_index("Response")
+    assert table.loc["R4", "Quote"] == "My name is [name removed], call me on [phone removed] or [email removed]."
+    assert table.loc["R4", "Themes (why)"] == "No theme in the codebook"
+    # R3 was coded by the source; the codebook's phrases for that theme are shown as the reason.
+    assert table.loc["R3", "Themes (why)"] == (
+        "Joined-up working between services (why: “not joined up”, “library team”, “referrals get lost”)")
+    assert table.loc["R5", "Site"] == "No particular site"
+    assert table.loc["R2", ["Sentiment", "Sentiment from"]].tolist() == ["Mixed", "computed"]
