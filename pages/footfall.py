@@ -106,7 +106,7 @@ if not result.points.empty:
     figure.add_vline(x=result.x_average, line_dash="dash", line_color=charts.NEUTRAL_COLOUR,
                      annotation_text=f"average {footfall.per_child(result.x_average)}", annotation_position="top")
     figure.add_hline(y=result.y_average * 100, line_dash="dash", line_color=charts.NEUTRAL_COLOUR,
-                     annotation_text=f"average {stats.show_percent(result.y_average)}", annotation_position="right")
+                     annotation_text=f"average {stats.show_percent(result.y_average)}", annotation_position="top right")
     # Better is always at the top: a lower-is-better indicator has its axis turned over.
     corners = {footfall.BUSY_GOOD: (0.99, 0.99, "right", "top"), footfall.QUIET_GOOD: (0.01, 0.99, "left", "top"),
                footfall.BUSY_LOW: (0.99, 0.01, "right", "bottom"), footfall.QUIET_LOW: (0.01, 0.01, "left", "bottom")}
@@ -134,7 +134,8 @@ reach = footfall.reach_trend(current, site)
 outcome = footfall.outcome_trend(current, indicator, site) if indicator else None
 ui.sentence(footfall.trend_sentence(monthly, reach, outcome, indicator, current.year, who))
 rows = 3 if indicator else 2
-titles = ["Visits each month" + ("" if site else " by site type"),
+# The first panel's title goes on its axis: the numbered service changes sit above the figure.
+titles = ["",
           f"Reach of children in the {labels.target_group(MOST_DEPRIVED_GROUP)} (%)"]
 if indicator:
     titles.append(f"{indicator.title} (%), children in the reach area" + ("" if site else "s"))
@@ -153,7 +154,8 @@ def yearly_trace(frame: pd.DataFrame, prefix: str, name: str, colour: str, row: 
         mode="lines+markers", name=name, line=dict(color=colour),
         error_y=dict(type="data", symmetric=False, array=(shown_years[f"{prefix}_upper"] - shown_years[f"{prefix}_pct"]) * 100,
                      arrayminus=(shown_years[f"{prefix}_pct"] - shown_years[f"{prefix}_lower"]) * 100, thickness=1),
-        customdata=[labels.financial_year(y) for y in shown_years.year],
+        customdata=[labels.financial_year(y) + (" (so far)" if partial else "") for y, partial
+                    in zip(shown_years.year, shown_years.get("partial", pd.Series(False, index=shown_years.index)))],
         hovertemplate="%{customdata}: %{y:.0f}%<extra>" + name + "</extra>",
     ), row=row, col=1)
 
@@ -163,14 +165,15 @@ if indicator:
     yearly_trace(outcome, "outcome", f"{indicator.title}: all children", charts.NEUTRAL_COLOUR, 3)
     yearly_trace(outcome, "focus", f"{indicator.title}: {indicator.focus_label.lower()}", charts.FOCUS_COLOUR, 3)
 charts.style(trend, height=260 * rows)
+trend.update_yaxes(title_text="Visits a month" + ("" if site else ", by site type"), row=1, col=1)
 for row in range(2, rows + 1):
     trend.update_yaxes(ticksuffix="%", rangemode="tozero", row=row, col=1)
 trend.add_vrect(x0=pd.Timestamp(current.year, 4, 1), x1=pd.Timestamp(current.year + 1, 3, 31),
                 fillcolor=charts.NEUTRAL_COLOUR, opacity=0.08, line_width=0)
 changes = queries.run("service_changes", district=current.district)
-if site:
-    changes = changes[changes.centre_id.isna() | (changes.centre_id == site)]
-changes = changes.reset_index(drop=True)
+# Authority-wide changes always; a change at one site only when that site is followed (32 lines would hide the data).
+site_level = int((changes.centre_id.notna() & (changes.centre_id != site)).sum())
+changes = changes[changes.centre_id.isna() | (changes.centre_id == site)].reset_index(drop=True)
 charts.add_service_changes(trend, changes)
 if monthly.empty and reach.reach_pct.isna().all():
     st.info("No footfall or reach figures to draw for this choice.")
@@ -179,6 +182,8 @@ else:
 st.caption(
     "The shaded band is the chosen year. Yearly figures are drawn at the middle of each year, with 95% intervals; "
     "a year or month resting on small numbers is left out." + (" " + charts.service_change_caption(changes) if not changes.empty else "")
+    + (f" {site_level} change{'s' if site_level != 1 else ''} at single sites {'are' if site_level != 1 else 'is'} marked "
+       "when you follow that site." if site_level else "")
 )
 if monthly.visits_suppressed.any():
     st.caption(f"{int(monthly.visits_suppressed.sum())} monthly figures of fewer than {threshold} visits are not drawn.")

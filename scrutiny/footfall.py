@@ -210,6 +210,8 @@ def scatter(table: pd.DataFrame, measure: str, indicator: Indicator | None) -> S
     higher = measure == REACH or indicator is None or not indicator.lower_is_better
     reasons = pd.Series("", index=table.index)
     reasons[table[f"{prefix}_pct"].isna()] = "no figure for the measure"
+    if measure == REACH:
+        reasons[table.md_population.eq(0)] = "none of its areas is among the 30% most deprived"
     reasons[table[f"{prefix}_suppressed"] & table[denominator].gt(0)] = "small numbers, not shown"
     reasons[table.visits_per_child_suppressed] = "small numbers, not shown"
     reasons[~table.has_reach_area] = "no reach area"
@@ -238,6 +240,12 @@ def busy_but_low_reach(filters: Filters, indicator: Indicator | None = None, mea
 
 
 # --- Sentences --------------------------------------------------------------------------------
+
+def points(difference: float) -> str:
+    """A difference of two fractions in percentage points: '+3 percentage points', '+1 percentage point'."""
+    value = round(difference * 100)
+    return f"{value:+.0f} percentage point{'' if abs(value) == 1 else 's'}"
+
 
 def per_child(value: float) -> str:
     return f"{value:.1f}"
@@ -350,15 +358,19 @@ def years_with_attendances() -> list[int]:
 
 
 def reach_trend(filters: Filters, site: str | None = None) -> pd.DataFrame:
-    """Reach of the most deprived 30% each financial year, for one site or pooled over the sites in view."""
-    rows = []
-    for year in years_with_attendances():
-        group = _reach_rows(filters, year, MOST_DEPRIVED_GROUP)
-        if site:
-            group = group[group.centre_id == site]
-        if not group.empty:
-            rows.append({"year": year, "reached": int(group.reached.sum()), "population": int(group.population.sum())})
-    frame = pd.DataFrame(rows, columns=["year", "reached", "population"])
+    """Reach of the most deprived 30% each financial year, for one site or pooled over the reach areas in view.
+
+    From the Reach page's reach_by_quarter (its last quarter of a year is the year's reach), for the
+    years that have attendances; a year still under way shows its reach so far (partial = True).
+    """
+    rows = queries.run("reach_by_quarter", target_groups=[MOST_DEPRIVED_GROUP], **filters.centre_parameters())
+    rows = rows[rows.year.isin(years_with_attendances())]
+    if site:
+        rows = rows[rows.centre_id == site]
+    rows = rows[rows.quarter == rows.groupby("year").quarter.transform("max")]
+    frame = (rows.groupby("year", as_index=False)
+             .agg(quarter=("quarter", "max"), reached=("reached", "sum"), population=("population", "sum")))
+    frame["partial"] = frame.quarter < 4
     return stats.add_rate(frame, "reached", "population", "reach", threshold())
 
 
@@ -402,7 +414,8 @@ def trend_sentence(monthly: pd.DataFrame, reach: pd.DataFrame, outcome: pd.DataF
     now = reach[reach.year == year]
     if not now.empty and not np.isnan(now.reach_pct.iloc[0]):
         r = now.iloc[0]
-        text += (f" Reach of children in the {labels.target_group(MOST_DEPRIVED_GROUP)} was {stats.show_percent(r.reach_pct)} "
+        text += (f" Reach of children in the {labels.target_group(MOST_DEPRIVED_GROUP)} was {stats.show_percent(r.reach_pct)}"
+                 f"{' so far' if r.partial else ''} "
                  f"(95% CI {stats.show_interval(r.reach_lower, r.reach_upper)}).")
     if outcome is not None and indicator is not None:
         known = outcome[(outcome.year <= year) & outcome.outcome_pct.notna()]
@@ -449,12 +462,11 @@ def comparison_sentence(frame: pd.DataFrame, year_label: str) -> str:
              f"(95% CI {stats.show_interval(library.target_children_lower, library.target_children_upper)}) against "
              f"{stats.show_percent(centre.target_children_pct)} at children's centres "
              f"({stats.show_interval(centre.target_children_lower, centre.target_children_upper)}): ")
+    interval = f"95% CI {difference.lower * 100:+.0f} to {difference.upper * 100:+.0f}"
     if difference.lower > 0 or difference.upper < 0:
-        text += (f"a difference of {difference.estimate * 100:+.0f} percentage points "
-                 f"(95% CI {difference.lower * 100:+.0f} to {difference.upper * 100:+.0f}).")
+        text += f"a difference of {points(difference.estimate)} ({interval})."
     else:
-        text += (f"no clear difference ({difference.estimate * 100:+.0f} points, "
-                 f"95% CI {difference.lower * 100:+.0f} to {difference.upper * 100:+.0f}).")
+        text += f"no clear difference ({points(difference.estimate)}, {interval})."
     return text
 
 

@@ -415,3 +415,29 @@ def test_page_without_centre_outcomes(make_extract):
     assert not at.exception, [e.message for e in at.exception]
     assert "only reach is set against footfall" in texts(at)
     assert at.selectbox(key="measure").value == "reach"
+
+
+def test_reach_trend_matches_the_reach_query(make_extract):
+    # most_deprived_30 in 2023-24, reach_by_centre: C1 3 of 10, C2 1 of 3, C3 0 of 2 = 4 of 15 (threshold 1 shows it).
+    # 2022-23 has no attendances at all, so it is left out rather than drawn as 0%.
+    make_extract(info=NO_SUPPRESSION)
+    trend = footfall.reach_trend(YEAR)
+    assert list(trend.year) == [2023]
+    row = trend.iloc[0]
+    assert (row.reached, row.population, bool(row.partial)) == (4, 15, False)
+    assert row.reach_pct == pytest.approx(4 / 15)
+    one_site = footfall.reach_trend(YEAR, "C2").iloc[0]
+    assert (one_site.reached, one_site.population) == (1, 3)
+
+
+@pytest.mark.parametrize("difference, words", [
+    (0.03, "+3 percentage points"), (-0.012, "-1 percentage point"), (0.004, "+0 percentage points")])
+def test_points(difference, words):
+    assert footfall.points(difference) == words
+
+
+def test_site_without_deprived_areas_is_named_as_such():
+    frame = _site_frame([("S1", 200, 20, 15, 20), ("S2", 100, 20, 0, 0)])
+    result = footfall.scatter(frame, footfall.REACH, None)
+    assert dict(zip(result.dropped.centre_id, result.dropped.reason)) == {
+        "S2": "none of its areas is among the 30% most deprived"}
