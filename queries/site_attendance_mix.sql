@@ -54,22 +54,29 @@ visits as (
     left join child_flags as f using (child_id)
 ),
 
-child_types as (
-    -- One row per child and type of site, knowing how many types the child used.
-    select
-        child_id,
-        site_type,
-        bool_or(in_target_group) as in_target_group,
-        sum(attendances) as attendances,
-        count(*) over (partition by child_id) as site_types
+types_used as (
+    -- One row per child and type of site.
+    select child_id, site_type, bool_or(in_target_group) as in_target_group, sum(attendances) as attendances
     from visits
     group by child_id, site_type
+),
+
+types_per_child as (
+    select child_id, count(*) as site_types
+    from types_used
+    group by child_id
+),
+
+child_types as (
+    select u.*, t.site_types
+    from types_used as u
+    join types_per_child as t using (child_id)
 ),
 
 visits_with_types as (
     select v.*, t.site_types
     from visits as v
-    join child_types as t using (child_id, site_type)
+    join types_per_child as t using (child_id)
 )
 
 -- A child has one row per site in visits and one per type in child_types, so
