@@ -1,0 +1,1 @@
+"""The fictional Wealdshire extract and its generator (``python -m sample_data.generate``)."""
