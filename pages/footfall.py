@@ -199,7 +199,7 @@ if not bars.empty:
         marker_color=[site_colour(s) for s in bars.site_type],
         error_y=dict(type="data", symmetric=False, array=(bars.target_children_upper - bars.target_children_pct) * 100,
                      arrayminus=(bars.target_children_pct - bars.target_children_lower) * 100),
-        text=[stats.show_percent(v) for v in bars.target_children_pct], textposition="inside",
+        text=[stats.show_percent(v) for v in bars.target_children_pct], textposition="inside", insidetextanchor="middle",
         hovertemplate="%{x}: %{y:.0f}% of the children who came were in a target group<extra></extra>",
     ))
     charts.style(share, y_title="Children who came who were in a target group", percent_axis=True, height=360)

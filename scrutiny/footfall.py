@@ -244,7 +244,7 @@ def busy_but_low_reach(filters: Filters, indicator: Indicator | None = None, mea
 def points(difference: float) -> str:
     """A difference of two fractions in percentage points: '+3 percentage points', '+1 percentage point'."""
     value = round(difference * 100)
-    return f"{value:+.0f} percentage point{'' if abs(value) == 1 else 's'}"
+    return f"{value:+.0f} percentage point{'' if abs(value) == 1 else 's'}" if value else "0 percentage points"
 
 
 def per_child(value: float) -> str:

@@ -431,7 +431,7 @@ def test_reach_trend_matches_the_reach_query(make_extract):
 
 
 @pytest.mark.parametrize("difference, words", [
-    (0.03, "+3 percentage points"), (-0.012, "-1 percentage point"), (0.004, "+0 percentage points")])
+    (0.03, "+3 percentage points"), (-0.012, "-1 percentage point"), (0.004, "0 percentage points")])
 def test_points(difference, words):
     assert footfall.points(difference) == words
 
