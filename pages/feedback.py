@@ -38,7 +38,8 @@ choices.update({
 consultation = filters.url_select("Consultation", "consultation", choices, "all",
                                   help="The consultation or survey the comments come from.")
 chosen = fb.select_comments(in_view, consultation=None if consultation == "all" else consultation)
-what = "all consultations" if consultation == "all" else f"“{fb.md_escape(consultation)}”"
+what_plain = "all consultations" if consultation == "all" else f"“{consultation}”"  # for file titles
+what = "all consultations" if consultation == "all" else f"“{fb.md_escape(consultation)}”"  # for markdown
 scope = current.describe().split(", ", 1)[1] if ", " in current.describe() else ""
 
 counts = chosen["respondent_type"].value_counts()
@@ -86,13 +87,17 @@ else:
                 continue
             figure.add_bar(
                 x=rows["share"] * 100, y=rows["theme_label"], orientation="h", row=1, col=column,
-                name=SENTIMENT_NAMES[sentiment], legendgroup=sentiment, showlegend=column == 1 or sentiment not in set(segments[segments["group_label"].isin(groups[:column - 1])]["sentiment"]),
-                marker_color=SENTIMENT_COLOURS[sentiment],
+                name=SENTIMENT_NAMES[sentiment], legendgroup=sentiment, marker_color=SENTIMENT_COLOURS[sentiment],
+                # One legend entry per sentiment, in the order of the bars.
+                showlegend=sentiment not in set(segments[segments["group_label"].isin(groups[:column - 1])]["sentiment"]),
+                legendrank=[*fb.SENTIMENT_ORDER, fb.SMALL_SEGMENT].index(sentiment),
                 customdata=rows[["comments"]], hovertemplate="%{y}: %{customdata[0]} comments (%{x:.0f}% of the group)<extra>" + SENTIMENT_NAMES[sentiment] + "</extra>",
             )
     figure.update_layout(barmode="stack")
     figure.update_yaxes(categoryorder="array", categoryarray=list(reversed(theme_order)))
-    figure.update_xaxes(ticksuffix="%", rangemode="tozero")
+    # One scale for every group, so that bars can be compared across them.
+    longest = segments.groupby(["group_label", "theme"])["share"].sum().max() * 100
+    figure.update_xaxes(ticksuffix="%", range=[0, longest * 1.05], nticks=4)
     charts.style(figure, height=140 + 28 * len(theme_order))
     # The groups' titles sit above the bars, so the legend goes below them.
     figure.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.06, xanchor="left", x=0))
@@ -109,7 +114,7 @@ else:
 table = fb.frequency_table(frequency, threshold)
 with st.expander("The table behind the chart"):
     st.dataframe(table, hide_index=True, width="stretch")
-    ui.download_csv(table, f"Themes raised, by {fb.GROUPINGS[by].lower()}, {what}", "feedback_themes",
+    ui.download_csv(table, f"Themes raised, by {fb.GROUPINGS[by].lower()}, {what_plain}", "feedback_themes",
                     key="download_feedback_themes", filters=current, source_text=SOURCE)
 ui.source(SOURCE)
 ui.suppression_note()
@@ -240,7 +245,7 @@ st.markdown(f"**{len(kept)} quote{'s' if len(kept) != 1 else ''} marked as evide
 st.download_button(
     f"Download these {len(quotes):,} quotes as CSV", key="download_feedback_quotes", file_name="feedback_quotes.csv",
     mime="text/csv", on_click="ignore",
-    data=lambda: ui.csv_bytes(fb.quotes_table(quotes, codebook), f"Quotes from {what}", current,
+    data=lambda: ui.csv_bytes(fb.quotes_table(quotes, codebook), f"Quotes from {what_plain}", current,
                               SOURCE + "; personal details masked"),
 )
 st.caption("E-mail addresses, phone numbers, postcodes and names people gave are replaced with [… removed] here and in downloads.")

@@ -43,6 +43,14 @@ Sentiment
     ("there is nothing for dads"). VADER is kept: it does as well as TextBlob
     on the held-out set, better on the rest, and needs no nltk.
 
+Speed
+    Patterns are compiled once per codebook, and each theme's regular
+    expression is tried only where one of its phrases could begin (an index of
+    first words), which is about ten times faster than scanning every
+    character. Coding 10,000 comments of about 100 characters takes about
+    2.5 s of CPU (tests/test_feedback_coding.py holds it under 5 s); the result
+    is cached once per data version and codebook.
+
 Masking
     E-mail addresses, UK phone numbers, UK postcodes, social media handles and
     names after "my name is", "I'm called", "I am", "call me", "my son ...",
