@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from scipy import stats as scipy_stats
 
-from scrutiny import footfall, stats
+from scrutiny import footfall, stats, ui
 from scrutiny.filters import Filters
 from scrutiny.queries import run
 from tests import tiny_extract
@@ -441,3 +441,23 @@ def test_site_without_deprived_areas_is_named_as_such():
     result = footfall.scatter(frame, footfall.REACH, None)
     assert dict(zip(result.dropped.centre_id, result.dropped.reason)) == {
         "S2": "none of its areas is among the 30% most deprived"}
+
+
+def test_page_following_a_library(tiny):
+    at = open_app("pages/footfall.py", site="L1")
+    assert not at.exception, [e.message for e in at.exception]
+    page = texts(at)
+    assert "**Central Library** (library) recorded 300 visits in 2023-24; it has no reach area" in page
+    assert "Central Library recorded 300 visits in 2023-24." in page
+    # Only the library's own visits are drawn: one month, 300 visits.
+    lines = [list(_numbers(t["y"])) for f in plotly_figures(at) for t in f["data"] if t.get("name") == "Library"]
+    assert lines == [[300]]
+
+
+def test_table_and_its_download_carry_the_suppression(tiny, gld):
+    at = open_app("pages/footfall.py")
+    shown = at.dataframe[0].value
+    expected = footfall.table_as_shown(footfall.site_table(YEAR, gld), gld)
+    pd.testing.assert_frame_equal(shown.reset_index(drop=True), expected)
+    text = ui.csv_bytes(expected, "Footfall", YEAR, "footfall table").decode("utf-8")
+    assert "O'Brien & Sons Family Hub,Family hub,Southvale,45,5.0,10,c," in text
