@@ -285,6 +285,10 @@ def scatter_sentence(result: Scatter, indicator: Indicator | None, year_label: s
     phrase = measure_phrase(result.measure, indicator)
     if result.points.empty:
         return f"No site has both footfall per under-five and {phrase} to show for {year_label}."
+    if result.measure != REACH and not pd.isna(result.points.outcome_year.iloc[0]):
+        outcome_label = labels.financial_year(result.points.outcome_year.iloc[0])
+        if outcome_label != year_label:
+            phrase += f" (in {outcome_label}, the latest year with outcomes)"
     names = quadrant_names(result.measure)
     busy_low = result.points[result.points.quadrant == BUSY_LOW].sort_values("x", ascending=False)
     text = (f"In {year_label}, the sites plotted had {per_child(result.x_average)} visits per under-five on average, "

@@ -461,3 +461,15 @@ def test_table_and_its_download_carry_the_suppression(tiny, gld):
     pd.testing.assert_frame_equal(shown.reset_index(drop=True), expected)
     text = ui.csv_bytes(expected, "Footfall", YEAR, "footfall table").decode("utf-8")
     assert "O'Brien & Sons Family Hub,Family hub,Southvale,45,5.0,10,c," in text
+
+
+def test_scatter_names_an_earlier_outcome_year(make_extract):
+    # The chosen year is 2024-25 (population added for 2024), but the latest centre outcomes are for 2023-24.
+    population = tiny_extract.tables()["population"]
+    later = population[population.year == 2023].assign(year=2024)
+    make_extract(population=pd.concat([population, later], ignore_index=True), info=NO_SUPPRESSION)
+    gld = footfall.indicators()["gld"]
+    table = footfall.site_table(Filters(year=2024), gld)
+    assert set(table.outcome_year) == {2023}
+    result = footfall.scatter(table, footfall.OUTCOME, gld)
+    assert "(in 2023-24, the latest year with outcomes)" in footfall.scatter_sentence(result, gld, "2024-25")
