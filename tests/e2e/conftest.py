@@ -35,7 +35,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 STARTUP_SECONDS = 60
-PAGE_SECONDS = 60
+PAGE_SECONDS = 45
 
 # Streamlit's frontend marks its root element with the script's state; a page has
 # finished when the state is notRunning and no loading skeleton is left.
@@ -96,7 +96,7 @@ class Server:
     def url(self, page: Page | str, **params: str) -> str:
         from urllib.parse import urlencode
 
-        path = page.url_path if isinstance(page, Page) else page
+        path = page.address if isinstance(page, Page) else page
         return f"{self.base}/{path}" + (f"?{urlencode(params)}" if params else "")
 
 
@@ -199,3 +199,13 @@ def full_page_screenshot(tab, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     tab.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE_SCRIPT.is_file():
+        message = "axe-core is not installed: run `npm ci` at the project root (the Makefile's test target does)."
+        if os.environ.get("CI") == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return AXE_SCRIPT.read_text(encoding="utf-8")

@@ -18,11 +18,17 @@ class Page:
     script: str      # pages/reach.py
     title: str
     url_path: str    # reach
+    default: bool = False  # the home page, served at / (its url_path gives "Page not found")
 
     @property
     def name(self) -> str:
         """The page's name in the data contract's PAGE_TABLES (its file stem)."""
         return Path(self.script).stem
+
+    @property
+    def address(self) -> str:
+        """The path after the server's address: "" for the home page, else its url_path."""
+        return "" if self.default else self.url_path
 
     def __str__(self) -> str:
         return self.url_path
@@ -35,9 +41,9 @@ def registered_pages() -> list[Page]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page" and node.args:
             script = ast.literal_eval(node.args[0])
-            keywords = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg in ("title", "url_path")}
+            keywords = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg in ("title", "url_path", "default")}
             stem = Path(script).stem
-            pages.append(Page(script, keywords.get("title", stem), keywords.get("url_path", stem)))
+            pages.append(Page(script, keywords.get("title", stem), keywords.get("url_path", stem), bool(keywords.get("default"))))
     return pages
 
 

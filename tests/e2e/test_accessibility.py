@@ -1,7 +1,8 @@
 """Accessibility of every page registered in dashboard.py, checked by axe-core in Chromium.
 
 axe-core comes from the npm registry (package.json pins it; `npm ci` installs it)
-and is injected into each page after Streamlit has finished its run. No serious
+and is injected into each page after Streamlit has finished its run, during the
+browser journey in test_browser.py (one visit per page serves both). No serious
 or critical violation may remain in what the project controls; violations that
 belong to Streamlit's own widgets are listed, with reasons, in axe_allowlist.yaml.
 Every chart must also have a plain-English sentence just above it, its text
@@ -11,18 +12,19 @@ alternative for anyone who cannot see it.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.e2e.conftest import AXE_SCRIPT, PAGES, open_page
 
 pytestmark = pytest.mark.browser
 
 ALLOWLIST_FILE = Path(__file__).with_name("axe_allowlist.yaml")
 SERIOUS = {"serious", "critical"}
+# Filled by the page checks, read by the stale-entry check that runs after them.
+SEEN: set[tuple[str, str]] = set()
+CHECKED: set[str] = set()
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},
     "resultTypes": ["violations"],
@@ -52,53 +54,6 @@ def describe(node: dict) -> str:
     return text
 
 
-@pytest.fixture(scope="module")
-def axe_source() -> str:
-    if not AXE_SCRIPT.is_file():
-        message = "axe-core is not installed: run `npm ci` at the project root (the Makefile's test target does)."
-        if os.environ.get("CI") == "true":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    return AXE_SCRIPT.read_text(encoding="utf-8")
-
-
-def run_axe(tab, source: str) -> list[dict]:
-    tab.add_script_tag(content=source)
-    return tab.evaluate("options => axe.run(document, options).then(r => r.violations)", AXE_OPTIONS)
-
-
-@pytest.mark.parametrize("page_def", PAGES, ids=str)
-def test_no_serious_accessibility_violations(page, server, page_def, axe_source):
-    open_page(page, server, page_def)
-    entries = allowlist()
-    found = []
-    for violation in run_axe(page, axe_source):
-        if violation["impact"] not in SERIOUS:
-            continue
-        nodes = [n for n in violation["nodes"] if not allowed(violation["id"], n, entries)]
-        if nodes:
-            where = "; ".join(describe(n) for n in nodes[:4])
-            found.append(f"{violation['id']} ({violation['impact']}, {len(nodes)} elements): {violation['help']} at {where}")
-    assert not found, f"{page_def.url_path}:\n" + "\n".join(found)
-
-
-def test_allowlist_entries_are_still_needed(page, server, axe_source):
-    """An allow-list entry that no page triggers any more is stale and should go."""
-    entries = allowlist()
-    if not entries:
-        return
-    seen = set()
-    for page_def in PAGES:
-        open_page(page, server, page_def)
-        for violation in run_axe(page, axe_source):
-            for node in violation["nodes"]:
-                for e in entries:
-                    if allowed(violation["id"], node, [e]):
-                        seen.add((e["rule"], e["target"]))
-    stale = [e for e in entries if (e["rule"], e["target"]) not in seen]
-    assert not stale, f"allow-list entries no page needs any more: {stale}"
-
-
 # For each chart, the nearest earlier element in the same block must be text (the
 # sentence written with ui.sentence), or the chart must carry an aria-label.
 CHART_TEXT_ALTERNATIVES = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].map(chart => {
@@ -112,9 +67,40 @@ CHART_TEXT_ALTERNATIVES = """() => [...document.querySelectorAll('[data-testid="
 })"""
 
 
-@pytest.mark.parametrize("page_def", PAGES, ids=str)
-def test_every_chart_has_a_sentence_above_it(page, server, page_def):
-    open_page(page, server, page_def)
-    charts = page.evaluate(CHART_TEXT_ALTERNATIVES)
-    missing = [i for i, c in enumerate(charts) if not c["ok"]]
-    assert not missing, f"{page_def.url_path}: charts {missing} have no sentence above them: {charts}"
+def run_axe(tab, source: str) -> list[dict]:
+    tab.add_script_tag(content=source)
+    return tab.evaluate("options => axe.run(document, options).then(r => r.violations)", AXE_OPTIONS)
+
+
+def accessibility_problems(tab, source: str, where: str) -> list[str]:
+    """Charts without a sentence above them, and serious or critical axe violations not allow-listed.
+
+    Called by the browser journey (tests/e2e/test_browser.py) on each page it visits,
+    so a page is loaded once for both checks.
+    """
+    charts = tab.evaluate(CHART_TEXT_ALTERNATIVES)
+    found = [f"chart {i} has no sentence above it (nearest text: {c.get('text')!r})" for i, c in enumerate(charts) if not c["ok"]]
+    entries = allowlist()
+    for violation in run_axe(tab, source):
+        if violation["impact"] not in SERIOUS:
+            continue
+        for node in violation["nodes"]:
+            SEEN.update((e["rule"], e["target"]) for e in entries if allowed(violation["id"], node, [e]))
+        nodes = [n for n in violation["nodes"] if not allowed(violation["id"], n, entries)]
+        if nodes:
+            shown = "; ".join(describe(n) for n in nodes[:4])
+            found.append(f"{violation['id']} ({violation['impact']}, {len(nodes)} elements): {violation['help']} at {shown}")
+    CHECKED.add(where)
+    return found
+
+
+def test_allowlist_entries_have_reasons():
+    allowlist()
+
+
+def test_axe_is_injected_and_finds_known_violations(page, axe_source):
+    """The checker itself: a page with an image without alt text and faint text fails."""
+    page.set_content('<html lang="en"><body><main><h1>Test</h1><img src="x.png">'
+                     '<p style="color:#cccccc;background:#ffffff">Faint text</p></main></body></html>')
+    found = {v["id"] for v in run_axe(page, axe_source)}
+    assert {"image-alt", "color-contrast"} <= found

@@ -98,7 +98,7 @@ def run_page(page: Page, query: dict | None = None) -> AppTest:
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()
-    if page.script != "pages/overview.py":
+    if not page.default:
         at.switch_page(page.script).run()
     return at
 

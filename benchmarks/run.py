@@ -1,0 +1,248 @@
+"""`make bench`: query, page and memory timings on the 10-times and 50-times counties.
+
+    python -m benchmarks.run                 # generate (if missing) and measure scales 10 and 50
+    python -m benchmarks.run --scales 1 10   # 1 is the committed sample county
+    python -m benchmarks.run --no-readme     # print only
+
+Each county is generated once with `python -m sample_data.generate --scale N`
+into bench_data/scale_N/ (gitignored) and reused. Each scale is measured in a
+fresh Python process, so its peak memory is its own. In that process every page
+registered in dashboard.py runs through Streamlit's AppTest: first cold (query
+and resource caches cleared, a fresh DuckDB connection), then warm (the same run
+again). The query runner is wrapped to time every named query. The reach
+computation is compared with a plain pandas implementation of the same
+definition (benchmarks/pandas_baseline.py): the numbers must be identical.
+
+The figures are printed as markdown and written between the bench markers in README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH_DATA = REPO / "bench_data"
+SAMPLE = REPO / "sample_data"
+TARGETS = {10: 1.0, 50: 3.0}  # every query under this many seconds cold
+MEMORY_TARGET_MB = 2048
+SPEEDUP_TARGET = 10
+PANDAS_UP_TO_SCALE = 10       # pandas at 50 times would hold ~100M attendance rows in memory
+
+
+def county(scale: int) -> Path:
+    """The folder of the N-times county, generated when it is not there yet."""
+    if scale == 1:
+        return SAMPLE
+    folder = BENCH_DATA / f"scale_{scale}"
+    if not (folder / "centres.parquet").is_file() or not (folder / "extract.json").is_file():
+        print(f"Generating the {scale}-times county into {folder.relative_to(REPO)} (once; it is cached) ...", flush=True)
+        subprocess.run([sys.executable, "-m", "sample_data.generate", "--scale", str(scale)], cwd=REPO, check=True)
+    return folder
+
+
+# --- Inside one measuring process ----------------------------------------------------------------
+
+def measure(folder: Path, scale: int) -> dict:
+    os.environ["DASHBOARD_DATA_DIR"] = str(folder)
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from scrutiny import queries
+    from tests.e2e.registry import registered_pages
+
+    calls: list[dict] = []
+    where = {"page": None, "mode": None}
+    cached = queries._run_cached
+
+    def timed(name, parameters, folder_, version):
+        started = time.perf_counter()
+        try:
+            return cached(name, parameters, folder_, version)
+        finally:
+            calls.append({"page": where["page"], "mode": where["mode"], "query": name,
+                          "seconds": time.perf_counter() - started})
+
+    queries._run_cached = timed
+
+    def cold_start() -> dict:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        started = time.perf_counter()
+        extract = queries.current_extract()
+        opened = time.perf_counter() - started
+        started = time.perf_counter()
+        problems = queries.problems()
+        return {"open": opened, "validate": time.perf_counter() - started,
+                "errors": [p.message for p in problems if p.is_error]}
+
+    pages = []
+    for page in registered_pages():
+        at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=900)
+        at.run()  # the default page, to load modules; its caches are cleared next
+        start = cold_start()
+        result = {"page": page.url_path, "open": start["open"], "validate": start["validate"]}
+        for mode in ("cold", "warm"):
+            where.update(page=page.url_path, mode=mode)
+            if mode == "cold":
+                at.switch_page(page.script)
+            started = time.perf_counter()
+            at.run()
+            result[mode] = time.perf_counter() - started
+            result[f"{mode}_exceptions"] = [e.message[:300] for e in at.exception]
+        pages.append(result)
+
+    extract = queries.current_extract()
+    rows = {t: extract.connection.execute(f'select count(*) from "{t}"').fetchone()[0]
+            for t in ("children", "attendances", "areas", "centres")}
+
+    comparison = None
+    if scale <= PANDAS_UP_TO_SCALE:
+        from benchmarks import pandas_baseline
+
+        year = int(extract.connection.execute(
+            "select max(year(attended_on) - case when month(attended_on) < 4 then 1 else 0 end) from attendances"
+        ).fetchone()[0])
+        parameters = dict(year=year, sustained_min=3, district=None, cluster=None, lead_agency=None, site_type=None)
+        cold_start()
+        where.update(page="comparison", mode="cold")
+        started = time.perf_counter()
+        duck = queries.run("reach_by_centre", **parameters)
+        duck_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        plain = pandas_baseline.reach_by_centre(folder, year)
+        pandas_seconds = time.perf_counter() - started
+        pandas_baseline.same_numbers(duck, plain)  # raises when they differ
+        comparison = {"year": year, "rows": len(duck), "duckdb": duck_seconds, "pandas": pandas_seconds}
+
+    return {
+        "scale": scale, "rows": rows, "pages": pages, "calls": calls, "comparison": comparison,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+# --- Reporting ----------------------------------------------------------------------------------
+
+def _s(seconds: float) -> str:
+    return f"{seconds:.2f}" if seconds < 10 else f"{seconds:.0f}"
+
+
+def report(results: list[dict]) -> tuple[str, list[str]]:
+    from benchmarks.readme import table
+
+    misses = []
+    scales = [r["scale"] for r in results]
+    lines = [f"Measured {time.strftime('%Y-%m-%d')} with `make bench` on {os.cpu_count()} cores, "
+             f"Python {platform.python_version()}; seconds unless marked. Cold: query and resource caches "
+             "cleared and a fresh DuckDB connection; warm: the same page run again."]
+    lines.append("")
+    lines.append(table(
+        ["County", "Children", "Attendances", "Open extract", "Validate", "Peak memory (MB)"],
+        [[f"{r['scale']}×", f"{r['rows']['children']:,}", f"{r['rows']['attendances']:,}",
+          _s(min(p["open"] for p in r["pages"])), _s(min(p["validate"] for p in r["pages"])), f"{r['peak_mb']:,.0f}"]
+         for r in results],
+    ))
+    for r in results:
+        if r["scale"] >= 50 and r["peak_mb"] > MEMORY_TARGET_MB:
+            misses.append(f"peak memory {r['peak_mb']:.0f} MB at {r['scale']}× (target {MEMORY_TARGET_MB} MB)")
+
+    header = ["Page"]
+    for s in scales:
+        header += [f"{s}× page cold", f"{s}× page warm", f"{s}× slowest query cold"]
+    rows = []
+    for page in [p["page"] for p in results[0]["pages"]]:
+        row = [page]
+        for r in results:
+            p = next(x for x in r["pages"] if x["page"] == page)
+            cold = [c for c in r["calls"] if c["page"] == page and c["mode"] == "cold"]
+            slowest = max(cold, key=lambda c: c["seconds"]) if cold else None
+            row += [_s(p["cold"]), _s(p["warm"]),
+                    f"{_s(slowest['seconds'])} ({slowest['query']})" if slowest else "no query"]
+            if p["cold_exceptions"] or p["warm_exceptions"]:
+                misses.append(f"{page} at {r['scale']}× raised: {(p['cold_exceptions'] + p['warm_exceptions'])[0]}")
+            limit = TARGETS.get(r["scale"])
+            if limit and slowest and slowest["seconds"] > limit:
+                misses.append(f"{page} at {r['scale']}×: {slowest['query']} took {slowest['seconds']:.2f} s cold (target {limit} s)")
+        rows.append(row)
+    lines += ["", table(header, rows)]
+
+    per_query = defaultdict(dict)
+    for r in results:
+        for c in r["calls"]:
+            if c["page"] == "comparison":
+                continue
+            key = (r["scale"], c["mode"])
+            per_query[c["query"]][key] = max(per_query[c["query"]].get(key, 0), c["seconds"])
+    header = ["Query"] + [f"{s}× {m} (max)" for s in scales for m in ("cold", "warm")]
+    rows = [[f"`{q}`"] + [_s(t[(s, m)]) if (s, m) in t else "–" for s in scales for m in ("cold", "warm")]
+            for q, t in sorted(per_query.items())]
+    lines += ["", table(header, rows)]
+
+    compared = [r for r in results if r["comparison"]]
+    if compared:
+        rows = []
+        for r in compared:
+            c = r["comparison"]
+            speedup = c["pandas"] / c["duckdb"] if c["duckdb"] else float("inf")
+            rows.append([f"{r['scale']}×", f"{c['rows']:,}", _s(c["duckdb"]), _s(c["pandas"]), f"{speedup:.1f}×", "identical"])
+            if r["scale"] == 10 and speedup < SPEEDUP_TARGET:
+                misses.append(f"DuckDB only {speedup:.1f}× faster than pandas at 10× (target {SPEEDUP_TARGET}×)")
+        lines += ["", "Reach by centre for the latest year, DuckDB (cold) against the plain pandas baseline "
+                  "(`benchmarks/pandas_baseline.py`, reading only the columns it needs):", "",
+                  table(["County", "Rows", "DuckDB", "pandas", "DuckDB faster by", "Numbers"], rows)]
+    lines += ["", "Targets: at 10× every query under 1 s cold; at 50× under 3 s cold and peak memory under 2 GB; "
+              "DuckDB at least 10× faster than pandas at 10×. "
+              + ("All met." if not misses else "Missed: " + "; ".join(misses) + ".")]
+    return "\n".join(lines), misses
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scales", type=int, nargs="+", default=[10, 50])
+    parser.add_argument("--no-readme", action="store_true", help="print the table without writing README.md")
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--scale", type=int, default=1, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.measure:
+        print("BENCH-JSON " + json.dumps(measure(args.measure, args.scale)), flush=True)
+        return 0
+
+    results = []
+    for scale in args.scales:
+        folder = county(scale)
+        print(f"Measuring the {scale}-times county ...", flush=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "benchmarks.run", "--measure", str(folder), "--scale", str(scale)],
+            cwd=REPO, capture_output=True, text=True,
+            env=dict(os.environ, PYTHONPATH=str(REPO), DASHBOARD_DEBUG=""),
+        )
+        found = [line for line in done.stdout.splitlines() if line.startswith("BENCH-JSON ")]
+        if done.returncode != 0 or not found:
+            sys.stderr.write(done.stdout[-3000:] + done.stderr[-5000:])
+            print(f"The {scale}-times measurement failed (see above).", file=sys.stderr)
+            return 1
+        results.append(json.loads(found[-1][len("BENCH-JSON "):]))
+
+    markdown, misses = report(results)
+    print(markdown)
+    if not args.no_readme:
+        from benchmarks.readme import write_block
+
+        if write_block("bench", markdown):
+            print("\nWritten to README.md (between the bench markers).")
+        else:
+            print("\nREADME.md has no bench markers; nothing written.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
