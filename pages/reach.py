@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from scrutiny import charts, filters, labels, queries, reach, stats, ui
+from scrutiny import charts, filters, labels, maps, queries, reach, stats, ui
 from scrutiny.contract import MOST_DEPRIVED_GROUP
 from scrutiny.extract import data_dir
 
@@ -217,22 +217,14 @@ if geo is not None:
     mapped = missed_rows.dropna(subset=["reach_pct"])
     hidden_areas = len(missed_rows) - len(mapped)
     ui.sentence(
-        f"Reach of {who.lower()} in each small area in {period}: darker blue is higher. "
-        f"{len(mapped)} areas are shaded; {hidden_areas} are grey because they have too few children or no estimate. "
+        f"Reach of {who.lower()} in each small area in {period}, shaded by band (darker blue is higher; the legend names each band). "
+        f"{len(mapped)} area{'s are' if len(mapped) != 1 else ' is'} shaded; {hidden_areas} {'are' if hidden_areas != 1 else 'is'} grey because of too few children or no estimate. "
         "The table above gives every area's figures."
     )
-    fig = go.Figure()
-    grey = missed_rows[missed_rows["reach_pct"].isna()]
-    if not grey.empty:
-        fig.add_trace(go.Choropleth(geojson=geo, locations=grey["area_code"], z=[0] * len(grey), showscale=False,
-                                    colorscale=[[0, charts.BAND_COLOURS["suppressed"]], [1, charts.BAND_COLOURS["suppressed"]]],
-                                    text=grey["unit"], hovertemplate="%{text}: too few to show<extra></extra>",
-                                    marker_line_width=0.3, marker_line_color="white"))
-    fig.add_trace(go.Choropleth(geojson=geo, locations=mapped["area_code"], z=mapped["reach_pct"] * 100, zmin=0, zmax=100,
-                                colorscale="Blues", colorbar=dict(title="Reach %", ticksuffix="%"),
-                                text=mapped["unit"], hovertemplate="%{text}: %{z:.0f}%<extra></extra>",
-                                marker_line_width=0.3, marker_line_color="white"))
-    fig.update_geos(fitbounds="locations", visible=False)
+    shaded = missed_rows.assign(
+        value=missed_rows["reach_pct"],
+        hover=[f"{r.unit} ({r.centre}): {reach.show_reach(r)}" for r in missed_rows.itertuples()])
+    fig = maps.area_map(geo, shaded, maps.reach_bands(settings.good, settings.outstanding))
     charts.style(fig, height=560)
     charts.show(fig, key="reach_map")
 else:
@@ -241,14 +233,9 @@ else:
         st.info("No map: the extract has no area boundaries (boundaries.geojson) and no centre coordinates.")
     else:
         ui.sentence(f"Centres with a reach area, coloured by their rating for {who.lower()} in {period}; the label gives the reach %.")
-        fig = go.Figure(go.Scattergeo(
-            lat=points["latitude"], lon=points["longitude"], mode="markers+text",
-            text=[reach.show_reach(r) for r in points.itertuples()], textposition="top center",
-            marker=dict(size=14, color=[charts.BAND_COLOURS[b] for b in points["band"]], line=dict(width=1, color="white")),
-            customdata=np.stack([points["unit"], points["rating"]], axis=1),
-            hovertemplate="%{customdata[0]}: %{text} (%{customdata[1]})<extra></extra>",
-        ))
-        fig.update_geos(fitbounds="locations", visible=False)
+        fig = maps.point_map(
+            points, [charts.BAND_COLOURS[b] for b in points["band"]], [reach.show_reach(r) for r in points.itertuples()],
+            [f"{r.unit}: {reach.show_reach(r)} ({r.rating})" for r in points.itertuples()])
         charts.style(fig, height=520)
         charts.show(fig, key="reach_map")
 ui.source(f"{source_text}" + (", area boundaries" if geo is not None else ""))

@@ -74,9 +74,11 @@ def test_centre_focus_and_map(tiny):
     at = open_app("pages/reach.py", period="2023-24", centre="C2", target_group="all")
     assert not errors(at)
     assert at.selectbox(key="centre").value == "C2"
-    # No boundaries in the tiny extract: centres with coordinates (C1, C2) are drawn as points.
-    points = figure(at, "scattergeo")
-    assert len(points) == 1 and len(points[0]["data"][0]["lat"]) == 2
+    # No boundaries in the tiny extract: centres with coordinates (C1, C2) are drawn as points,
+    # on plain axes (no geo trace: those fetch a world outline from the internet).
+    assert not figure(at, "scattergeo") and not figure(at, "choropleth")
+    points = [f for f in plotly_figures(at) if f["data"] and f["data"][0].get("mode") == "markers+text"]
+    assert len(points) == 1 and len(points[0]["data"][0]["x"]) == 2
     # C2's registered children, all before 3 months: 3 of 3 is too few to show a share.
     assert "Too few registered children" in texts(at)
 
@@ -85,3 +87,21 @@ def test_filters_reach_the_page(tiny):
     at = open_app("pages/reach.py", period="2023-24", district="Southvale", target_group="all")
     assert not errors(at)
     assert list(at.dataframe[0].value.Centre) == ["O'Brien & Sons Family Hub"]
+
+
+def test_map_of_areas_when_boundaries_are_given(make_extract):
+    import json
+    folder = make_extract()
+    squares = [{"type": "Feature", "properties": {"area_code": code},
+                "geometry": {"type": "Polygon", "coordinates": [[[i, 52], [i + 1, 52], [i + 1, 53], [i, 53], [i, 52]]]}}
+               for i, code in enumerate(["A1", "A2", "A3", "A4", "A5"])]
+    (folder / "boundaries.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": squares}))
+    at = open_app("pages/reach.py", period="2023-24", target_group="all")
+    assert not errors(at)
+    maps = [f for f in plotly_figures(at) if any(t.get("fill") == "toself" for t in f["data"])]
+    assert len(maps) == 1
+    # All under-fives by area: A1 3/10 (c), A2 0/5 = 0%, A3 1/6 (c), A4 1/3 (c), A5 0/2 (c):
+    # only A2 is shaded (band "below 50%"); the other four are grey.
+    names = {t.get("name") for t in maps[0]["data"] if t.get("fill") == "toself"}
+    assert names == {"below 50%", "too few to show"}
+    assert "1 area is shaded; 4 are grey" in texts(at)
