@@ -21,7 +21,15 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/activate
 run: $(VENV)/.runtime
 	$(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
-test: $(VENV)/.dev
+# axe-core for the accessibility tests (package.json pins it). Without npm the browser
+# tests say loudly that axe is missing and skip it; under CI=true that is a failure.
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the accessibility checks cannot run (install nodejs and npm)"; fi
+
+# Everything: unit, query and page tests, bad input, disclosure, and the browser and
+# accessibility tests in headless Chromium (screenshots in artifacts/screenshots/).
+test: $(VENV)/.dev node_modules/.package-lock.json
 	$(BIN)/python -m pytest
 
 # Regenerates the committed sample county (deterministic: same seed, same files).
@@ -35,4 +43,4 @@ load: $(VENV)/.dev
 	$(BIN)/python -m benchmarks.load
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache node_modules artifacts

@@ -14,17 +14,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests import tiny_extract
+from tests.e2e import server as streamlit_server
 from tests.e2e.registry import PAGES, Page  # noqa: F401  (PAGES is imported by the tests)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +30,6 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-STARTUP_SECONDS = 60
 PAGE_SECONDS = 45
 
 # Streamlit's frontend marks its root element with the script's state; a page has
@@ -64,27 +59,6 @@ def chromium_path() -> str | None:
     except Exception:  # no Playwright browser downloaded: not an error here
         pass
     return None
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_healthy(base: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                if response.read().strip() == b"ok":
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"streamlit did not answer /_stcore/health within {STARTUP_SECONDS} s:\n{log.read_text()[-3000:]}")
 
 
 @dataclass
@@ -126,26 +100,15 @@ def e2e_extract(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def server(browser_executable, e2e_extract, tmp_path_factory) -> Server:
     """`streamlit run dashboard.py` on a free loopback port, stopped after the session."""
-    port = _free_port()
     log = tmp_path_factory.mktemp("e2e_server") / "streamlit.log"
-    env = dict(os.environ, DASHBOARD_DATA_DIR=str(e2e_extract), DASHBOARD_DEBUG="1", PYTHONUNBUFFERED="1")
-    command = [
-        sys.executable, "-m", "streamlit", "run", "dashboard.py",
-        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-    ]
-    with log.open("w") as out:
-        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    # DASHBOARD_DEBUG: a page error shows as Streamlit's exception element, which the tests look for.
+    process, base = streamlit_server.start(
+        REPO_ROOT / "dashboard.py", log, env={"DASHBOARD_DATA_DIR": str(e2e_extract), "DASHBOARD_DEBUG": "1"},
+    )
     try:
-        _wait_healthy(base, process, log)
         yield Server(base, e2e_extract, log)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        streamlit_server.stop(process)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,216 @@
+"""`make load`: 20 concurrent sessions over Streamlit's own websocket protocol, no browser.
+
+    python -m benchmarks.load                      # 20 sessions, 2 rounds of every page
+    python -m benchmarks.load --sessions 5 --rounds 1 --no-readme
+
+It starts the dashboard on the sample county (DASHBOARD_DATA_DIR, default
+sample_data/) and, in the same run, a trivial six-page Streamlit app
+(benchmarks/trivial_app/, the framework's floor on this machine). Each session
+opens /_stcore/stream (subprotocol "streamlit"), then for every page in a
+shuffled order, several times with different filters, sends BackMsg.rerun_script
+with the page name and a query string and waits for the ForwardMsg
+script_finished. A run fails when it times out, finishes with a compile error,
+or draws an exception element or the dashboard's "could not be drawn" sentence.
+It reports p50, p95, max and failures, and writes them between the load markers
+in README.md. Traffic goes only to 127.0.0.1; every loop is bounded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from tests.e2e import server as streamlit_server
+from tests.e2e.registry import REPO_ROOT, registered_pages
+
+TRIVIAL_APP = Path(__file__).resolve().parent / "trivial_app" / "app.py"
+RUN_TIMEOUT = 120  # seconds one page run may take before it counts as a failure
+POLITE_ERROR = "could not be drawn"
+
+
+@dataclass
+class Outcome:
+    app: str
+    page: str
+    seconds: float
+    failure: str = ""
+
+
+@dataclass
+class Plan:
+    pages: list[str]  # page names as the browser sends them ("" for the home page)
+    queries: list[dict] = field(default_factory=lambda: [{}])
+
+
+def dashboard_plan() -> Plan:
+    """Every registered page, with filters the sample county has (periods and districts)."""
+    from scrutiny import queries
+
+    years = queries.run("financial_years")
+    options = queries.run("filter_options")
+    periods = list(years.label)[:3]
+    districts = list(options[options["filter"] == "district"]["value"])[:4]
+    combos = [{}] + [{"period": p} for p in periods] + [{"district": d} for d in districts]
+    combos += [{"period": p, "district": d} for p, d in zip(periods, districts)]
+    pages = ["" if p.default else p.url_path for p in registered_pages()]
+    return Plan(pages, combos)
+
+
+def trivial_plan() -> Plan:
+    return Plan([""] + [f"page_{n}" for n in range(2, 7)], [{}])
+
+
+async def one_run(ws, page: str, query: dict) -> str:
+    """Sends rerun_script and reads until script_finished; returns a failure text or ""."""
+    message = BackMsg()
+    message.rerun_script.page_name = page
+    message.rerun_script.query_string = urlencode(query)
+    await ws.send(message.SerializeToString())
+    failure = ""
+    while True:
+        raw = await asyncio.wait_for(ws.recv(), timeout=RUN_TIMEOUT)
+        if isinstance(raw, str):
+            continue
+        forward = ForwardMsg.FromString(raw)
+        kind = forward.WhichOneof("type")
+        if kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
+            element = forward.delta.new_element
+            if element.WhichOneof("type") == "exception":
+                failure = failure or f"exception: {element.exception.message[:120]}"
+            elif element.WhichOneof("type") == "alert" and POLITE_ERROR in element.alert.body:
+                failure = failure or "the page could not be drawn"
+        elif kind == "page_not_found":
+            failure = failure or "page not found"
+        elif kind == "script_finished":
+            status = ForwardMsg.ScriptFinishedStatus.Name(forward.script_finished)
+            if status == "FINISHED_EARLY_FOR_RERUN":
+                continue
+            if status == "FINISHED_WITH_COMPILE_ERROR":
+                failure = failure or "compile error"
+            return failure
+
+
+async def session(app: str, base: str, plan: Plan, rounds: int, seed: int, out: list[Outcome]) -> None:
+    rng = random.Random(seed)
+    url = base.replace("http://", "ws://") + "/_stcore/stream"
+    try:
+        async with websockets.connect(url, subprotocols=["streamlit"], max_size=None, open_timeout=60) as ws:
+            for _ in range(rounds):
+                pages = plan.pages[:]
+                rng.shuffle(pages)
+                for page in pages:
+                    query = rng.choice(plan.queries)
+                    started = time.perf_counter()
+                    try:
+                        failure = await one_run(ws, page, query)
+                    except (asyncio.TimeoutError, websockets.ConnectionClosed) as error:
+                        failure = f"{type(error).__name__}"
+                    out.append(Outcome(app, page or "(home)", time.perf_counter() - started, failure))
+    except OSError as error:
+        out.append(Outcome(app, "(connect)", 0.0, f"could not connect: {error}"))
+
+
+def drive(app: str, script: Path, plan: Plan, sessions: int, rounds: int, env: dict[str, str]) -> tuple[list[Outcome], float]:
+    with tempfile.TemporaryDirectory() as folder:
+        process, base = streamlit_server.start(script, Path(folder) / "server.log", env=env)
+        try:
+            # One warm-up run so that the first session does not pay for imports and the extract's checks alone.
+            warm: list[Outcome] = []
+            asyncio.run(session(app, base, Plan(plan.pages[:1], plan.queries[:1]), 1, 0, warm))
+            out: list[Outcome] = []
+            started = time.perf_counter()
+
+            async def everyone():
+                await asyncio.gather(*(session(app, base, plan, rounds, seed, out) for seed in range(1, sessions + 1)))
+
+            asyncio.run(everyone())
+            return out, time.perf_counter() - started
+        finally:
+            streamlit_server.stop(process)
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def summary(outcomes: list[Outcome], wall: float) -> dict:
+    times = [o.seconds for o in outcomes if not o.failure]
+    return {
+        "runs": len(outcomes), "failures": sum(1 for o in outcomes if o.failure),
+        "p50": statistics.median(times) if times else float("nan"),
+        "p95": percentile(times, 0.95), "max": max(times) if times else float("nan"), "wall": wall,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.load", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=2, help="times each session visits every page")
+    parser.add_argument("--no-readme", action="store_true")
+    args = parser.parse_args(argv)
+
+    import os
+
+    data = os.environ.get("DASHBOARD_DATA_DIR") or str(REPO_ROOT / "sample_data")
+    os.environ["DASHBOARD_DATA_DIR"] = data
+    env = {"DASHBOARD_DATA_DIR": data, "DASHBOARD_DEBUG": ""}
+    results = {}
+    per_page: dict[str, list[float]] = {}
+    failures: list[Outcome] = []
+    for app, script, plan in (("dashboard", REPO_ROOT / "dashboard.py", dashboard_plan()),
+                              ("trivial six-page app", TRIVIAL_APP, trivial_plan())):
+        print(f"Driving {args.sessions} sessions x {args.rounds} rounds x {len(plan.pages)} pages against the {app} ...", flush=True)
+        outcomes, wall = drive(app, script, plan, args.sessions, args.rounds, env)
+        results[app] = summary(outcomes, wall)
+        failures += [o for o in outcomes if o.failure]
+        if app == "dashboard":
+            for o in outcomes:
+                if not o.failure:
+                    per_page.setdefault(o.page, []).append(o.seconds)
+
+    from benchmarks.readme import table, write_block
+
+    dash, floor = results["dashboard"], results["trivial six-page app"]
+    ratio = dash["p95"] / floor["p95"] if floor["p95"] else float("inf")
+    lines = [
+        f"Measured {time.strftime('%Y-%m-%d')} with `make load`: {args.sessions} concurrent websocket sessions, "
+        f"each visiting every page {args.rounds} times with different filters, on {os.cpu_count()} cores "
+        f"(extract: `{Path(data).name}`). Seconds per page run, from rerun request to script finished.",
+        "",
+        table(["App", "Page runs", "Failures", "p50", "p95", "max", "Wall time"],
+              [[name, r["runs"], r["failures"], f"{r['p50']:.2f}", f"{r['p95']:.2f}", f"{r['max']:.2f}", f"{r['wall']:.0f}"]
+               for name, r in results.items()]),
+        "",
+        table(["Dashboard page", "p50", "p95", "max"],
+              [[page, f"{statistics.median(t):.2f}", f"{percentile(t, 0.95):.2f}", f"{max(t):.2f}"] for page, t in sorted(per_page.items())]),
+        "",
+        f"Target: 0 failures and the dashboard's p95 within 2 times the trivial app's. "
+        f"Here: {dash['failures'] + floor['failures']} failures; p95 ratio {ratio:.1f}×"
+        + (" (met)." if ratio <= 2 and not failures else " (not met)."),
+    ]
+    if failures:
+        lines += ["", "Failures: " + "; ".join(f"{o.app} {o.page}: {o.failure}" for o in failures[:10])]
+    markdown = "\n".join(lines)
+    print(markdown)
+    if not args.no_readme:
+        print("\nWritten to README.md." if write_block("load", markdown) else "\nREADME.md has no load markers.")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
