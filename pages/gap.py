@@ -63,7 +63,7 @@ if any(getattr(current, key) for key in ("cluster", "lead_agency", "site_type"))
 st.caption(" ".join(notes))
 
 # --- 1. Every indicator ------------------------------------------------------------------------
-st.header(f"Every indicator: {geography.name}")
+st.header(f"Every indicator: {geography.words}")
 overview = gaps.indicator_overview(geography.level, geography.code, current.year)
 ui.sentence(gaps.overview_sentence(overview, geography))
 shown_overview = gaps.overview_table(overview)
@@ -78,7 +78,7 @@ st.caption("Focus and reference % carry 95% Wilson intervals; gaps and changes c
 # --- 2. The chosen indicator over time -----------------------------------------------------------
 trend_all = gaps.gap_trend(indicator, geography)
 year = gaps.latest_year(trend_all["year"], current.year)
-st.header(f"{indicator.title}: {geography.name}")
+st.header(f"{indicator.title}: {geography.words}")
 if year is None:
     ui.empty(f"The extract has no figures for {indicator.subject} in {geography.words}"
              + (f" up to {current.period_label}." if current.year is not None else "."))

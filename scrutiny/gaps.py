@@ -851,16 +851,17 @@ class Headline:
     gap_upper: float
 
 
-def headline_gap(year: int | None = None) -> Headline | None:
-    """The authority's gap in the headline indicator (good level of development where the
-    extract has it) in the latest outcome year no later than `year`, as one sentence with its
-    verdict. None when the extract has no such figures."""
+def headline_gap(year: int | None = None, geography: str | None = None) -> Headline | None:
+    """The gap in the headline indicator (good level of development where the extract has it)
+    in the latest outcome year no later than `year`, for the authority or, given a district
+    name or centre_id, for that area: one sentence with its verdict since the previous
+    comparable year. None when the extract has no such figures."""
     available = indicators()
     code = default_indicator(available)
-    place = authority()
+    place = find_geography(geography) if geography is not None else authority()
     if code is None or place is None:
         return None
-    overview = indicator_overview(AUTHORITY, place.code, year)
+    overview = indicator_overview(place.level, place.code, year)
     rows = overview[(overview["indicator"] == code) & overview["year"].notna()]
     if rows.empty:
         return None

@@ -388,6 +388,11 @@ def test_headline_gap_for_the_overview(tiny):
     )
     # The sidebar's 2022-23 picks the 2022 outcome year.
     assert gaps.headline_gap(2022).year == 2022
+    # A district: Northdale 2023, 75% - 50% = 25.0 points, with no earlier year to compare.
+    northdale = gaps.headline_gap(geography="Northdale")
+    assert northdale.sentence.startswith("In Northdale the gap in good level of development") and northdale.verdict == ""
+    assert northdale.gap == pytest.approx(0.25)
+    assert gaps.headline_gap(geography="Nowhere") is None
 
 
 def test_no_outcomes_gives_no_headline(make_extract):
