@@ -32,7 +32,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from scrutiny.contract import TABLES
@@ -41,7 +41,9 @@ from tests.e2e.registry import PAGES
 from tests.e2e.walk import downloads, figures, frames, metrics, run_page  # noqa: F401  (downloads is a fixture)
 
 EXAMPLES = int(os.environ.get("DISCLOSURE_EXAMPLES", "5"))
+# No shrinking: each example runs a whole page, and the first failing world is reported as drawn.
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+                    phases=[Phase.explicit, Phase.generate], report_multiple_bugs=False,
                     suppress_health_check=list(HealthCheck))
 
 # Columns, labels and traces about published comparators, not local people.
@@ -53,10 +55,10 @@ PEOPLE = re.compile(
 NOT_A_COUNT = re.compile(r"%|per |rate|ci\b|interval|share|rank|decile|quintile|year|change|gap|verdict|rating|name", re.I)
 PERCENT = re.compile(r"(-?\d+(?:\.\d+)?)\s*%")
 INTERVAL = re.compile(r"(-?\d+(?:\.\d+)?)\s*%?\s*(?:to|–|-)\s*(-?\d+(?:\.\d+)?)\s*%")
-# Fixed wording that carries a percentage but no figure: "95% CI", "30% most deprived", "65% good".
+# Fixed wording that carries a percentage but no figure: "95% CI", "30% most deprived areas", and
+# Ofsted's 65% and 85% thresholds wherever they are named (a real figure of exactly 65% slips past).
 FIXED_WORDING = re.compile(
-    r"\b(95|30|65|85)%(?=\s*\(?(CI|confidence|interval|most deprived|good|outstanding|threshold|line|reach|of the most))"
-    r"|(?<=threshold of )(65|85)%|(?<=above )(65|85)%|(?<=below )(65|85)%", re.I)
+    r"\b95%(?=\s*\(?(CI|confidence|interval))|\b30%(?=\s*(most deprived|of the most))|\b(65|85)%", re.I)
 
 
 # --- What counts as revealing ----------------------------------------------------------------
@@ -125,8 +127,8 @@ def _values(spec) -> list:
 def figure_leaks(figure: dict, t: int, where: str) -> list[str]:
     found = []
     layout = figure.get("layout", {})
-    percent_axes = {axis[0] for axis, spec in layout.items()
-                    if axis.startswith(("xaxis", "yaxis")) and isinstance(spec, dict) and spec.get("ticksuffix") == "%"}
+    percent_axes = {key for key, spec in layout.items()
+                    if key.startswith(("xaxis", "yaxis")) and isinstance(spec, dict) and spec.get("ticksuffix") == "%"}
     for trace in figure.get("data", []):
         name = str(trace.get("name") or "")
         if PUBLISHED.search(name):
@@ -134,8 +136,11 @@ def figure_leaks(figure: dict, t: int, where: str) -> list[str]:
         for label in _values(trace.get("text")):
             for leak in text_leaks(str(label), t, count_context=False):
                 found.append(f"{where}: trace {name!r} label {leak}")
-        for axis in percent_axes:
-            for v in _values(trace.get(axis)):
+        for letter in ("x", "y"):
+            ref = str(trace.get(f"{letter}axis") or letter)  # "y", "y2" ... -> layout key "yaxis", "yaxis2"
+            if f"{letter}axis{ref[1:]}" not in percent_axes:
+                continue
+            for v in _values(trace.get(letter)):
                 number = _number(v) if not isinstance(v, (int, float, np.number)) else float(v)
                 if number is not None and not np.isnan(number) and number != 0:
                     found.append(f"{where}: trace {name!r} draws {number:g}% on a percentage axis")
@@ -234,7 +239,11 @@ def page_leaks(at, t: int, caught: list[tuple[str, bytes]], where: str) -> list[
 
 
 # Known leaks in pages other engineers own; each names the bug. strict=False so a fix turns them green.
-KNOWN = {}
+KNOWN = {
+    "footfall": "Footfall page bug: the sites chart draws a centre's good-level-of-development % resting on "
+                "fewer children than the extract's suppression threshold (seen with a council threshold of 10: "
+                "87.5% of 8 children)",
+}
 
 
 @pytest.mark.parametrize("page", [
@@ -299,3 +308,23 @@ def test_evidence_pack_and_findings_reveal_no_small_number(build_world, world):
 ])
 def test_the_leak_checker(text, count_context, expected):
     assert text_leaks(text, 5, count_context) == expected
+
+
+# --- A hand-made case the random worlds may miss ------------------------------------------------
+
+@pytest.mark.xfail(strict=False, reason="Reach page bug: the attendance-mix chart shows shares for a group of one "
+                   "child (it suppresses shares resting on fewer than 5 attendances, not fewer than 5 children)")
+def test_reach_page_shows_no_share_for_a_group_of_one_child(tiny):
+    # Worked by hand from the tiny extract: minority_ethnic holds one child, K7 (area A3, centre C2),
+    # with 5 specialist attendances from April to August 2023. One child is below the threshold of 5,
+    # so no share of that group's attendances may be shown; the chart drew "100%" specialist.
+    reach = next(p for p in PAGES if p.url_path == "reach")
+    at = run_page(reach)
+    shown = []
+    for figure in figures(at):
+        for trace in figure.get("data", []):
+            categories = _values(trace.get("y")) if trace.get("orientation") == "h" else _values(trace.get("x"))
+            for category, label in zip(categories, _values(trace.get("text"))):
+                if str(category) == "Minority ethnic families" and text_leaks(str(label), 5, False):
+                    shown.append(f"{trace.get('name')}: {label}")
+    assert not shown, shown
