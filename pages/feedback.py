@@ -141,7 +141,10 @@ else:
     charts.style(figure, x_title="% of the consultation's comments (95% interval)", height=140 + 28 * drawn["theme"].nunique())
     figure.update_xaxes(ticksuffix="%", rangemode="tozero")
     charts.show(figure, key="feedback_consultations")
-    changes_in_between = queries.run("service_changes", district=current.district)
+    try:
+        changes_in_between = queries.run("service_changes", district=current.district)
+    except queries.QueryError:
+        changes_in_between = pd.DataFrame()  # an unreadable optional table: the chart stands without it
     if not changes_in_between.empty:
         first, last = listing["starts"].min(), listing["ends"].max()
         between = changes_in_between[(pd.to_datetime(changes_in_between["changed_on"]) >= pd.Timestamp(first))
@@ -201,7 +204,8 @@ respondent = filters.url_select("Respondent", "respondent_type",
 sentiment = columns[3].selectbox("Sentiment", ["all", *fb.SENTIMENT_ORDER], key="feedback_sentiment",
                                  format_func=lambda s: "Any sentiment" if s == "all" else fb.SENTIMENT_LABELS[s])
 site_names = chosen.dropna(subset=["centre_id"]).drop_duplicates("centre_id").sort_values("centre_name")
-site_names = {"all": "Every site", **dict(zip(site_names["centre_id"].tolist(), site_names["centre_name"].tolist()))}
+site_names = {"all": "Every site", **{str(c): n if isinstance(n, str) and n else str(c)  # a site missing from centres shows its code
+                                      for c, n in zip(site_names["centre_id"].tolist(), site_names["centre_name"].tolist())}}
 site = st.selectbox("Site", list(site_names), key="feedback_quote_site", format_func=lambda c: site_names.get(c, c))
 quotes = fb.select_comments(chosen, theme=None if theme == "all" else theme,
                             respondent_type=None if respondent == "all" else respondent,
@@ -256,7 +260,9 @@ with_comments = chosen.dropna(subset=["centre_id"])
 if with_comments.empty:
     st.info("None of these comments is about a particular site.")
 else:
-    options = with_comments.groupby(["centre_id", "centre_name"]).size().reset_index(name="n").sort_values("n", ascending=False)
+    # A site missing from the centres table is shown by its code.
+    named = with_comments.assign(centre_name=with_comments["centre_name"].fillna(with_comments["centre_id"]))
+    options = named.groupby(["centre_id", "centre_name"]).size().reset_index(name="n").sort_values("n", ascending=False)
     centre_id = filters.url_select("Site", "site", {r.centre_id: f"{r.centre_name} ({stats.show_count(r.n, threshold)} comments)"
                                                    for r in options.itertuples()}, options["centre_id"].iloc[0])
     centre_name = options.set_index("centre_id").loc[centre_id, "centre_name"]
@@ -264,25 +270,9 @@ else:
     left, middle, right = st.columns(3)
     n_site = int(profile["group_comments"].iloc[0])
     left.metric("Comments about this site", stats.show_count(n_site, threshold))
-    if current.year is not None:
-        reach = queries.run("reach_by_centre", year=current.year, sustained_min=3, **current.centre_parameters())
-        row = reach[(reach["centre_id"] == centre_id) & (reach["target_group"] == "most_deprived_30")]
-        if row.empty or int(row["population"].iloc[0]) == 0:
-            middle.metric(f"Reach, most deprived 30%, {current.period_label}", "no reach area",
-                          help="Libraries and outreach bases have no reach area of their own.")
-        else:
-            reached, population = int(row["reached"].iloc[0]), int(row["population"].iloc[0])
-            if stats.rate_suppressed(reached, population, threshold):
-                middle.metric(f"Reach, most deprived 30%, {current.period_label}", "c")
-            else:
-                lower, upper = stats.wilson_interval(reached, population)
-                middle.metric(f"Reach, most deprived 30%, {current.period_label}", stats.show_percent(reached / population),
-                              help=f"{reached:,} of {population:,} under-fives; 95% CI {stats.show_interval(lower, upper)}.")
-        footfall = queries.run("feedback_site_footfall", year=current.year)
-        visits = footfall[footfall["centre_id"] == centre_id]
-        value = visits["visits"].iloc[0] if not visits.empty else None
-        right.metric(f"Visits, {current.period_label}", "no footfall" if value is None or pd.isna(value) else f"{int(value):,}",
-                     help="From the footfall table: visits recorded in the financial year.")
+    figures = fb.site_figures(centre_id, current, threshold)
+    middle.metric(f"Reach, most deprived 30%, {current.period_label}", figures["reach"], help=figures["reach_help"])
+    right.metric(f"Visits, {current.period_label}", figures["visits"], help=figures["visits_help"])
     ui.sentence(fb.site_sentence(profile, centre_name, threshold))
     drawn = profile[~profile["share_suppressed"] & (profile["comments"] > 0)]
     if not drawn.empty:

@@ -1075,3 +1075,51 @@ def site_sentence(profile: pd.DataFrame, site_name: str, threshold: int) -> str:
     if top.share_lower <= top.share_pct_all <= top.share_upper:
         return text + "; the interval includes the overall figure, so the difference may be chance."
     return text + "."
+
+
+def site_figures(centre_id: str, filters, threshold: int) -> dict[str, str]:
+    """A site's reach of the most deprived 30% and its visits in the sidebar's year, as display text with help.
+
+    A figure whose tables are broken, or that cannot be read, says so instead of stopping the page:
+    what people said still stands.
+    """
+    from scrutiny.contract import PAGE_TABLES
+    from scrutiny.validation import broken_tables
+
+    out = {"reach": "not available", "reach_help": "", "visits": "not available", "visits_help": ""}
+    if filters.year is None:
+        out["reach_help"] = out["visits_help"] = "The extract has no financial years."
+        return out
+    broken = broken_tables(queries.problems())
+    if broken & set(PAGE_TABLES["reach"]):
+        out["reach_help"] = "The tables reach is counted from have problems: see About the data."
+    else:
+        try:
+            reach = queries.run("reach_by_centre", year=filters.year, sustained_min=3, **filters.centre_parameters())
+            row = reach[(reach["centre_id"] == centre_id) & (reach["target_group"] == "most_deprived_30")]
+            if row.empty or int(row["population"].iloc[0]) == 0:
+                out["reach"], out["reach_help"] = "no reach area", "Libraries and outreach bases have no reach area of their own."
+            else:
+                reached, population = int(row["reached"].iloc[0]), int(row["population"].iloc[0])
+                if stats.rate_suppressed(reached, population, threshold):
+                    out["reach"], out["reach_help"] = stats.SUPPRESSED, "Too few children to show without identifying a family."
+                else:
+                    lower, upper = stats.wilson_interval(reached, population)
+                    out["reach"] = stats.show_percent(reached / population)
+                    out["reach_help"] = f"{reached:,} of {population:,} under-fives; 95% CI {stats.show_interval(lower, upper)}."
+        except queries.QueryError:
+            out["reach_help"] = "Reach could not be counted from this extract: see About the data."
+    if "footfall" in broken:
+        out["visits_help"] = "The footfall table has problems: see About the data."
+        return out
+    try:
+        footfall = queries.run("feedback_site_footfall", year=filters.year)
+    except queries.QueryError:
+        out["visits_help"] = "Footfall could not be read from this extract: see About the data."
+        return out
+    visits = footfall.loc[footfall["centre_id"] == centre_id, "visits"]
+    if visits.empty or pd.isna(visits.iloc[0]):
+        out["visits"], out["visits_help"] = "no footfall", "No footfall recorded for this site in the year."
+    else:
+        out["visits"], out["visits_help"] = f"{int(visits.iloc[0]):,}", "From the footfall table: visits recorded in the financial year."
+    return out

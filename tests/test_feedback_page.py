@@ -141,3 +141,16 @@ def test_site_profile_sits_beside_reach_and_footfall(make_extract):
     assert metrics["Comments about this site"] == "12"
     assert metrics["Reach, most deprived 30%, 2023-24"] == "c"
     assert metrics["Visits, 2023-24"] == "200"
+
+
+def test_site_figures_say_so_when_their_tables_are_broken(make_extract):
+    # The areas table is broken (a text decile): reach cannot be counted, but what people said still stands.
+    areas = tables()["areas"].astype({"imd_decile": str})
+    make_extract(feedback=more_feedback(), areas=areas)
+    at = open_app(PAGE, site="C1")
+    assert not errors(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Comments about this site"] == "12"
+    assert metrics["Reach, most deprived 30%, 2023-24"] == "not available"
+    assert metrics["Visits, 2023-24"] == "200"
+    assert "Binder Error" not in texts(at)
