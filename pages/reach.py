@@ -259,7 +259,7 @@ tiers = reach.attendance_mix(areas, "tier", threshold, centre, groups)
 ui.sentence(reach.tier_sentence(tiers, group))
 share_bars(tiers, ("universal", "targeted", "specialist"), (charts.PALETTE[4], charts.PALETTE[1], charts.PALETTE[5]), "reach_tiers")
 st.caption("Attendances by children living in the reach areas in focus, at any site. Shares resting on fewer than "
-           f"{threshold} attendances are left out.")
+           f"{threshold} attendances, or on a group with fewer than {threshold} children reached, are left out.")
 
 # --- 7. Identification -------------------------------------------------------------------------
 st.header("7. How early families are found, and where they go")

@@ -453,20 +453,26 @@ def attendance_mix(areas: pd.DataFrame, kind: str, threshold: int, centre: str |
                    groups: list[str] | None = None) -> pd.DataFrame:
     """Each group's attendances split by tier (kind="tier") or type of site attended (kind="site").
 
-    Returns target_group, group_label, category, category_label, attendances, total, share_pct
-    (NaN when hidden), share_suppressed.
+    Returns target_group, group_label, category, category_label, attendances, total, reached
+    (children), share_pct (NaN when hidden: fewer than the threshold of attendances behind
+    it, or of children in the group), share_suppressed.
     """
     columns, namer = (TIER_COLUMNS, lambda c: labels.TIERS.get(c, labels.tidy(c))) if kind == "tier" \
         else (SITE_COLUMNS, labels.site_type)
     rows = focus(areas, centre)
     if groups is not None:
         rows = rows[rows["target_group"].isin(groups)]
-    sums = rows.groupby("target_group", sort=True)[list(columns)].sum()
-    long = sums.rename(columns=columns).reset_index().melt(id_vars="target_group", var_name="category",
+    sums = rows.groupby("target_group", sort=True)[[*columns, "reached"]].sum()
+    long = sums.rename(columns=columns).reset_index().melt(id_vars=["target_group", "reached"], var_name="category",
                                                            value_name="attendances")
     long["total"] = long.groupby("target_group")["attendances"].transform("sum")
     long = long[long["total"] > 0]
     long = stats.add_rate(long, "attendances", "total", "share", threshold)
+    # Attendances are not people: one child with 5 visits would show as a 100% share.
+    # A group's shares are hidden too when fewer children than the threshold came.
+    few_children = stats.is_small(long["reached"], threshold)
+    long.loc[few_children, ["share_pct", "share_lower", "share_upper"]] = np.nan
+    long["share_suppressed"] = long["share_suppressed"] | few_children
     long["group_label"] = long["target_group"].map(labels.target_group)
     long["category_label"] = long["category"].map(namer)
     return long.reset_index(drop=True)

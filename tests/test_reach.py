@@ -290,6 +290,14 @@ def test_tier_and_site_shares(areas_2023):
     assert math.isnan(sites.share_pct["library"])
 
 
+def test_shares_of_a_group_of_one_child_are_hidden(areas_2023):
+    # Minority ethnic: one child, K7, with 5 specialist attendances. 5 attendances pass the
+    # threshold, but one child does not, so no share may be shown (it would read "100% specialist").
+    for kind in ("tier", "site"):
+        mix = reach.attendance_mix(areas_2023, kind, 5, groups=["minority_ethnic"])
+        assert mix.share_pct.isna().all() and mix.share_suppressed.all()
+
+
 def test_age_at_registration(areas_2023):
     ages = reach.registration_age(areas_2023, 5, groups=["all"]).iloc[0]
     # 7 registered; all but K5 before 3 months (6 of 7); all 7 before their first birthday.
