@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from scrutiny import filters, labels, queries, stats, ui
+import math
+
+from scrutiny import filters, findings, gaps, queries, stats, ui
 from scrutiny.queries import QueryError
 
 st.title("Early years services: overview")
@@ -17,6 +19,9 @@ if current.year is None:
     ui.empty("The extract has no financial years to show: the population table is missing or empty. See About the data.")
 
 threshold = info.suppression_threshold
+# Short labels: a metric label is cut off at one line on a shared screen.
+REACHED_LABEL = "Reached: most deprived 30% of areas"
+REGISTERED_LABEL = "Registered: most deprived 30% of areas"
 
 
 def reach_headline(group: str):
@@ -39,11 +44,11 @@ with col1:
     if totals is None or totals.population == 0:
         st.markdown("No reach figures for these filters.")
     elif stats.rate_suppressed(totals.reached, totals.population, threshold):
-        st.metric("Children in the most deprived 30% of areas reached", "c")
+        st.metric(REACHED_LABEL, "c")
     else:
         lower, upper = stats.wilson_interval(totals.reached, totals.population)
         st.metric(
-            "Children in the most deprived 30% of areas reached",
+            REACHED_LABEL,
             stats.show_percent(totals.reached / totals.population),
             help="Reached: at least one attendance at any site in the year. 95% interval shown below.",
         )
@@ -60,17 +65,27 @@ with col2:
     if totals is None or totals.population == 0:
         st.markdown("No registration figures for these filters.")
     elif stats.rate_suppressed(totals.registered, totals.population, threshold):
-        st.metric("Under-fives in the most deprived 30% of areas registered", "c")
+        st.metric(REGISTERED_LABEL, "c")
     else:
         lower, upper = stats.wilson_interval(totals.registered, totals.population)
-        st.metric("Under-fives in the most deprived 30% of areas registered", stats.show_percent(totals.registered / totals.population))
+        st.metric(REGISTERED_LABEL, stats.show_percent(totals.registered / totals.population),
+                  help="Registered: living in a reach area and registered by the end of the year.")
         sustained = "c" if stats.rate_suppressed(totals.sustained, totals.population, threshold) else stats.show_percent(totals.sustained / totals.population)
         st.caption(f"95% CI {stats.show_interval(lower, upper)}. {sustained} came at least 3 times in the year (sustained engagement).")
     st.page_link("pages/feedback.py", label="Feedback: what parents, staff and volunteers said", icon=":material/forum:")
 
 with col3:
     st.subheader("3. Are the wellbeing and attainment gaps narrowing?")
-    st.markdown("The Gap page compares children on free school meals with the rest, year by year, with honest intervals.")
+    try:
+        headline = gaps.headline_gap(current.year, current.district)
+    except QueryError:
+        headline = None
+    if headline is None:
+        st.markdown("No outcome figures for these filters. The Gap page compares children on free school meals with the rest, year by year.")
+    else:
+        shown = "c" if math.isnan(headline.gap) else f"{gaps.points(headline.gap)} points"
+        st.metric("Gap in the headline outcome", shown, help="Reference group % minus focus group %; positive means the focus group is behind.")
+        st.caption(headline.sentence)
     st.page_link("pages/gap.py", label="Gap: is it narrowing?", icon=":material/trending_down:")
     st.page_link("pages/footfall.py", label="Footfall and outcomes: is busy the same as effective?", icon=":material/directions_walk:")
 
@@ -79,7 +94,5 @@ st.caption("Small numbers are suppressed; see About the data for definitions and
 st.page_link("pages/data.py", label="About the data", icon=":material/info:")
 
 # --- Lines of enquiry: the questions the data raises, ranked (scrutiny/findings.py) ---------------
-from scrutiny import findings  # noqa: E402
-
 st.divider()
 findings.show_lines_of_enquiry(current)

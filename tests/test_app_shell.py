@@ -51,7 +51,13 @@ def test_overview_headline_figures(tiny):
     # most_deprived_30 in 2023-24: C1 10 + C2 3 + C3 2 = 15 under-fives; reached 3 + 1 + 0 = 4,
     # which is below the threshold of 5, so the percentage is suppressed.
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Children in the most deprived 30% of areas reached"] == "c"
+    assert metrics["Reached: most deprived 30% of areas"] == "c"
+    # Registered: the most deprived areas are A1, A4 and A5 (population 10 + 3 + 2 = 15); registered
+    # there by March 2024: K1 K2 (A1), K8 K9 (A4), K10 (A5) = 5 of 15 = 33%.
+    assert metrics["Registered: most deprived 30% of areas"] == "33%"
+    # Gap in GLD 2023-24 for Testshire: non-FSM 290/400 = 72.5% minus FSM 45/80 = 56.25% = 16.25 points,
+    # shown to one decimal place, rounded half away from zero.
+    assert metrics["Gap in the headline outcome"] == "16.3 points"
 
 
 def test_about_the_data_page_shows_clean_report(tiny):
