@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -43,12 +44,28 @@ def table_source(folder: Path, table: str) -> Path | None:
     return None
 
 
+_VERSION_SECONDS = 2.0
+_versions: dict[Path, tuple[float, str]] = {}
+
+
 def data_version(folder: Path | None = None) -> str:
     """A fingerprint of every file in the extract (name, size, modification time).
 
     Cached query results are keyed on it, so replacing a file invalidates them.
+    A page calls many queries in one run, so the walk over the folder is reused
+    for two seconds rather than repeated for every query.
     """
     folder = folder or data_dir()
+    now = time.monotonic()
+    seen = _versions.get(folder)
+    if seen and now - seen[0] < _VERSION_SECONDS:
+        return seen[1]
+    version = _fingerprint(folder)
+    _versions[folder] = (now, version)
+    return version
+
+
+def _fingerprint(folder: Path) -> str:
     digest = hashlib.sha1(str(folder).encode())
     if folder.is_dir():
         for path in sorted(folder.rglob("*")):
