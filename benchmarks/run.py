@@ -140,7 +140,9 @@ def report(results: list[dict]) -> tuple[str, list[str]]:
 
     misses = []
     scales = [r["scale"] for r in results]
-    lines = [f"Measured {time.strftime('%Y-%m-%d')} with `make bench` on {os.cpu_count()} cores, "
+    load = os.getloadavg()[0]
+    lines = [f"Measured {time.strftime('%Y-%m-%d')} with `make bench` on {os.cpu_count()} cores "
+             f"(load average {load:.1f} at the end: above {os.cpu_count()} means other work shared the machine), "
              f"Python {platform.python_version()}; seconds unless marked. Cold: query and resource caches "
              "cleared and a fresh DuckDB connection; warm: the same page run again."]
     lines.append("")
@@ -167,7 +169,7 @@ def report(results: list[dict]) -> tuple[str, list[str]]:
             row += [_s(p["cold"]), _s(p["warm"]),
                     f"{_s(slowest['seconds'])} ({slowest['query']})" if slowest else "no query"]
             if p["cold_exceptions"] or p["warm_exceptions"]:
-                misses.append(f"{page} at {r['scale']}× raised: {(p['cold_exceptions'] + p['warm_exceptions'])[0]}")
+                misses.append(f"{page} at {r['scale']}× raised: {(p['cold_exceptions'] + p['warm_exceptions'])[0][:160]}")
             limit = TARGETS.get(r["scale"])
             if limit and slowest and slowest["seconds"] > limit:
                 misses.append(f"{page} at {r['scale']}×: {slowest['query']} took {slowest['seconds']:.2f} s cold (target {limit} s)")
@@ -223,7 +225,8 @@ def main(argv: list[str] | None = None) -> int:
         done = subprocess.run(
             [sys.executable, "-m", "benchmarks.run", "--measure", str(folder), "--scale", str(scale)],
             cwd=REPO, capture_output=True, text=True,
-            env=dict(os.environ, PYTHONPATH=str(REPO), DASHBOARD_DEBUG=""),
+            # Full error details, so that a page that fails at scale says why in the report.
+            env=dict(os.environ, PYTHONPATH=str(REPO), DASHBOARD_DEBUG="1", STREAMLIT_CLIENT_SHOW_ERROR_DETAILS="full"),
         )
         found = [line for line in done.stdout.splitlines() if line.startswith("BENCH-JSON ")]
         if done.returncode != 0 or not found:
