@@ -14,7 +14,7 @@ current = filters.current()
 st.markdown(
     "Pick the sections for a committee report or a topic-group briefing, check them below, then download "
     "them as a Word document (to edit into the report) or as one HTML file with interactive charts "
-    f"(it opens offline in any browser). Both hold the same content, for **{current.describe()}**."
+    f"(it opens offline in any browser). Both hold the same content, for **{current.describe_markdown()}**."
 )
 if current.year is None:
     ui.empty("The extract has no financial years to show: the population table is missing or empty. See About the data.")

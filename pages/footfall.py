@@ -23,7 +23,7 @@ threshold = queries.extract_info().suppression_threshold
 st.markdown(
     "Performance has often been reported as sign-ups and footfall rather than better outcomes for families. "
     "This page sets each site's footfall beside its reach of vulnerable children and the outcomes of the children "
-    f"living in its reach area, for **{current.describe()}**."
+    f"living in its reach area, for **{current.describe_markdown()}**."
 )
 
 indicators = footfall.indicators()

@@ -13,7 +13,7 @@ info = queries.extract_info()
 current = filters.current()
 st.markdown(
     f"Evidence for scrutiny of {info.authority}'s services for children under five and their families: "
-    f"children's centres, family hubs and library under-fives services. Figures are for **{current.describe()}**."
+    f"children's centres, family hubs and library under-fives services. Figures are for **{current.describe_markdown()}**."
 )
 if current.year is None:
     ui.empty("The extract has no financial years to show: the population table is missing or empty. See About the data.")

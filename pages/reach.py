@@ -71,7 +71,7 @@ who = labels.target_group(group)
 period = current.period_label
 source_text = "children, attendances, population, areas and centres tables"
 st.markdown(
-    f"Figures for **{current.describe()}**; {settings.describe()}. Reach is counted by where a child lives: "
+    f"Figures for **{current.describe_markdown()}**; {settings.describe()}. Reach is counted by where a child lives: "
     "a child in a centre's reach area with at least one attendance anywhere, a library included, in the year."
 )
 

@@ -52,6 +52,10 @@ class Filters:
             parts.append(f"site type {labels.site_type(self.site_type)}")
         return ", ".join(parts)
 
+    def describe_markdown(self) -> str:
+        """describe() for st.markdown: names from the extract cannot turn into emphasis or links."""
+        return escape_markdown(self.describe())
+
     def query_string(self) -> dict[str, str]:
         """The URL parameters that reproduce these filters."""
         out = {"period": self.period_label} if self.year is not None else {}
@@ -63,10 +67,14 @@ class Filters:
         return out
 
 
+def escape_markdown(text: str) -> str:
+    """Text shown through st.markdown exactly as written: no emphasis, links, HTML or maths."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$" else ch for ch in str(text))
+
+
 def _safe_text(value: str, limit: int = 60) -> str:
     """A URL value quoted back to the user: shortened, with markdown made inert."""
-    text = str(value)[:limit] + ("..." if len(str(value)) > limit else "")
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$" else ch for ch in text)
+    return escape_markdown(str(value)[:limit] + ("..." if len(str(value)) > limit else ""))
 
 
 def _note_unknown(key: str, what: str, allowed_labels: list[str], fallback: str, where) -> None:

@@ -259,26 +259,28 @@ def download_table(table: pd.DataFrame, mask: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def styled(table: pd.DataFrame, mask: pd.DataFrame):
-    """A pandas Styler writing "c" in hidden cells and whole numbers with thousands separators."""
+def styled(table: pd.DataFrame, mask: pd.DataFrame) -> pd.DataFrame:
+    """The table as text for st.dataframe: "c" in hidden cells, whole numbers with thousands separators.
+
+    Text rather than a pandas Styler: the browser's grid shows a null cell as "None" whatever
+    the Styler says, and a hidden cell must read "c". The default order is worst first.
+    """
     def count(value):
         return "" if pd.isna(value) else f"{value:,.0f}"
 
     def percent(value):
         return "" if pd.isna(value) else f"{value:.0f}%"
 
-    styler = table.style
+    shown = table.copy()
     for column in table.columns:
         if column == "Reach %":
-            styler = styler.format(percent, subset=[column])
+            text = table[column].map(percent)
         elif pd.api.types.is_numeric_dtype(table[column]):
-            styler = styler.format(count, subset=[column])
+            text = table[column].map(count)
         else:
             continue
-        rows = mask.index[mask[column].to_numpy()]
-        if len(rows):
-            styler = styler.format(lambda _: stats.SUPPRESSED, subset=pd.IndexSlice[rows, [column]])
-    return styler
+        shown[column] = text.where(~mask[column].to_numpy(), stats.SUPPRESSED)
+    return shown
 
 
 def show_reach(row, decimals: int = 0) -> str:

@@ -15,9 +15,14 @@ import streamlit as st
 from scrutiny.filters import SIDEBAR_KEYS, Filters
 
 
+HOME_PAGE = "overview"
+
+
 def page_url_path(page: str) -> str:
-    """pages/reach.py -> reach: every page is registered under its file's name."""
-    return Path(page).stem
+    """pages/reach.py -> reach: every page is registered under its file's name, except the
+    home page, which Streamlit serves at the root (/overview would say "page not found")."""
+    stem = Path(page).stem
+    return "" if stem == HOME_PAGE else stem
 
 
 def view_parameters(filters: Filters, page_params: dict | None = None) -> dict[str, str]:

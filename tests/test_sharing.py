@@ -52,3 +52,10 @@ def test_shared_link_carries_the_pages_own_choices(tiny):
 def test_shared_link_leaves_out_a_rejected_filter(tiny):
     at = open_app(district="<script>alert(1)</script>")
     assert "district" not in dict(parse_qsl(urlsplit(shared_link(at)).query))
+
+
+def test_the_home_page_links_to_the_root():
+    # Streamlit serves the default page at / and answers /overview with "page not found".
+    from scrutiny.sharing import page_url_path
+    assert page_url_path("pages/overview.py") == ""
+    assert page_url_path("pages/reach.py") == "reach"
