@@ -477,7 +477,8 @@ def comparison_sentence(frame: pd.DataFrame, year_label: str) -> str:
 # --- The table as shown -----------------------------------------------------------------------
 
 def _rate_text(pct, lower, upper, suppressed: bool, decimals: int = 0) -> str:
-    if suppressed:
+    # suppressed is missing (pd.NA) for a site with no denominator at all: nothing to hide, nothing to show.
+    if not pd.isna(suppressed) and suppressed:
         return stats.SUPPRESSED
     if pd.isna(pct):
         return ""

@@ -473,3 +473,12 @@ def test_scatter_names_an_earlier_outcome_year(make_extract):
     assert set(table.outcome_year) == {2023}
     result = footfall.scatter(table, footfall.OUTCOME, gld)
     assert "(in 2023-24, the latest year with outcomes)" in footfall.scatter_sentence(result, gld, "2024-25")
+
+
+def test_rate_text_for_a_site_with_no_denominator():
+    # A reach area with outcomes for all children but none for the focus group: the suppression
+    # flag is missing (pd.NA), which must read as "nothing to show", not raise.
+    import pandas as pd
+    from scrutiny.footfall import _rate_text
+    assert _rate_text(float("nan"), float("nan"), float("nan"), pd.NA) == ""
+    assert _rate_text(0.5, 0.4, 0.6, True) == "c"
