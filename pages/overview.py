@@ -36,42 +36,44 @@ def reach_headline(group: str):
     return rows[["population", "registered", "reached", "sustained", "missed"]].sum()
 
 
+def rate_metric(label: str, count: int, totals, help: str) -> tuple[float, float] | None:
+    """A headline percentage of the most deprived areas' under-fives, "c" when it rests on a small number.
+
+    Returns its 95% interval when it is shown.
+    """
+    if stats.rate_suppressed(count, totals.population, threshold):
+        st.metric(label, "c", help=help)
+        return None
+    st.metric(label, stats.show_percent(count / totals.population), help=help)
+    return stats.wilson_interval(count, totals.population)
+
+
+totals = reach_headline("most_deprived_30")
+no_figures = totals is None or totals.population == 0
 col1, col2, col3 = st.columns(3)
 
 with col1:
     st.subheader("1. What support do vulnerable families get?")
-    totals = reach_headline("most_deprived_30")
-    if totals is None or totals.population == 0:
+    if no_figures:
         st.markdown("No reach figures for these filters.")
-    elif stats.rate_suppressed(totals.reached, totals.population, threshold):
-        st.metric(REACHED_LABEL, "c")
-    else:
-        lower, upper = stats.wilson_interval(totals.reached, totals.population)
-        st.metric(
-            REACHED_LABEL,
-            stats.show_percent(totals.reached / totals.population),
-            help="Reached: at least one attendance at any site in the year. 95% interval shown below.",
-        )
+    elif interval := rate_metric(REACHED_LABEL, totals.reached, totals,
+                                 "Reached: at least one attendance at any site in the year. 95% interval shown below."):
         st.caption(
             f"{stats.show_count(totals.reached, threshold)} of an estimated {stats.show_count(totals.population, threshold)} "
-            f"under-fives (95% CI {stats.show_interval(lower, upper)}); "
+            f"under-fives (95% CI {stats.show_interval(*interval)}); "
             f"{stats.show_count(totals.missed, threshold)} were not reached."
         )
     st.page_link("pages/reach.py", label="Reach: who is reached and who is missed", icon=":material/groups:")
 
 with col2:
     st.subheader("2. How are vulnerable families identified and engaged?")
-    totals = reach_headline("most_deprived_30")
-    if totals is None or totals.population == 0:
+    if no_figures:
         st.markdown("No registration figures for these filters.")
-    elif stats.rate_suppressed(totals.registered, totals.population, threshold):
-        st.metric(REGISTERED_LABEL, "c")
-    else:
-        lower, upper = stats.wilson_interval(totals.registered, totals.population)
-        st.metric(REGISTERED_LABEL, stats.show_percent(totals.registered / totals.population),
-                  help="Registered: living in a reach area and registered by the end of the year.")
-        sustained = "c" if stats.rate_suppressed(totals.sustained, totals.population, threshold) else stats.show_percent(totals.sustained / totals.population)
-        st.caption(f"95% CI {stats.show_interval(lower, upper)}. {sustained} came at least 3 times in the year (sustained engagement).")
+    elif interval := rate_metric(REGISTERED_LABEL, totals.registered, totals,
+                                 "Registered: living in a reach area and registered by the end of the year."):
+        sustained = ("c" if stats.rate_suppressed(totals.sustained, totals.population, threshold)
+                     else stats.show_percent(totals.sustained / totals.population))
+        st.caption(f"95% CI {stats.show_interval(*interval)}. {sustained} came at least 3 times in the year (sustained engagement).")
     st.page_link("pages/feedback.py", label="Feedback: what parents, staff and volunteers said", icon=":material/forum:")
 
 with col3:
