@@ -312,8 +312,6 @@ def test_the_leak_checker(text, count_context, expected):
 
 # --- A hand-made case the random worlds may miss ------------------------------------------------
 
-@pytest.mark.xfail(strict=False, reason="Reach page bug: the attendance-mix chart shows shares for a group of one "
-                   "child (it suppresses shares resting on fewer than 5 attendances, not fewer than 5 children)")
 def test_reach_page_shows_no_share_for_a_group_of_one_child(tiny):
     # Worked by hand from the tiny extract: minority_ethnic holds one child, K7 (area A3, centre C2),
     # with 5 specialist attendances from April to August 2023. One child is below the threshold of 5,
