@@ -21,11 +21,8 @@ with period as (
 
 sites_in_view as (
     select c.centre_id, c.site_type
-    from centres as c
-    where ($district is null or c.district = $district)
-      and ($cluster is null or c.cluster = $cluster)
-      and ($lead_agency is null or c.lead_agency = $lead_agency)
-      and ($site_type is null or c.site_type = $site_type)
+    -- The sidebar filters: centres_matching is a table macro made when the extract opens.
+    from centres_matching($district, $cluster, $lead_agency, $site_type) as c
 ),
 
 visits_by_child as (

@@ -178,6 +178,15 @@ def open_extract(folder: Path | None = None) -> OpenedExtract:
         # absent optional table (benchmarks, service changes) still run.
         columns = ", ".join(f'null::{c.type} as "{c.name}"' for c in TABLES[name].columns)
         con.execute(f'create or replace view "{name}" as select {columns} where false')
+    # The sidebar's centre filters, written once for every query; null = all.
+    con.execute(
+        "create macro centres_matching(want_district, want_cluster, want_lead_agency, want_site_type) as table "
+        "select * from centres "
+        "where (want_district is null or district = want_district) "
+        "and (want_cluster is null or cluster = want_cluster) "
+        "and (want_lead_agency is null or lead_agency = want_lead_agency) "
+        "and (want_site_type is null or site_type = want_site_type)"
+    )
     folder_sql = str(folder).replace("'", "''")
     con.execute(f"set allowed_directories = ['{folder_sql}']")
     con.execute("set enable_external_access = false")
