@@ -9,10 +9,8 @@ with years as (
 ),
 
 attended as (
-    select distinct
-        -- April starts the financial year: January-March belong to the year before.
-        case when month(attended_on) >= 4 then year(attended_on) else year(attended_on) - 1 end as year
-    from attendances
+    -- child_year_attendances is counted by financial year when the extract opens.
+    select distinct year from child_year_attendances
 )
 
 select

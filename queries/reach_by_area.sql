@@ -75,23 +75,13 @@ children_in_period as (
 ),
 
 visits_by_child as (
-    -- One row per child: attendances are filtered to the year (constant dates, so the
-    -- parquet scan skips what it can) and counted per child before anything is joined.
-    -- Every site counts, whatever the filters: reach follows where the child lives.
-    select
-        visit.child_id,
-        count(*) as attendances,
-        count(*) filter (where visit.tier = 'universal') as universal,
-        count(*) filter (where visit.tier = 'targeted') as targeted,
-        count(*) filter (where visit.tier = 'specialist') as specialist,
-        count(*) filter (where site.site_type = 'children_centre') as at_children_centre,
-        count(*) filter (where site.site_type = 'family_hub') as at_family_hub,
-        count(*) filter (where site.site_type = 'library') as at_library,
-        count(*) filter (where site.site_type = 'outreach') as at_outreach
-    from attendances as visit
-    join centres as site using (centre_id)
-    where visit.attended_on between make_date($year::integer, 4, 1) and make_date($year::integer + 1, 3, 31)
-    group by visit.child_id
+    -- One row per child: child_year_attendances holds each child's attendances per year,
+    -- counted once when the extract opened. Every site counts, whatever the filters:
+    -- reach follows where the child lives.
+    select child_id, attendances, universal, targeted, specialist,
+        at_children_centre, at_family_hub, at_library, at_outreach
+    from child_year_attendances
+    where year = $year
 ),
 
 child_figures as (
@@ -149,10 +139,9 @@ counts_by_group_list as (
 counts_spread as (
     select
         * exclude (target_groups, most_deprived),
-        unnest(list_distinct(
-            ['all'] || coalesce(target_groups, []::varchar[])
-            || case when most_deprived then ['most_deprived_30'] else []::varchar[] end
-        )) as target_group
+        -- Every child is in 'all', its own groups and most_deprived_30 where it applies
+        -- (target_groups_of is a macro made when the extract opens).
+        unnest(target_groups_of(target_groups, most_deprived)) as target_group
     from counts_by_group_list
 ),
 

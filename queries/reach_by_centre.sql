@@ -57,34 +57,45 @@ children_in_period as (
 ),
 
 attendance_counts as (
-    select visit.child_id, count(*) as attendances
-    from attendances as visit
-    cross join period
-    where visit.attended_on between period.starts and period.ends
-    group by all
+    -- Every site counts, whatever the filters: reach follows where the child lives.
+    -- child_year_attendances holds each child's attendances per year, counted when the extract opened.
+    select child_id, attendances
+    from child_year_attendances
+    where year = $year
 ),
 
-children_by_group as (
+counts_by_group_list as (
+    -- Children are counted per centre and list of target groups first, and only these few
+    -- rows are spread over the groups below: far cheaper than unnesting every child.
     select
-        c.child_id, c.centre_id, c.registered_on,
-        coalesce(ac.attendances, 0) as attendances,
-        unnest(list_distinct(
-            ['all'] || coalesce(c.target_groups, []::varchar[])
-            || case when c.most_deprived then ['most_deprived_30'] else []::varchar[] end
-        )) as target_group
+        c.centre_id,
+        c.target_groups,
+        c.most_deprived,
+        count(*) filter (where c.registered_on <= (select ends from period)) as registered,
+        count(*) filter (where ac.attendances >= 1) as reached,
+        count(*) filter (where ac.attendances >= $sustained_min) as sustained,
+        coalesce(sum(ac.attendances), 0) as attendances
     from children_in_period as c
     left join attendance_counts as ac using (child_id)
+    group by c.centre_id, c.target_groups, c.most_deprived
 ),
 
 counts as (
     select
         centre_id,
         target_group,
-        count(*) filter (where registered_on <= (select ends from period)) as registered,
-        count(*) filter (where attendances >= 1) as reached,
-        count(*) filter (where attendances >= $sustained_min) as sustained,
+        sum(registered) as registered,
+        sum(reached) as reached,
+        sum(sustained) as sustained,
         sum(attendances) as attendances
-    from children_by_group
+    from (
+        select
+            * exclude (target_groups, most_deprived),
+            -- Every child is in 'all', its own groups and most_deprived_30 where it applies
+            -- (target_groups_of is a macro made when the extract opens).
+            unnest(target_groups_of(target_groups, most_deprived)) as target_group
+        from counts_by_group_list
+    )
     group by all
 ),
 

@@ -44,7 +44,7 @@ quarters as (
         y.starts + to_months(3 * q.quarter) - interval 1 day as quarter_ends
     from years as y
     cross join (values (1), (2), (3), (4)) as q(quarter)
-    where y.starts + to_months(3 * (q.quarter - 1)) <= (select max(attended_on) from attendances)
+    where y.starts + to_months(3 * (q.quarter - 1)) <= (select max(last_attended_on) from child_year_attendances)
 ),
 
 population_by_group as materialized (
@@ -69,14 +69,9 @@ children_in_view as (
 ),
 
 first_visits as (
-    -- Each child's first attendance in each financial year, computed per child before any join.
-    select
-        visit.child_id,
-        -- April starts the financial year: January-March belong to the year before.
-        year(visit.attended_on) - (month(visit.attended_on) < 4)::integer as year,
-        min(visit.attended_on) as first_attended_on
-    from attendances as visit
-    group by all
+    -- Each child's first attendance in each financial year, counted when the extract opened.
+    select child_id, year, first_attended_on
+    from child_year_attendances
 ),
 
 first_by_group_list as (
@@ -104,10 +99,9 @@ first_by_quarter as materialized (
     from (
         select
             centre_id, year, quarter, children,
-            unnest(list_distinct(
-                ['all'] || coalesce(target_groups, []::varchar[])
-                || case when most_deprived then ['most_deprived_30'] else []::varchar[] end
-            )) as target_group
+            -- Every child is in 'all', its own groups and most_deprived_30 where it applies
+            -- (target_groups_of is a macro made when the extract opens).
+            unnest(target_groups_of(target_groups, most_deprived)) as target_group
         from first_by_group_list
     )
     where list_contains($target_groups, target_group)

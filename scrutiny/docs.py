@@ -125,6 +125,15 @@ def queries_markdown() -> str:
     ]
     for path in sorted((REPO_ROOT / "queries").glob("*.sql")):
         lines += [f"## `{path.stem}`", "", "```text", query_header(path), "```", ""]
+    lines += [
+        "# Summaries made when the extract opens",
+        "",
+        "These SQL files in `queries/derived/` are run once per extract, into tables held in",
+        "memory, and the named queries above read them like any other table.",
+        "",
+    ]
+    for path in sorted((REPO_ROOT / "queries" / "derived").glob("*.sql")):
+        lines += [f"## `{path.stem}`", "", "```text", query_header(path), "```", ""]
     return "\n".join(lines)
 
 

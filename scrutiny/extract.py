@@ -140,6 +140,27 @@ class OpenedExtract:
     missing: set[str]
 
 
+DERIVED_DIR = REPO_ROOT / "queries" / "derived"
+
+
+def _derive_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Summaries the page queries share, counted once in memory (queries/derived/*.sql).
+
+    Where a summary cannot be made (a table of the wrong types, say), it becomes a view
+    with the same definition, so the queries that need it fail with their own sentence
+    and the rest of the dashboard works.
+    """
+    for path in sorted(DERIVED_DIR.glob("*.sql")):
+        name, sql = path.stem, path.read_text(encoding="utf-8")
+        try:
+            con.execute(f'create table "{name}" as {sql}')
+        except duckdb.Error:
+            try:
+                con.execute(f'create or replace view "{name}" as {sql}')
+            except duckdb.Error:
+                pass  # Left out: a query that needs it fails with its own sentence.
+
+
 def open_extract(folder: Path | None = None) -> OpenedExtract:
     """One in-memory DuckDB connection with a view per table, then locked down.
 
@@ -187,6 +208,14 @@ def open_extract(folder: Path | None = None) -> OpenedExtract:
         "and (want_lead_agency is null or lead_agency = want_lead_agency) "
         "and (want_site_type is null or site_type = want_site_type)"
     )
+    # The groups a child counts in: everyone is in 'all', plus the groups on its record,
+    # plus the derived most_deprived_30 when it lives in one of the 30% most deprived areas.
+    con.execute(
+        "create macro target_groups_of(target_groups, most_deprived) as "
+        "list_distinct(['all'] || coalesce(target_groups, []::varchar[]) "
+        "|| case when most_deprived then ['most_deprived_30'] else []::varchar[] end)"
+    )
+    _derive_tables(con)
     folder_sql = str(folder).replace("'", "''")
     con.execute(f"set allowed_directories = ['{folder_sql}']")
     con.execute("set enable_external_access = false")

@@ -78,6 +78,15 @@ def _run_cached(name: str, parameters: tuple, folder: str, version: str) -> pd.D
     cursor = extract.connection.cursor()
     try:
         return cursor.execute(query_sql(name), dict(parameters)).df()
+    except (duckdb.FatalException, duckdb.InternalException) as error:
+        # A fault inside DuckDB itself leaves the connection unusable ("database has been
+        # invalidated"): drop it, so the next run opens the extract afresh, not every page failing.
+        _opened.clear()
+        first_line = str(error).strip().splitlines()[0][:300]
+        raise QueryError(
+            f"The {name} query failed inside the database engine ({first_line}). "
+            "The extract will be opened afresh on the next try; if this keeps happening, please report it."
+        ) from error
     except duckdb.Error as error:
         first_line = str(error).strip().splitlines()[0][:300]
         raise QueryError(f"The {name} query could not run on this extract: {first_line}") from error

@@ -84,6 +84,9 @@ CASES = [
      "columns the contract does not name (postcode)"),
     ("wrong type", dict(areas=with_column("areas", imd_decile="two")), None,
      "areas", "column imd_decile is VARCHAR but should be INTEGER"),
+    # The per-child attendance summary made when the extract opens cannot be counted from text dates.
+    ("dates written as text", dict(attendances=with_column("attendances", attended_on="2023-05-01")), None,
+     "attendances", "column attended_on is VARCHAR but should be DATE"),
     ("null in a required column", dict(attendances=with_column("attendances", tier=None)), None,
      "attendances", "with no tier, which is required"),
     ("duplicate key", dict(centres=with_rows("centres", ("C1", "Duplicate", "children_centre", None, None, "Northdale", None, None, None, None))),

@@ -1,0 +1,50 @@
+"""The named-query runner: names, parameters, caching and what happens when the engine fails."""
+
+import duckdb
+import pytest
+
+from scrutiny import queries
+from scrutiny.queries import QueryError, run
+
+NO_FILTERS = dict(district=None, cluster=None, lead_agency=None, site_type=None)
+
+
+@pytest.mark.parametrize("name", ["reach_by_centre; drop table x", "../secrets", "no_such_query"])
+def test_only_named_queries_run(tiny, name):
+    with pytest.raises(QueryError):
+        run(name)
+
+
+def test_parameters_must_match_the_query(tiny):
+    with pytest.raises(QueryError, match=r"missing \['sustained_min'\]"):
+        run("reach_by_centre", year=2023, **NO_FILTERS)
+    with pytest.raises(QueryError, match=r"unexpected \['centre'\]"):
+        run("reach_by_centre", year=2023, sustained_min=3, centre="C1", **NO_FILTERS)
+
+
+def test_a_result_is_a_copy_the_page_may_change(tiny):
+    first = run("financial_years")
+    first.loc[:, "label"] = "changed"
+    assert "changed" not in set(run("financial_years").label)
+
+
+def test_an_engine_fault_gives_a_sentence_and_a_fresh_connection(tiny, monkeypatch):
+    # DuckDB marks a database invalid after an internal fault; every later query on that
+    # connection would fail. The runner must drop the connection so the next run reopens it.
+    real = queries._opened(str(tiny), queries.data_version(tiny))
+    queries._run_cached.clear()
+
+    class FaultyCursor:
+        def execute(self, *args):
+            raise duckdb.FatalException("FATAL Error: database has been invalidated")
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(real, "connection", type("Broken", (), {"cursor": lambda self: FaultyCursor()})())
+    with pytest.raises(QueryError, match="failed inside the database engine"):
+        run("financial_years")
+    queries._run_cached.clear()
+    fresh = queries._opened(str(tiny), queries.data_version(tiny))
+    assert fresh is not real
+    assert list(run("financial_years").year) == [2023, 2022]
