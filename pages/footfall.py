@@ -170,10 +170,7 @@ for row in range(2, rows + 1):
     trend.update_yaxes(ticksuffix="%", rangemode="tozero", row=row, col=1)
 trend.add_vrect(x0=pd.Timestamp(current.year, 4, 1), x1=pd.Timestamp(current.year + 1, 3, 31),
                 fillcolor=charts.NEUTRAL_COLOUR, opacity=0.08, line_width=0)
-changes = queries.run("service_changes", district=current.district)
-# Authority-wide changes always; a change at one site only when that site is followed (32 lines would hide the data).
-site_level = int((changes.centre_id.notna() & (changes.centre_id != site)).sum())
-changes = changes[changes.centre_id.isna() | (changes.centre_id == site)].reset_index(drop=True)
+changes, site_level = charts.changes_to_mark(queries.run("service_changes", district=current.district), site)
 charts.add_service_changes(trend, changes)
 if monthly.empty and reach.reach_pct.isna().all():
     st.info("No footfall or reach figures to draw for this choice.")
@@ -182,8 +179,7 @@ else:
 st.caption(
     "The shaded band is the chosen year. Yearly figures are drawn at the middle of each year, with 95% intervals; "
     "a year or month resting on small numbers is left out." + (" " + charts.service_change_caption(changes) if not changes.empty else "")
-    + (f" {site_level} change{'s' if site_level != 1 else ''} at single sites {'are' if site_level != 1 else 'is'} marked "
-       "when you follow that site." if site_level else "")
+    + (" " + charts.unmarked_changes_note(site_level, "site") if site_level else "")
 )
 if monthly.visits_suppressed.any():
     st.caption(f"{int(monthly.visits_suppressed.sum())} monthly figures of fewer than {threshold} visits are not drawn.")

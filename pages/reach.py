@@ -166,11 +166,10 @@ else:
     charts.style(fig, y_title="Reached so far in the year (%)", percent_axis=True)
     charts.add_thresholds(fig, good, outstanding)
     changes = queries.run("service_changes", district=current.district)
-    if centre != "all":
-        changes = changes[changes["centre_id"].isna() | (changes["centre_id"] == centre)]
     start, end = trend["quarter_ends"].min() - pd.DateOffset(months=3), trend["quarter_ends"].max()
     changes = changes[(pd.to_datetime(changes["changed_on"]) >= start) & (pd.to_datetime(changes["changed_on"]) <= end)]
-    charts.add_service_changes(fig, changes.reset_index(drop=True))
+    changes, unmarked = charts.changes_to_mark(changes, None if centre == "all" else centre)
+    charts.add_service_changes(fig, changes)
     charts.show(fig, key="reach_trend")
     st.caption(
         "Reach by quarter is cumulative within each financial year: the children reached from 1 April to the end of "
@@ -178,8 +177,8 @@ else:
         "year's figure in the table, and it starts again each April. Bars show 95% intervals."
         + (f" {hidden_points} quarter{'s' if hidden_points != 1 else ''} with too few children are left out." if hidden_points else "")
     )
-    if not changes.empty:
-        st.caption(charts.service_change_caption(changes.reset_index(drop=True)))
+    if not changes.empty or unmarked:
+        st.caption(" ".join(filter(None, [charts.service_change_caption(changes), charts.unmarked_changes_note(unmarked)])))
     ui.source(f"{source_text}, service changes")
 
 # --- 4. Missed children ------------------------------------------------------------------------
@@ -223,7 +222,7 @@ if geo is not None:
     )
     shaded = missed_rows.assign(
         value=missed_rows["reach_pct"],
-        hover=[f"{r.unit} ({r.centre}): {reach.show_reach(r)}" for r in missed_rows.itertuples()])
+        hover=missed_rows["unit"].astype(str) + " (" + missed_rows["centre"].astype(str) + "): " + reach.reach_texts(missed_rows))
     fig = maps.area_map(geo, shaded, maps.reach_bands(settings.good, settings.outstanding))
     charts.style(fig, height=560)
     charts.show(fig, key="reach_map")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 import streamlit as st
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
@@ -36,17 +37,30 @@ def band_key(rating: str) -> str:
     return "no data"
 
 
-def style(fig: go.Figure, *, y_title: str | None = None, x_title: str | None = None,
-          percent_axis: bool = False, height: int = 420) -> go.Figure:
-    fig.update_layout(
-        template="plotly_white",
+def _template() -> go.layout.Template:
+    """plotly_white with the dashboard's font, palette, margins and legend, registered once.
+
+    Every figure gets it as the default template: setting a template on each figure copies
+    the whole template every time, a noticeable share of a page's rerun.
+    """
+    template = go.layout.Template(pio.templates["plotly_white"])
+    template.layout.update(
         font=FONT,
         colorway=PALETTE,
-        height=height,
         margin=dict(l=10, r=10, t=40, b=10),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
         hoverlabel=dict(font_size=14),
     )
+    return template
+
+
+pio.templates["scrutiny"] = _template()
+pio.templates.default = "scrutiny"
+
+
+def style(fig: go.Figure, *, y_title: str | None = None, x_title: str | None = None,
+          percent_axis: bool = False, height: int = 420) -> go.Figure:
+    fig.update_layout(height=height)
     if y_title is not None:
         fig.update_yaxes(title_text=y_title)
     if x_title is not None:
@@ -91,6 +105,23 @@ def add_service_changes(fig: go.Figure, changes: pd.DataFrame, x_start=None, x_e
         ))
     fig.update_layout(shapes=list(fig.layout.shapes) + shapes, annotations=list(fig.layout.annotations) + notes)
     return fig
+
+
+def changes_to_mark(changes: pd.DataFrame, focus: str | None) -> tuple[pd.DataFrame, int]:
+    """The service changes a trend chart marks, and how many it leaves out.
+
+    Authority-wide changes always; a change at one centre only when that centre is in
+    focus: a big county logs hundreds, and so many lines would hide the data.
+    """
+    at_one_centre = changes["centre_id"].notna() & (changes["centre_id"] != focus)
+    return changes[~at_one_centre].reset_index(drop=True), int(at_one_centre.sum())
+
+
+def unmarked_changes_note(left_out: int, where: str = "centre") -> str:
+    if not left_out:
+        return ""
+    return (f"{left_out} change{'s' if left_out != 1 else ''} at single {where}s {'are' if left_out != 1 else 'is'} "
+            f"marked when that {where} is in focus.")
 
 
 def service_change_caption(changes: pd.DataFrame) -> str:

@@ -17,9 +17,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import pandas as pd
+import streamlit as st
 
 from scrutiny import labels, queries, stats
 from scrutiny.contract import MOST_DEPRIVED_GROUP
+from scrutiny.extract import data_dir, data_version
 from scrutiny.filters import Filters
 from scrutiny.queries import QueryError
 from scrutiny.sharing import page_url_path, view_parameters, view_url
@@ -188,6 +190,13 @@ def years_around(changed_on: date) -> tuple[int, int]:
 REACH_GROUPS_AFTER_CHANGES = ("all", MOST_DEPRIVED_GROUP)
 
 
+def _one_centre(sums: pd.DataFrame, centre_id: str) -> pd.DataFrame:
+    """One centre's rows of a (centre_id, target_group) sum, by target group; empty when it has none."""
+    if centre_id not in sums.index.get_level_values("centre_id"):
+        return sums.iloc[0:0].droplevel("centre_id")
+    return sums.xs(centre_id, level="centre_id")
+
+
 def reach_fell_after_change(filters: Filters) -> list[Finding]:
     """Reach in the whole financial year after a service change clearly lower than in the year before
     (Newcombe interval on the difference wholly below 0)."""
@@ -198,17 +207,23 @@ def reach_fell_after_change(filters: Filters) -> list[Finding]:
     usable = set(years[years.has_attendances].year.astype(int))
     t = _threshold()
     found = []
+    # A big authority logs hundreds of changes over a few years: each year's reach is
+    # read and summed once, not once per change.
+    by_centre: dict[int, pd.DataFrame] = {}
+    by_year: dict[int, pd.DataFrame] = {}
+    for year in sorted(usable):
+        rows = _reach_rows(filters, year)
+        by_centre[year] = rows.groupby(["centre_id", "target_group"])[["reached", "population"]].sum()
+        by_year[year] = rows.groupby("target_group")[["reached", "population"]].sum()
     for change in changes.itertuples():
         before, after = years_around(pd.Timestamp(change.changed_on).date())
         # Only changes whose after-year the chosen year has reached; the view opens on that after-year.
         if before not in usable or after not in usable or (filters.year is not None and after > filters.year):
             continue
-        sums = {}
-        for year in (before, after):
-            rows = _reach_rows(filters, year)
-            if isinstance(change.centre_id, str):
-                rows = rows[rows.centre_id == change.centre_id]
-            sums[year] = rows.groupby("target_group")[["reached", "population"]].sum()
+        if isinstance(change.centre_id, str):
+            sums = {year: _one_centre(by_centre[year], change.centre_id) for year in (before, after)}
+        else:
+            sums = {year: by_year[year] for year in (before, after)}
         where = change.centre_name if isinstance(change.centre_id, str) else _where(filters)
         best = None
         for group in REACH_GROUPS_AFTER_CHANGES:
@@ -457,7 +472,17 @@ RULES = [reach_below_good, reach_fell_after_change, gap_not_narrowing, busy_site
 
 def lines_of_enquiry(filters: Filters) -> list[Finding]:
     """Every rule's findings for the filters, most serious first. A rule that cannot run
-    on this extract (a broken table) is left out: the data quality rule says why."""
+    on this extract (a broken table) is left out: the data quality rule says why.
+
+    Worked out once per filters and extract version: the overview and the evidence pack
+    both show them, and every rerun of those pages (a click anywhere) would redo them.
+    """
+    folder = data_dir()
+    return _lines_of_enquiry(filters, str(folder), data_version(folder))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _lines_of_enquiry(filters: Filters, folder: str, version: str) -> list[Finding]:
     found: list[Finding] = []
     for rule in RULES:
         try:

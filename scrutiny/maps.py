@@ -57,12 +57,37 @@ def outer_rings(geometry: dict) -> list[list[list[float]]]:
     return []
 
 
-def _path(rings: list[list[list[float]]]) -> tuple[list, list]:
-    xs, ys = [], []
-    for ring in rings:
-        xs += [point[0] for point in ring] + [None]
-        ys += [point[1] for point in ring] + [None]
-    return xs, ys
+@dataclass(frozen=True)
+class Shapes:
+    """Every area's outline as one path, ready to draw: x and y with NaN between rings."""
+    codes: np.ndarray          # area codes, as text
+    xs: list[np.ndarray]       # per area: longitudes of its rings, each ring followed by NaN
+    ys: list[np.ndarray]
+    centre_x: np.ndarray       # per area: mean of its first ring's points (where the hover sits)
+    centre_y: np.ndarray
+
+
+_SHAPES: dict[int, tuple[dict, Shapes]] = {}
+
+
+def shapes_of(geo: dict) -> Shapes:
+    """The outlines of a boundaries file, worked out once per loaded file (it is read once and kept)."""
+    known = _SHAPES.get(id(geo))
+    if known is not None and known[0] is geo:
+        return known[1]
+    codes, xs, ys, cx, cy = [], [], [], [], []
+    for feature in geo.get("features", []):
+        rings = [np.asarray(ring, dtype=float)[:, :2] for ring in outer_rings(feature.get("geometry")) if len(ring)]
+        codes.append(str(feature.get("properties", {}).get("area_code")))
+        gap = np.array([np.nan])
+        xs.append(np.concatenate([part for ring in rings for part in (ring[:, 0], gap)]) if rings else np.array([]))
+        ys.append(np.concatenate([part for ring in rings for part in (ring[:, 1], gap)]) if rings else np.array([]))
+        cx.append(rings[0][:, 0].mean() if rings else np.nan)
+        cy.append(rings[0][:, 1].mean() if rings else np.nan)
+    shapes = Shapes(np.array(codes, dtype=object), xs, ys, np.array(cx), np.array(cy))
+    _SHAPES.clear()  # one boundaries file at a time is plenty
+    _SHAPES[id(geo)] = (geo, shapes)
+    return shapes
 
 
 def _keep_shape(fig: go.Figure, latitudes) -> go.Figure:
@@ -75,42 +100,33 @@ def _keep_shape(fig: go.Figure, latitudes) -> go.Figure:
 
 def area_map(geo: dict, frame: pd.DataFrame, bands: list[Band], value: str = "value",
              hover: str = "hover", missing_name: str = "too few to show") -> go.Figure:
-    """Areas filled by band: one trace per band (fast for hundreds of areas), hover text at each centre.
+    """Areas filled by band: one trace per band (fast for thousands of areas), hover text at each centre.
 
     frame has area_code, a value column (a fraction, NaN when suppressed or unknown) and a hover column.
     """
-    shapes = {
-        str(feature.get("properties", {}).get("area_code")): outer_rings(feature.get("geometry"))
-        for feature in geo.get("features", [])
-    }
-    rows = frame[frame["area_code"].astype(str).isin(shapes)]
-    fig = go.Figure()
-    groups: dict[str, list] = {}
-    for row in rows.itertuples():
-        band = band_of(getattr(row, value), bands)
-        groups.setdefault(band.name if band else missing_name, []).append(str(row.area_code))
+    shapes = shapes_of(geo)
+    position = {code: i for i, code in enumerate(shapes.codes)}
+    rows = frame[frame["area_code"].astype(str).isin(position)]
+    where = [position[str(code)] for code in rows["area_code"]]
+    band_names = [(band.name if band else missing_name) for band in (band_of(v, bands) for v in rows[value])]
     colours = {b.name: b.colour for b in bands} | {missing_name: charts.BAND_COLOURS["suppressed"]}
+    fig = go.Figure()
     for name in [b.name for b in bands] + [missing_name]:
-        if name not in groups:
+        members = [i for i, band in zip(where, band_names) if band == name]
+        if not members:
             continue
-        xs, ys = _path([ring for code in groups[name] for ring in shapes[code]])
         fig.add_trace(go.Scatter(
-            x=xs, y=ys, mode="lines", fill="toself", fillcolor=colours[name], name=name,
+            x=np.concatenate([shapes.xs[i] for i in members]), y=np.concatenate([shapes.ys[i] for i in members]),
+            mode="lines", fill="toself", fillcolor=colours[name], name=name,
             line=dict(color="white", width=0.6), hoverinfo="skip",
         ))
-    centres_x, centres_y, texts = [], [], []
-    for row in rows.itertuples():
-        rings = shapes[str(row.area_code)]
-        if rings:
-            points = np.array(rings[0], dtype=float)
-            centres_x.append(points[:, 0].mean())
-            centres_y.append(points[:, 1].mean())
-            texts.append(getattr(row, hover))
+    drawn = [i for i in where if not np.isnan(shapes.centre_x[i])]
+    texts = [text for i, text in zip(where, rows[hover]) if not np.isnan(shapes.centre_x[i])]
     fig.add_trace(go.Scatter(
-        x=centres_x, y=centres_y, mode="markers", marker=dict(size=6, opacity=0), text=texts,
+        x=shapes.centre_x[drawn], y=shapes.centre_y[drawn], mode="markers", marker=dict(size=6, opacity=0), text=texts,
         hovertemplate="%{text}<extra></extra>", showlegend=False,
     ))
-    return _keep_shape(fig, centres_y)
+    return _keep_shape(fig, shapes.centre_y[drawn])
 
 
 def point_map(frame: pd.DataFrame, colours: list[str], labels: list[str], hover: list[str]) -> go.Figure:

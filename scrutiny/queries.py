@@ -11,8 +11,10 @@ It works the same inside Streamlit and outside it (tests, scripts, benchmarks).
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
+import weakref
 from functools import cache
 from pathlib import Path
 
@@ -100,6 +102,10 @@ def _freeze(value):
     return value
 
 
+# id(result) -> (weak reference to the result, what it is the result of): see derived_from.
+_RESULTS: dict[int, tuple[weakref.ref, tuple]] = {}
+
+
 def run(name: str, **parameters) -> pd.DataFrame:
     """The result of queries/<name>.sql with its $parameters bound, as a DataFrame (a copy, safe to change)."""
     expected = query_parameters(name)
@@ -110,7 +116,56 @@ def run(name: str, **parameters) -> pd.DataFrame:
     folder = data_dir()
     frozen = tuple(sorted((k, _freeze(v)) for k, v in parameters.items()))
     bound = tuple((k, list(v) if isinstance(v, tuple) else v) for k, v in frozen)
-    return _run_cached(name, bound, str(folder), data_version(folder)).copy()
+    version = data_version(folder)
+    result = _run_cached(name, bound, str(folder), version).copy()
+    _remember(result, (name, frozen, str(folder), version))
+    return result
+
+
+def _remember(result, source: tuple) -> None:
+    """Notes what each frame in a result (a frame, or a tuple holding frames) was worked out from."""
+    for key in [k for k, (ref, _) in _RESULTS.items() if ref() is None]:
+        del _RESULTS[key]
+    parts = result if isinstance(result, tuple) else (result,)
+    for position, part in enumerate(parts):
+        if isinstance(part, pd.DataFrame):
+            _RESULTS[id(part)] = (weakref.ref(part), source if part is result else (*source, position))
+
+
+def source_of(frame: pd.DataFrame) -> tuple | None:
+    """What a frame is the unchanged result of (query, parameters, extract, version), or None."""
+    known = _RESULTS.get(id(frame))
+    return known[1] if known is not None and known[0]() is frame else None
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _derived(function: str, source: tuple, arguments: tuple, _compute) -> object:
+    return _compute()
+
+
+def derived_from(function):
+    """Caches what a function works out from a query result, keyed on the query and its parameters.
+
+    A page reruns its whole script on every click; functions such as a roll-up of reach
+    figures are pure, so when they are given a query result exactly as run() returned it
+    (or the unchanged answer of another such function), their answer is kept for that
+    query, those parameters and that version of the extract. Given anything else (a
+    filtered copy, a hand-made frame) they simply run. The frames they return must not be
+    changed in place and then passed on: work on a copy.
+    """
+    name = f"{function.__module__}.{function.__qualname__}"
+
+    @functools.wraps(function)
+    def wrapper(frame, *args, **kwargs):
+        source = source_of(frame)
+        if source is None:
+            return function(frame, *args, **kwargs)
+        arguments = (args, tuple(sorted(kwargs.items())))
+        result = _derived(name, source, arguments, lambda: function(frame, *args, **kwargs))
+        _remember(result, (name, source, arguments))
+        return result
+
+    return wrapper
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

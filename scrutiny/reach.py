@@ -92,8 +92,10 @@ def centre_name(name: str, closed_on) -> str:
 def _unit_columns(areas: pd.DataFrame, level: str, authority_name: str) -> tuple[pd.Series, pd.Series]:
     """The code and display name of the unit each area row rolls up to."""
     if level == "centre":
-        names = pd.Series([centre_name(n, c) for n, c in zip(areas["centre_name"], areas["closed_on"])],
-                          index=areas.index, dtype=object)
+        # centre_name() once per centre, not per row: a big county has tens of thousands of area rows.
+        centres = areas.drop_duplicates("centre_id")
+        name_of = {c: centre_name(n, d) for c, n, d in zip(centres["centre_id"], centres["centre_name"], centres["closed_on"])}
+        names = areas["centre_id"].map(name_of).astype(object)
         return areas["centre_id"].astype(object), names
     if level == "cluster":
         values = areas["cluster"].astype(object).where(areas["cluster"].notna(), NO_CLUSTER)
@@ -111,6 +113,7 @@ def _unit_columns(areas: pd.DataFrame, level: str, authority_name: str) -> tuple
     raise ValueError(f"{level!r} is not a roll-up; use one of {', '.join(ROLLUPS)}.")
 
 
+@queries.derived_from
 def rollup(areas: pd.DataFrame, level: str = "centre", authority_name: str = "All reach areas in view") -> pd.DataFrame:
     """Sums the area rows up to one row per unit (centre, cluster ...) and target group.
 
@@ -169,18 +172,17 @@ def rate(frame: pd.DataFrame, threshold: int, good: float, outstanding: float) -
     # An interval for more than 100% means nothing: the estimate is too low.
     out.loc[over, ["reach_lower", "reach_upper"]] = np.nan
     bands = rating_labels(good, outstanding)
-    ratings, band = [], []
-    for pop, hidden, is_over, lower, upper in zip(population, out["reach_suppressed"], over,
-                                                  out["reach_lower"], out["reach_upper"]):
-        if pop == 0:
-            ratings.append(NO_ESTIMATE), band.append("no data")
-        elif hidden:
-            ratings.append(TOO_FEW), band.append("suppressed")
-        elif is_over:
-            ratings.append(OVER_ESTIMATE), band.append("no data")
-        else:
-            text = stats.threshold_rating(lower, upper, good, outstanding)
-            ratings.append(text), band.append(bands.get(text, "no data"))
+    # stats.threshold_rating once per distinct interval rather than per row (thousands of rows, few intervals).
+    intervals = list(zip(out["reach_lower"], out["reach_upper"]))
+    rated = {pair: stats.threshold_rating(pair[0], pair[1], good, outstanding) for pair in set(intervals)}
+    ratings = np.array([rated[pair] for pair in intervals], dtype=object)
+    band = np.array([bands.get(text, "no data") for text in ratings], dtype=object)
+    for condition, text, band_name in ((over, OVER_ESTIMATE, "no data"),
+                                       (out["reach_suppressed"].to_numpy(dtype=bool), TOO_FEW, "suppressed"),
+                                       (population.to_numpy() == 0, NO_ESTIMATE, "no data")):
+        # Applied from the least to the most important, so the last one that applies wins.
+        ratings = np.where(condition, text, ratings)
+        band = np.where(condition, band_name, band)
     out["rating"] = ratings
     out["band"] = band
     out["band_rank"] = out["band"].map(BAND_RANK)
@@ -192,6 +194,7 @@ def worst_first(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(["band_rank", "reach_pct", "unit"], na_position="last", kind="stable").reset_index(drop=True)
 
 
+@queries.derived_from
 def reach_table(areas: pd.DataFrame, level: str, group: str | None, threshold: int, settings: Settings,
                 authority_name: str = "All reach areas in view") -> pd.DataFrame:
     """The reach table's figures: rolled up, rated and worst first (group None = every group)."""
@@ -218,6 +221,7 @@ def hidden_counts(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
     return hidden
 
 
+@queries.derived_from
 def display_table(rated: pd.DataFrame, level: str, threshold: int, with_group: bool = True,
                   extra: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The reach table as shown: numbers (NaN where hidden) and a mask of the hidden cells.
@@ -246,6 +250,7 @@ def display_table(rated: pd.DataFrame, level: str, threshold: int, with_group: b
     return table, mask[table.columns]
 
 
+@queries.derived_from
 def download_table(table: pd.DataFrame, mask: pd.DataFrame) -> pd.DataFrame:
     """The same table as text, with "c" in every hidden cell, for CSV downloads."""
     out = table.copy().astype(object)
@@ -259,6 +264,7 @@ def download_table(table: pd.DataFrame, mask: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@queries.derived_from
 def styled(table: pd.DataFrame, mask: pd.DataFrame) -> pd.DataFrame:
     """The table as text for st.dataframe: "c" in hidden cells, whole numbers with thousands separators.
 
@@ -281,6 +287,14 @@ def styled(table: pd.DataFrame, mask: pd.DataFrame) -> pd.DataFrame:
             continue
         shown[column] = text.where(~mask[column].to_numpy(), stats.SUPPRESSED)
     return shown
+
+
+def reach_texts(rated: pd.DataFrame) -> pd.Series:
+    """show_reach for every row at once."""
+    percent = (rated["reach_pct"] * 100).map(lambda v: "" if pd.isna(v) else f"{v:.0f}%")
+    text = np.where(rated["population"].to_numpy() == 0, "–",
+                    np.where(rated["reach_suppressed"].to_numpy(dtype=bool), stats.SUPPRESSED, percent.to_numpy()))
+    return pd.Series(text, index=rated.index, dtype=object)
 
 
 def show_reach(row, decimals: int = 0) -> str:
@@ -350,13 +364,14 @@ def rating_summary(rated: pd.DataFrame, level: str, settings: Settings) -> str:
 
 # --- Heat map ---------------------------------------------------------------------------------
 
+@queries.derived_from
 def heat_map_frame(areas: pd.DataFrame, level: str, groups: list[str], threshold: int, settings: Settings,
                    authority_name: str = "All reach areas in view") -> pd.DataFrame:
     """Rated rows for every unit and group, with the text written in each cell."""
     rows = rollup(areas, level, authority_name)
     rows = rows[rows["target_group"].isin(groups)]
     rated = rate(rows, threshold, settings.good, settings.outstanding)
-    rated["cell_text"] = [show_reach(r) for r in rated.itertuples()]
+    rated["cell_text"] = reach_texts(rated)
     rated["group_label"] = rated["target_group"].map(labels.target_group)
     return rated
 
@@ -368,6 +383,7 @@ def deprivation_decile(frame: pd.DataFrame) -> pd.Series:
     return frame["idaci_decile"].astype("Float64").fillna(frame["imd_decile"].astype("Float64"))
 
 
+@queries.derived_from
 def missed_areas(areas: pd.DataFrame, group: str, threshold: int, settings: Settings) -> pd.DataFrame:
     """One row per area for a group, the most deprived areas first, then most missed first."""
     rows = areas[areas["target_group"] == group].copy()
@@ -379,6 +395,7 @@ def missed_areas(areas: pd.DataFrame, group: str, threshold: int, settings: Sett
     return rated.sort_values(["decile", "missed", "area_code"], ascending=[True, False, True], kind="stable").reset_index(drop=True)
 
 
+@queries.derived_from
 def missed_by_district(areas: pd.DataFrame, group: str) -> pd.DataFrame:
     """Missed children by district, split into the 30% most deprived areas and the rest.
 
@@ -418,6 +435,7 @@ def focus(areas: pd.DataFrame, centre: str | None) -> pd.DataFrame:
     return areas if centre in (None, "all") else areas[areas["centre_id"] == centre]
 
 
+@queries.derived_from
 def frequency(areas: pd.DataFrame, group: str, threshold: int, centre: str | None = None) -> pd.DataFrame:
     """Reached children by number of attendances in the year: band, children, share (NaN when hidden)."""
     rows = focus(areas, centre)
@@ -451,6 +469,7 @@ def frequency_sentence(freq: pd.DataFrame, group: str, sustained: int, reached: 
     return text + "."
 
 
+@queries.derived_from
 def attendance_mix(areas: pd.DataFrame, kind: str, threshold: int, centre: str | None = None,
                    groups: list[str] | None = None) -> pd.DataFrame:
     """Each group's attendances split by tier (kind="tier") or type of site attended (kind="site").
@@ -508,6 +527,7 @@ def tier_sentence(tiers: pd.DataFrame, group: str) -> str:
 
 # --- Identification: age at registration ------------------------------------------------------------
 
+@queries.derived_from
 def registration_age(areas: pd.DataFrame, threshold: int, centre: str | None = None,
                      groups: list[str] | None = None) -> pd.DataFrame:
     """Per group: registered children and the share registered before 3 months and before 1 year, with intervals."""
@@ -541,6 +561,7 @@ def registration_sentence(ages: pd.DataFrame, group: str, threshold: int) -> str
 
 # --- Trend ---------------------------------------------------------------------------------------------
 
+@queries.derived_from
 def quarterly(quarters: pd.DataFrame, group: str, threshold: int, centre: str | None = None) -> pd.DataFrame:
     """Cumulative reach at the end of each quarter for one group, summed over the centres in focus."""
     rows = focus(quarters, centre)
@@ -601,6 +622,7 @@ def boundaries(folder: Path) -> tuple[dict | None, str]:
     return _read_boundaries(str(path), path.stat().st_mtime_ns)
 
 
+@queries.derived_from
 def centre_points(areas: pd.DataFrame, group: str, threshold: int, settings: Settings) -> pd.DataFrame:
     """Centres with coordinates and their reach for a group, for the map without boundaries."""
     rated = rate(rollup(areas[areas["target_group"] == group], "centre"), threshold, settings.good, settings.outstanding)

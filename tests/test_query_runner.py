@@ -48,3 +48,45 @@ def test_an_engine_fault_gives_a_sentence_and_a_fresh_connection(tiny, monkeypat
     fresh = queries._opened(str(tiny), queries.data_version(tiny))
     assert fresh is not real
     assert list(run("financial_years").year) == [2023, 2022]
+
+
+def test_derived_from_keeps_answers_for_query_results_only(tiny):
+    calls = []
+
+    @queries.derived_from
+    def total_population(frame, group):
+        calls.append(group)
+        return frame[frame.target_group == group][["population"]].sum().to_frame().T
+
+    rows = run("reach_by_centre", year=2023, sustained_min=3, **NO_FILTERS)
+    # C1 15 + C2 9 + C3 2 = 26 under-fives; worked out once, then kept for the same query and arguments.
+    assert int(total_population(rows, "all").population.iloc[0]) == 26
+    again = run("reach_by_centre", year=2023, sustained_min=3, **NO_FILTERS)
+    assert int(total_population(again, "all").population.iloc[0]) == 26
+    assert calls == ["all"]
+    # Other arguments, another query's parameters, or a changed copy: worked out afresh.
+    total_population(again, "teenage_parent")
+    total_population(run("reach_by_centre", year=2022, sustained_min=3, **NO_FILTERS), "all")
+    c1_only = again[again.centre_id == "C1"]
+    assert int(total_population(c1_only, "all").population.iloc[0]) == 15
+    assert calls == ["all", "teenage_parent", "all", "all"]
+
+
+def test_derived_from_chains_through_unchanged_answers(tiny):
+    calls = []
+
+    @queries.derived_from
+    def by_group(frame):
+        calls.append("by_group")
+        return frame.groupby("target_group", as_index=False)[["population", "reached"]].sum()
+
+    @queries.derived_from
+    def reach_all(frame):
+        calls.append("reach_all")
+        row = frame[frame.target_group == "all"].iloc[0]
+        return row.reached / row.population
+
+    for _ in range(2):
+        # 5 of 26 under-fives reached in 2023-24 (C1 3, C2 2, C3 0).
+        assert reach_all(by_group(run("reach_by_centre", year=2023, sustained_min=3, **NO_FILTERS))) == pytest.approx(5 / 26)
+    assert calls == ["by_group", "reach_all"]

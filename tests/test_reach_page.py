@@ -47,8 +47,17 @@ def test_heat_map_and_trend_with_thresholds(tiny):
     assert {70, 90} <= lines
     notes = [a["text"] for a in trend[0]["layout"]["annotations"]]
     assert "70% good" in notes and "90% outstanding" in notes
-    # Service changes: the 2022 closure falls inside 2022-23 to 2023-24 (the re-commissioning in 2021 does not).
-    assert "(1)" in notes
+    # Service changes: the 2022 closure of Old Mill falls inside 2022-23 to 2023-24 (the 2021
+    # re-commissioning does not). It is at one centre, so it is marked only with that centre in focus.
+    assert "(1)" not in notes
+    assert "1 change at single centres is marked when that centre is in focus." in texts(at)
+    focused = open_app("pages/reach.py", period="2023-24", target_group="all", centre="C3")
+    assert not errors(focused)
+    # Old Mill's own points are all too small to draw, but the chart and its marks are there.
+    trend = [f for f in plotly_figures(focused)
+             if "65% good" in [a.get("text") for a in f["layout"].get("annotations", [])]][0]
+    assert "(1)" in [a["text"] for a in trend["layout"]["annotations"]]
+    assert "(1) Mar 2022: Old Mill Centre closed (Old Mill Centre)." in texts(focused)
 
 
 @pytest.mark.parametrize("key, value", [

@@ -1,0 +1,51 @@
+"""The shared chart look: which service changes a trend marks, and the note on the rest."""
+
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from scrutiny import charts
+
+CHANGES = pd.DataFrame({
+    "changed_on": [date(2021, 4, 1), date(2022, 3, 31), date(2023, 6, 1), date(2023, 9, 1)],
+    "title": ["Re-commissioned", "Old Mill closed", "Eastfield moves", "Brook becomes a hub"],
+    "centre_id": [None, "C3", "C1", "C2"],
+})
+
+
+@pytest.mark.parametrize(
+    "focus, marked, left_out",
+    [
+        (None, ["Re-commissioned"], 3),                    # whole authority: only the authority-wide change
+        ("C1", ["Re-commissioned", "Eastfield moves"], 2),  # a centre in focus: its own change too
+        ("L1", ["Re-commissioned"], 3),                    # a site with no changes of its own
+    ],
+)
+def test_changes_to_mark(focus, marked, left_out):
+    shown, hidden = charts.changes_to_mark(CHANGES, focus)
+    assert list(shown.title) == marked
+    assert hidden == left_out
+
+
+@pytest.mark.parametrize(
+    "left_out, where, note",
+    [
+        (0, "centre", ""),
+        (1, "centre", "1 change at single centres is marked when that centre is in focus."),
+        (271, "site", "271 changes at single sites are marked when that site is in focus."),
+    ],
+)
+def test_unmarked_changes_note(left_out, where, note):
+    assert charts.unmarked_changes_note(left_out, where) == note
+
+
+def test_every_figure_gets_the_dashboard_look_without_setting_it():
+    fig = charts.style(go.Figure(go.Bar(x=[1], y=[2])), height=300)
+    layout = fig.to_plotly_json()["layout"]
+    template = layout["template"]["layout"]
+    assert template["font"]["family"].startswith("Source Sans Pro")
+    assert template["colorway"] == charts.PALETTE
+    assert template["plot_bgcolor"] == "white"  # from plotly_white
+    assert layout["height"] == 300
