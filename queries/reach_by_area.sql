@@ -113,7 +113,8 @@ counts_by_group_list as (
     select
         area_code,
         target_groups,
-        most_deprived,
+        -- Whether an area is among the most deprived depends on the area alone.
+        any_value(most_deprived) as most_deprived,
         count(*) filter (where is_registered) as registered,
         count(*) filter (where is_registered and before_3_months) as registered_by_3_months,
         count(*) filter (where is_registered and before_1_year) as registered_by_1_year,
@@ -133,7 +134,7 @@ counts_by_group_list as (
         sum(at_library) as attendances_library,
         sum(at_outreach) as attendances_outreach
     from child_figures
-    group by area_code, target_groups, most_deprived
+    group by area_code, target_groups
 ),
 
 counts_spread as (
