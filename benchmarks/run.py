@@ -35,6 +35,8 @@ SAMPLE = REPO / "sample_data"
 TARGETS = {10: 1.0, 50: 3.0}  # every query under this many seconds cold
 MEMORY_TARGET_MB = 2048
 SPEEDUP_TARGET = 10
+WARM_RUNS = 3
+WARM_TARGETS = {(10, "reach"): 0.3}  # page, at a scale: a warm rerun under this many seconds
 PANDAS_UP_TO_SCALE = 10       # pandas at 50 times would hold ~100M attendance rows in memory
 
 
@@ -96,9 +98,13 @@ def measure(folder: Path, scale: int) -> dict:
             where.update(page=page.url_path, mode=mode)
             if mode == "cold":
                 at.switch_page(page.script)
-            started = time.perf_counter()
-            at.run()
-            result[mode] = time.perf_counter() - started
+            times = []
+            # A warm rerun is short and the machine is shared: the best of three is the page's own cost.
+            for _ in range(1 if mode == "cold" else WARM_RUNS):
+                started = time.perf_counter()
+                at.run()
+                times.append(time.perf_counter() - started)
+            result[mode] = min(times)
             result[f"{mode}_exceptions"] = [e.message[:300] for e in at.exception]
         pages.append(result)
 
@@ -114,7 +120,7 @@ def measure(folder: Path, scale: int) -> dict:
             "select max(year(attended_on) - case when month(attended_on) < 4 then 1 else 0 end) from attendances"
         ).fetchone()[0])
         parameters = dict(year=year, sustained_min=3, district=None, cluster=None, lead_agency=None, site_type=None)
-        cold_start()
+        opening = cold_start()["open"]
         where.update(page="comparison", mode="cold")
         started = time.perf_counter()
         duck = queries.run("reach_by_centre", **parameters)
@@ -123,7 +129,8 @@ def measure(folder: Path, scale: int) -> dict:
         plain = pandas_baseline.reach_by_centre(folder, year)
         pandas_seconds = time.perf_counter() - started
         pandas_baseline.same_numbers(duck, plain)  # raises when they differ
-        comparison = {"year": year, "rows": len(duck), "duckdb": duck_seconds, "pandas": pandas_seconds}
+        comparison = {"year": year, "rows": len(duck), "duckdb": duck_seconds, "pandas": pandas_seconds,
+                      "opening": opening}
 
     return {
         "scale": scale, "rows": rows, "pages": pages, "calls": calls, "comparison": comparison,
@@ -146,7 +153,7 @@ def report(results: list[dict]) -> tuple[str, list[str]]:
     lines = [f"Measured {time.strftime('%Y-%m-%d')} with `make bench` on {os.cpu_count()} cores "
              f"(load average {load:.1f} at the end: above {os.cpu_count()} means other work shared the machine), "
              f"Python {platform.python_version()}; seconds unless marked. Cold: query and resource caches "
-             "cleared and a fresh DuckDB connection; warm: the same page run again."]
+             "cleared and a fresh DuckDB connection; warm: the same page run again (best of three)."]
     lines.append("")
     lines.append(table(
         ["County", "Children", "Attendances", "Open extract", "Validate", "Peak memory (MB)"],
@@ -172,6 +179,9 @@ def report(results: list[dict]) -> tuple[str, list[str]]:
                     f"{_s(slowest['seconds'])} ({slowest['query']})" if slowest else "no query"]
             if p["cold_exceptions"] or p["warm_exceptions"]:
                 misses.append(f"{page} at {r['scale']}× raised: {(p['cold_exceptions'] + p['warm_exceptions'])[0][:160]}")
+            warm_limit = WARM_TARGETS.get((r["scale"], page))
+            if warm_limit and p["warm"] > warm_limit:
+                misses.append(f"{page} at {r['scale']}×: a warm rerun took {p['warm']:.2f} s (target {warm_limit} s)")
             limit = TARGETS.get(r["scale"])
             if limit and slowest and slowest["seconds"] > limit:
                 misses.append(f"{page} at {r['scale']}×: {slowest['query']} took {slowest['seconds']:.2f} s cold (target {limit} s)")
@@ -196,14 +206,19 @@ def report(results: list[dict]) -> tuple[str, list[str]]:
         for r in compared:
             c = r["comparison"]
             speedup = c["pandas"] / c["duckdb"] if c["duckdb"] else float("inf")
-            rows.append([f"{r['scale']}×", f"{c['rows']:,}", _s(c["duckdb"]), _s(c["pandas"]), f"{speedup:.1f}×", "identical"])
+            with_opening = c["pandas"] / (c["duckdb"] + c["opening"])
+            rows.append([f"{r['scale']}×", f"{c['rows']:,}", _s(c["duckdb"]), _s(c["opening"]), _s(c["pandas"]),
+                         f"{speedup:.1f}×", f"{with_opening:.1f}×", "identical"])
             if r["scale"] == 10 and speedup < SPEEDUP_TARGET:
                 misses.append(f"DuckDB only {speedup:.1f}× faster than pandas at 10× (target {SPEEDUP_TARGET}×)")
         lines += ["", "Reach by centre for the latest year, DuckDB (cold) against the plain pandas baseline "
-                  "(`benchmarks/pandas_baseline.py`, reading only the columns it needs):", "",
-                  table(["County", "Rows", "DuckDB", "pandas", "DuckDB faster by", "Numbers"], rows)]
-    lines += ["", "Targets: at 10× every query under 1 s cold; at 50× under 3 s cold and peak memory under 2 GB; "
-              "DuckDB at least 10× faster than pandas at 10×. "
+                  "(`benchmarks/pandas_baseline.py`, reading only the columns it needs). Opening the extract, once "
+                  "for every page and user, includes counting each child's attendances per year "
+                  "(`queries/derived/`); the last but one column counts it against DuckDB:", "",
+                  table(["County", "Rows", "DuckDB query", "Opening the extract", "pandas", "Query faster by",
+                         "Faster by, with the opening", "Numbers"], rows)]
+    lines += ["", "Targets: at 10× every query under 1 s cold and the reach page's warm rerun under 0.3 s; "
+              "at 50× every query under 3 s cold and peak memory under 2 GB; DuckDB at least 10× faster than pandas at 10×. "
               + ("All met." if not misses else "Missed: " + "; ".join(misses) + ".")]
     return "\n".join(lines), misses
 
