@@ -87,10 +87,11 @@ first_by_group_list as (
         count(*) as children
     from first_visits as f
     join children_in_view as c using (child_id)
-    join years as y using (year)
-    -- Under five at some point in the year, as in the yearly figures.
-    where c.birth_month <= y.ends
-      and c.birth_month + interval 5 year > y.starts
+    -- Years with a population estimate only; a plain list test, not a join on the dates.
+    where f.year in (select year from years)
+      -- Under five at some point in the year, as in the yearly figures.
+      and c.birth_month <= make_date(f.year + 1, 3, 31)
+      and c.birth_month + interval 5 year > make_date(f.year, 4, 1)
     group by all
 ),
 
