@@ -26,6 +26,134 @@ def share_bars(mix: pd.DataFrame, categories, colours, key: str) -> None:
     charts.show(fig, key=key)
 
 
+# Sections that only draw, kept between reruns (ui.drawn_once): a click elsewhere on the page
+# replays them instead of building their charts again.
+
+@ui.drawn_once
+def heat_map(current, sustained_min, level, group, groups, threshold, settings, focus_name, good, outstanding, version):
+    groups = list(groups)
+    areas = reach.area_figures(current, sustained_min)
+    period = current.period_label
+    heat = reach.heat_map_frame(areas, level, groups, threshold, settings, focus_name)
+    below = heat[heat["band"] == "below"]
+    ui.sentence(
+        f"Reach of each target group by {labels.ROLLUPS[level].lower()} in {period}, coloured by rating: "
+        f"{len(below)} of {int((heat['band_rank'] <= 4).sum())} rated cells are clearly below {good}%"
+        + (f", most often for {labels.target_group(below['target_group'].mode().iloc[0]).lower()}" if len(below) else "")
+        + ". Each cell shows its reach %; c marks too few children, – no population estimate."
+    )
+    units = list(dict.fromkeys(reach.worst_first(heat[heat["target_group"] == group])["unit"]))
+    units += [u for u in dict.fromkeys(heat["unit"]) if u not in units]
+    band_names = list(reach.BAND_RANK)
+    grid = heat.pivot_table(index="unit", columns="group_label", values="band_rank", aggfunc="first").reindex(
+        index=units, columns=[labels.target_group(g) for g in groups])
+    texts = heat.pivot_table(index="unit", columns="group_label", values="cell_text", aggfunc="first").reindex(
+        index=units, columns=grid.columns).astype(object).fillna("")
+    colourscale = []
+    for i, band in enumerate(band_names):
+        colourscale += [[i / len(band_names), charts.BAND_COLOURS[band]], [(i + 1) / len(band_names), charts.BAND_COLOURS[band]]]
+    fig = go.Figure(go.Heatmap(
+        z=(grid.to_numpy(dtype=float) + 0.5), x=list(grid.columns), y=units, text=texts.to_numpy(), texttemplate="%{text}",
+        colorscale=colourscale, zmin=0, zmax=len(band_names), showscale=False, xgap=2, ygap=2,
+        hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
+    ))
+    legend = {"below": f"Below {good}%", "not different from 65": f"Not different from {good}%", "65%+": f"{good}%+ (good)",
+              "not different from 85": f"Not different from {outstanding}%", "85%+": f"{outstanding}%+ (outstanding)",
+              "suppressed": "Too few to show (c)", "no data": "No estimate"}
+    for band, name in legend.items():
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name, showlegend=True,
+                                 marker=dict(size=12, symbol="square", color=charts.BAND_COLOURS[band])))
+    charts.style(fig, height=max(360, 28 * len(units) + 160))
+    fig.update_yaxes(autorange="reversed", showgrid=False)
+    fig.update_xaxes(side="top", showgrid=False, tickangle=-30)
+    fig.update_layout(legend=dict(orientation="h", y=-0.02, yanchor="top"))
+    charts.show(fig, key="reach_heat_map")
+
+
+@ui.drawn_once
+def trend(current, group, centre, threshold, settings, focus_name, good, outstanding, source_text, version):
+    quarter_groups = [group] + (["all"] if group != "all" else [])
+    quarters = reach.quarter_figures(current, quarter_groups)
+    trend = reach.quarterly(quarters, group, threshold, centre)
+    ui.sentence(reach.trend_sentence(trend, focus_name, group, settings))
+    if trend.empty:
+        st.info("No quarterly figures for these filters.")
+    else:
+        fig = go.Figure()
+        hidden_points = 0
+        for series, colour in ((group, charts.FOCUS_COLOUR), ("all", charts.REFERENCE_COLOUR)):
+            if series not in quarter_groups:
+                continue
+            points = trend if series == group else reach.quarterly(quarters, "all", threshold, centre)
+            hidden_points += int(points["reach_pct"].isna().sum()) if series == group else 0
+            for year, part in points.groupby("year"):
+                part = part.dropna(subset=["reach_pct"])
+                if part.empty:
+                    continue
+                fig.add_trace(go.Scatter(
+                    x=part["quarter_ends"], y=part["reach_pct"] * 100, mode="lines+markers",
+                    name=labels.target_group(series), legendgroup=series, showlegend=bool(year == points["year"].min()),
+                    line=dict(color=colour, width=3 if series == group else 1.5),
+                    error_y=dict(type="data", symmetric=False, array=(part["reach_upper"] - part["reach_pct"]) * 100,
+                                 arrayminus=(part["reach_pct"] - part["reach_lower"]) * 100, thickness=1, width=3),
+                    customdata=np.stack([part["period"], part["reached"], part["population"]], axis=1),
+                    hovertemplate="%{customdata[0]}: %{y:.0f}% (%{customdata[1]:,} of %{customdata[2]:,})<extra></extra>",
+                ))
+        charts.style(fig, y_title="Reached so far in the year (%)", percent_axis=True)
+        charts.add_thresholds(fig, good, outstanding)
+        changes = queries.run("service_changes", district=current.district)
+        start, end = trend["quarter_ends"].min() - pd.DateOffset(months=3), trend["quarter_ends"].max()
+        changes = changes[(pd.to_datetime(changes["changed_on"]) >= start) & (pd.to_datetime(changes["changed_on"]) <= end)]
+        changes, unmarked = charts.changes_to_mark(changes, None if centre == "all" else centre)
+        charts.add_service_changes(fig, changes)
+        charts.show(fig, key="reach_trend")
+        st.caption(
+            "Reach by quarter is cumulative within each financial year: the children reached from 1 April to the end of "
+            "the quarter, over the year's population estimate. So it climbs through the year, the fourth quarter equals the "
+            "year's figure in the table, and it starts again each April. Bars show 95% intervals."
+            + (f" {hidden_points} quarter{'s' if hidden_points != 1 else ''} with too few children are left out." if hidden_points else "")
+        )
+        if not changes.empty or unmarked:
+            st.caption(" ".join(filter(None, [charts.service_change_caption(changes), charts.unmarked_changes_note(unmarked)])))
+        ui.source(f"{source_text}, service changes")
+
+
+@ui.drawn_once
+def area_map(current, sustained_min, group, threshold, settings, who, period, source_text, version):
+    areas = reach.area_figures(current, sustained_min)
+    missed_rows = reach.missed_areas(areas, group, threshold, settings)
+    geo, geo_note = reach.boundaries(data_dir())
+    if geo_note:
+        st.caption(geo_note)
+    if geo is not None:
+        mapped = missed_rows.dropna(subset=["reach_pct"])
+        hidden_areas = len(missed_rows) - len(mapped)
+        ui.sentence(
+            f"Reach of {who.lower()} in each small area in {period}, shaded by band (darker blue is higher; the legend names each band). "
+            f"{len(mapped)} area{'s are' if len(mapped) != 1 else ' is'} shaded; {hidden_areas} {'are' if hidden_areas != 1 else 'is'} grey because of too few children or no estimate. "
+            "The table above gives every area's figures."
+        )
+        shaded = missed_rows.assign(
+            value=missed_rows["reach_pct"],
+            hover=missed_rows["unit"].astype(str) + " (" + missed_rows["centre"].astype(str) + "): " + reach.reach_texts(missed_rows))
+        fig = maps.area_map(geo, shaded, maps.reach_bands(settings.good, settings.outstanding))
+        charts.style(fig, height=560)
+        charts.show(fig, key="reach_map")
+    else:
+        points = reach.centre_points(areas, group, threshold, settings)
+        if points.empty:
+            st.info("No map: the extract has no area boundaries (boundaries.geojson) and no centre coordinates.")
+        else:
+            ui.sentence(f"Centres with a reach area, coloured by their rating for {who.lower()} in {period}; the label gives the reach %.")
+            fig = maps.point_map(
+                points, [charts.BAND_COLOURS[b] for b in points["band"]], [reach.show_reach(r) for r in points.itertuples()],
+                [f"{r.unit}: {reach.show_reach(r)} ({r.rating})" for r in points.itertuples()])
+            charts.style(fig, height=520)
+            charts.show(fig, key="reach_map")
+    ui.source(f"{source_text}" + (", area boundaries" if geo is not None else ""))
+
+
+
 st.title("Reach: who is reached and who is missed")
 ui.guard("reach")
 info = queries.extract_info()
@@ -99,87 +227,12 @@ ui.download_csv(reach.download_table(table, mask), f"Reach of {who.lower()} by {
 # --- 2. Heat map -------------------------------------------------------------------------------
 st.header("2. Every group at a glance")
 groups = list(group_options)
-heat = reach.heat_map_frame(areas, level, groups, threshold, settings, focus_name)
-below = heat[heat["band"] == "below"]
-ui.sentence(
-    f"Reach of each target group by {labels.ROLLUPS[level].lower()} in {period}, coloured by rating: "
-    f"{len(below)} of {int((heat['band_rank'] <= 4).sum())} rated cells are clearly below {good}%"
-    + (f", most often for {labels.target_group(below['target_group'].mode().iloc[0]).lower()}" if len(below) else "")
-    + ". Each cell shows its reach %; c marks too few children, – no population estimate."
-)
-units = list(dict.fromkeys(reach.worst_first(heat[heat["target_group"] == group])["unit"]))
-units += [u for u in dict.fromkeys(heat["unit"]) if u not in units]
-band_names = list(reach.BAND_RANK)
-grid = heat.pivot_table(index="unit", columns="group_label", values="band_rank", aggfunc="first").reindex(
-    index=units, columns=[labels.target_group(g) for g in groups])
-texts = heat.pivot_table(index="unit", columns="group_label", values="cell_text", aggfunc="first").reindex(
-    index=units, columns=grid.columns).astype(object).fillna("")
-colourscale = []
-for i, band in enumerate(band_names):
-    colourscale += [[i / len(band_names), charts.BAND_COLOURS[band]], [(i + 1) / len(band_names), charts.BAND_COLOURS[band]]]
-fig = go.Figure(go.Heatmap(
-    z=(grid.to_numpy(dtype=float) + 0.5), x=list(grid.columns), y=units, text=texts.to_numpy(), texttemplate="%{text}",
-    colorscale=colourscale, zmin=0, zmax=len(band_names), showscale=False, xgap=2, ygap=2,
-    hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
-))
-legend = {"below": f"Below {good}%", "not different from 65": f"Not different from {good}%", "65%+": f"{good}%+ (good)",
-          "not different from 85": f"Not different from {outstanding}%", "85%+": f"{outstanding}%+ (outstanding)",
-          "suppressed": "Too few to show (c)", "no data": "No estimate"}
-for band, name in legend.items():
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name, showlegend=True,
-                             marker=dict(size=12, symbol="square", color=charts.BAND_COLOURS[band])))
-charts.style(fig, height=max(360, 28 * len(units) + 160))
-fig.update_yaxes(autorange="reversed", showgrid=False)
-fig.update_xaxes(side="top", showgrid=False, tickangle=-30)
-fig.update_layout(legend=dict(orientation="h", y=-0.02, yanchor="top"))
-charts.show(fig, key="reach_heat_map")
+heat_map(current, sustained_min, level, group, tuple(groups), threshold, settings, focus_name, good, outstanding,
+         queries.extract_version())
 
 # --- 3. Trend ----------------------------------------------------------------------------------
 st.header("3. Reach through the year, over the years")
-quarter_groups = [group] + (["all"] if group != "all" else [])
-quarters = reach.quarter_figures(current, quarter_groups)
-trend = reach.quarterly(quarters, group, threshold, centre)
-ui.sentence(reach.trend_sentence(trend, focus_name, group, settings))
-if trend.empty:
-    st.info("No quarterly figures for these filters.")
-else:
-    fig = go.Figure()
-    hidden_points = 0
-    for series, colour in ((group, charts.FOCUS_COLOUR), ("all", charts.REFERENCE_COLOUR)):
-        if series not in quarter_groups:
-            continue
-        points = trend if series == group else reach.quarterly(quarters, "all", threshold, centre)
-        hidden_points += int(points["reach_pct"].isna().sum()) if series == group else 0
-        for year, part in points.groupby("year"):
-            part = part.dropna(subset=["reach_pct"])
-            if part.empty:
-                continue
-            fig.add_trace(go.Scatter(
-                x=part["quarter_ends"], y=part["reach_pct"] * 100, mode="lines+markers",
-                name=labels.target_group(series), legendgroup=series, showlegend=bool(year == points["year"].min()),
-                line=dict(color=colour, width=3 if series == group else 1.5),
-                error_y=dict(type="data", symmetric=False, array=(part["reach_upper"] - part["reach_pct"]) * 100,
-                             arrayminus=(part["reach_pct"] - part["reach_lower"]) * 100, thickness=1, width=3),
-                customdata=np.stack([part["period"], part["reached"], part["population"]], axis=1),
-                hovertemplate="%{customdata[0]}: %{y:.0f}% (%{customdata[1]:,} of %{customdata[2]:,})<extra></extra>",
-            ))
-    charts.style(fig, y_title="Reached so far in the year (%)", percent_axis=True)
-    charts.add_thresholds(fig, good, outstanding)
-    changes = queries.run("service_changes", district=current.district)
-    start, end = trend["quarter_ends"].min() - pd.DateOffset(months=3), trend["quarter_ends"].max()
-    changes = changes[(pd.to_datetime(changes["changed_on"]) >= start) & (pd.to_datetime(changes["changed_on"]) <= end)]
-    changes, unmarked = charts.changes_to_mark(changes, None if centre == "all" else centre)
-    charts.add_service_changes(fig, changes)
-    charts.show(fig, key="reach_trend")
-    st.caption(
-        "Reach by quarter is cumulative within each financial year: the children reached from 1 April to the end of "
-        "the quarter, over the year's population estimate. So it climbs through the year, the fourth quarter equals the "
-        "year's figure in the table, and it starts again each April. Bars show 95% intervals."
-        + (f" {hidden_points} quarter{'s' if hidden_points != 1 else ''} with too few children are left out." if hidden_points else "")
-    )
-    if not changes.empty or unmarked:
-        st.caption(" ".join(filter(None, [charts.service_change_caption(changes), charts.unmarked_changes_note(unmarked)])))
-    ui.source(f"{source_text}, service changes")
+trend(current, group, centre, threshold, settings, focus_name, good, outstanding, source_text, queries.extract_version())
 
 # --- 4. Missed children ------------------------------------------------------------------------
 st.header("4. Children missed")
@@ -209,35 +262,7 @@ ui.download_csv(reach.download_table(area_table, area_mask), f"Children missed b
 
 # --- 5. Map ------------------------------------------------------------------------------------
 st.header("5. Where reach is high and low")
-geo, geo_note = reach.boundaries(data_dir())
-if geo_note:
-    st.caption(geo_note)
-if geo is not None:
-    mapped = missed_rows.dropna(subset=["reach_pct"])
-    hidden_areas = len(missed_rows) - len(mapped)
-    ui.sentence(
-        f"Reach of {who.lower()} in each small area in {period}, shaded by band (darker blue is higher; the legend names each band). "
-        f"{len(mapped)} area{'s are' if len(mapped) != 1 else ' is'} shaded; {hidden_areas} {'are' if hidden_areas != 1 else 'is'} grey because of too few children or no estimate. "
-        "The table above gives every area's figures."
-    )
-    shaded = missed_rows.assign(
-        value=missed_rows["reach_pct"],
-        hover=missed_rows["unit"].astype(str) + " (" + missed_rows["centre"].astype(str) + "): " + reach.reach_texts(missed_rows))
-    fig = maps.area_map(geo, shaded, maps.reach_bands(settings.good, settings.outstanding))
-    charts.style(fig, height=560)
-    charts.show(fig, key="reach_map")
-else:
-    points = reach.centre_points(areas, group, threshold, settings)
-    if points.empty:
-        st.info("No map: the extract has no area boundaries (boundaries.geojson) and no centre coordinates.")
-    else:
-        ui.sentence(f"Centres with a reach area, coloured by their rating for {who.lower()} in {period}; the label gives the reach %.")
-        fig = maps.point_map(
-            points, [charts.BAND_COLOURS[b] for b in points["band"]], [reach.show_reach(r) for r in points.itertuples()],
-            [f"{r.unit}: {reach.show_reach(r)} ({r.rating})" for r in points.itertuples()])
-        charts.style(fig, height=520)
-        charts.show(fig, key="reach_map")
-ui.source(f"{source_text}" + (", area boundaries" if geo is not None else ""))
+area_map(current, sustained_min, group, threshold, settings, who, period, source_text, queries.extract_version())
 
 # --- 6. How often ------------------------------------------------------------------------------
 st.header("6. How often families come, and to what")

@@ -168,6 +168,12 @@ def derived_from(function):
     return wrapper
 
 
+def extract_version() -> tuple[str, str]:
+    """The extract in use and its data version: part of the key of anything kept between reruns."""
+    folder = data_dir()
+    return str(folder), data_version(folder)
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def _problems(folder: str, version: str) -> list[Problem]:
     return validate(_opened(folder, version))

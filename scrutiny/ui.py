@@ -16,6 +16,16 @@ from scrutiny.filters import Filters
 from scrutiny.validation import broken_tables
 
 
+def drawn_once(function):
+    """For a page section that only draws (sentences, charts, captions; no widgets) from its arguments.
+
+    Streamlit keeps what the section drew and, on a rerun with the same arguments, replays it
+    without building the charts again. Give the section queries.extract_version() as an
+    argument, so a new extract draws afresh.
+    """
+    return st.cache_data(show_spinner=False, max_entries=64)(function)
+
+
 def guard(page: str, stop: bool = True) -> None:
     """Stops a page, with sentences, when a table it needs is missing or broken.
 

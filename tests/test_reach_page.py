@@ -1,5 +1,7 @@
 """The Reach page on the tiny extract (figures worked out in tests/test_reach.py), driven by URL parameters."""
 
+import json
+
 import pytest
 
 from tests.helpers import errors, open_app, plotly_figures, texts
@@ -114,3 +116,15 @@ def test_map_of_areas_when_boundaries_are_given(make_extract):
     names = {t.get("name") for t in maps[0]["data"] if t.get("fill") == "toself"}
     assert names == {"below 50%", "too few to show"}
     assert "1 area is shaded; 4 are grey" in texts(at)
+
+
+def test_a_rerun_replays_the_drawn_sections_and_a_new_choice_redraws_them(tiny):
+    at = open_app("pages/reach.py", period="2023-24", target_group="all", rollup="district")
+    first = [json.dumps(f, sort_keys=True) for f in plotly_figures(at)]
+    at.run()  # nothing changed: the heat map, trend and map are replayed, identical
+    assert [json.dumps(f, sort_keys=True) for f in plotly_figures(at)] == first
+    at.selectbox(key="rollup").set_value("centre").run()
+    assert not errors(at)
+    heat = figure(at, "heatmap")[0]
+    # By centre the heat map has a row per centre with a reach area: Eastfield, O'Brien & Sons, Old Mill.
+    assert len(heat["data"][0]["y"]) == 3
