@@ -6,8 +6,103 @@ evidence pack); the charts from scrutiny.gap_charts.
 
 import streamlit as st
 
-from scrutiny import charts, filters, gap_charts, gaps, labels, ui
+from scrutiny import charts, filters, gap_charts, gaps, labels, queries, ui
 from scrutiny.gaps import AUTHORITY, CENTRE, DISTRICT
+
+# Sections that only draw, kept between reruns (ui.drawn_once): a click elsewhere on the page
+# replays them instead of building their charts again.
+
+def _trend_to(indicator, geography, year):
+    trend_all = gaps.gap_trend(indicator, geography)
+    return trend_all[trend_all["year"] <= year].reset_index(drop=True)
+
+
+@ui.drawn_once
+def over_time(indicator, geography, year, version):
+    trend = _trend_to(indicator, geography, year)
+    latest = trend[trend["year"] == year].iloc[0]
+    previous = trend[(trend["year"] < year)]
+    previous = previous.iloc[-1] if not previous.empty else None
+    changes = gaps.service_changes_for(geography)
+    if indicator.break_year is not None and trend["year"].min() < indicator.break_year <= trend["year"].max():
+        st.warning(indicator.break_note())
+
+    st.subheader("The two groups over time")
+    ui.sentence(gaps.values_sentence(latest, indicator, previous))
+    charts.show(gap_charts.groups_over_time(trend, indicator, changes), key="gap_groups_chart")
+    hidden_years = int((trend["focus_suppressed"] | trend["reference_suppressed"]).sum())
+    if hidden_years:
+        st.caption(f"{gaps.count_of(hidden_years, 'year')} with too few children in a group "
+                   f"{'is' if hidden_years == 1 else 'are'} left off the chart.")
+
+    st.subheader("The gap over time")
+    sentence = gaps.gap_sentence(latest, indicator, geography)
+    long_run = gaps.long_run_sentence(latest, indicator)
+    ui.sentence(sentence + (" " + long_run if long_run else ""))
+    charts.show(gap_charts.gap_over_time(trend, indicator, changes), key="gap_trend_chart")
+    caption = charts.service_change_caption(changes)
+    if caption:
+        st.caption(caption)
+
+
+@ui.drawn_once
+def against_benchmarks(indicator, geography, year, version):
+    trend = _trend_to(indicator, geography, year)
+    benchmarks = gaps.benchmark_trend(indicator)
+    benchmarks = benchmarks[benchmarks["year"] <= year]
+    ui.sentence(gaps.benchmark_sentence(trend, indicator, geography, benchmarks))
+    drawn = False
+    for measure, title, key in (("gap", "The gap", "gap_benchmark_gap_chart"),
+                                ("focus", indicator.focus_label, "gap_benchmark_focus_chart"),
+                                ("all", "All children", "gap_benchmark_all_chart")):
+        if measure == "all" and drawn:
+            break
+        fig = gap_charts.against_benchmarks(trend, benchmarks, indicator, geography, measure)
+        if fig is None:
+            continue
+        st.markdown(f"**{title}: {geography.name} against the benchmarks**")
+        charts.show(fig, key=key)
+        drawn = True
+    if drawn:
+        sources = "; ".join(dict.fromkeys(s for text in benchmarks["source"] for s in str(text).split("; ")))
+        st.caption(f"Benchmark sources: {sources}. Benchmarks are published figures; where they carry no interval, "
+                   f"{geography.name} is judged by its own 95% interval.")
+
+
+@ui.drawn_once
+def funnel(indicator, geography, whole, year, centre_filters, version):
+    trend_all = gaps.gap_trend(indicator, geography)
+    areas = gaps.gap_by_area(indicator, year, **centre_filters)
+    authority_trend = gaps.gap_trend(indicator, whole) if geography.code != whole.code or geography.level != whole.level else trend_all
+    authority_row = authority_trend[authority_trend["year"] == year]
+    centre_rows = areas[areas["geography_level"] == CENTRE]
+    if authority_row.empty or authority_row.iloc[0]["focus_suppressed"] or authority_row["focus_pct"].isna().all():
+        ui.sentence(f"The funnel plot needs the authority's figure for {indicator.focus_words} in {labels.financial_year(year)}, "
+                    "which the extract does not show.")
+    else:
+        target = float(authority_row.iloc[0]["focus_pct"])
+        funnel_rows = gaps.funnel_points(centre_rows, target)
+        hidden = len(centre_rows) - len(funnel_rows)
+        ui.sentence(gaps.funnel_sentence(funnel_rows, hidden, target, indicator, whole.name, year))
+        if not funnel_rows.empty:
+            curve = gaps.funnel_curve(target, funnel_rows["focus_denominator"])
+            charts.show(gap_charts.funnel(funnel_rows, curve, target, indicator, whole.name, geography), key="gap_funnel_chart")
+            st.caption("A small reach area's figure swings a long way by chance; the funnel's limits widen for small "
+                       "numbers so that only differences bigger than chance stand out. The limits are the normal "
+                       "approximation to the binomial around the authority's value (95%: 1.96 and 99.8%: 3.09 standard errors).")
+
+
+@ui.drawn_once
+def deprivation_gradient(indicator, geography, year, version):
+    gradient = gaps.deprivation_gradient(indicator, geography, year)
+    ui.sentence(gaps.gradient_sentence(gradient, indicator, geography, year))
+    fig = gap_charts.gradient_bars(gradient, indicator)
+    if fig is not None:
+        charts.show(fig, key="gap_gradient_chart")
+        hidden = int(gradient["value_suppressed"].sum())
+        if hidden:
+            st.caption(gaps.too_few(hidden, "quintile").strip())
+
 
 st.title("Is the wellbeing and attainment gap narrowing?")
 ui.guard("gap")
@@ -83,30 +178,7 @@ if year is None:
     ui.empty(f"The extract has no figures for {indicator.subject} in {geography.words}"
              + (f" up to {current.period_label}." if current.year is not None else "."))
 trend = trend_all[trend_all["year"] <= year].reset_index(drop=True)
-latest = trend[trend["year"] == year].iloc[0]
-previous = trend[(trend["year"] < year)]
-previous = previous.iloc[-1] if not previous.empty else None
-
-changes = gaps.service_changes_for(geography)
-if indicator.break_year is not None and trend["year"].min() < indicator.break_year <= trend["year"].max():
-    st.warning(indicator.break_note())
-
-st.subheader("The two groups over time")
-ui.sentence(gaps.values_sentence(latest, indicator, previous))
-charts.show(gap_charts.groups_over_time(trend, indicator, changes), key="gap_groups_chart")
-hidden_years = int((trend["focus_suppressed"] | trend["reference_suppressed"]).sum())
-if hidden_years:
-    st.caption(f"{gaps.count_of(hidden_years, 'year')} with too few children in a group "
-               f"{'is' if hidden_years == 1 else 'are'} left off the chart.")
-
-st.subheader("The gap over time")
-sentence = gaps.gap_sentence(latest, indicator, geography)
-long_run = gaps.long_run_sentence(latest, indicator)
-ui.sentence(sentence + (" " + long_run if long_run else ""))
-charts.show(gap_charts.gap_over_time(trend, indicator, changes), key="gap_trend_chart")
-caption = charts.service_change_caption(changes)
-if caption:
-    st.caption(caption)
+over_time(indicator, geography, year, queries.extract_version())
 shown_trend = gaps.trend_table(trend, indicator)
 with st.expander("The figures year by year"):
     st.dataframe(shown_trend, hide_index=True, width="stretch")
@@ -115,25 +187,7 @@ ui.download_csv(shown_trend, f"{indicator.title}: gap by year, {geography.name}"
 
 # --- 3. Benchmarks ------------------------------------------------------------------------------
 st.header("Against England and other benchmarks")
-benchmarks = gaps.benchmark_trend(indicator)
-benchmarks = benchmarks[benchmarks["year"] <= year]
-ui.sentence(gaps.benchmark_sentence(trend, indicator, geography, benchmarks))
-drawn = False
-for measure, title, key in (("gap", "The gap", "gap_benchmark_gap_chart"),
-                            ("focus", indicator.focus_label, "gap_benchmark_focus_chart"),
-                            ("all", "All children", "gap_benchmark_all_chart")):
-    if measure == "all" and drawn:
-        break
-    fig = gap_charts.against_benchmarks(trend, benchmarks, indicator, geography, measure)
-    if fig is None:
-        continue
-    st.markdown(f"**{title}: {geography.name} against the benchmarks**")
-    charts.show(fig, key=key)
-    drawn = True
-if drawn:
-    sources = "; ".join(dict.fromkeys(s for text in benchmarks["source"] for s in str(text).split("; ")))
-    st.caption(f"Benchmark sources: {sources}. Benchmarks are published figures; where they carry no interval, "
-               f"{geography.name} is judged by its own 95% interval.")
+against_benchmarks(indicator, geography, year, queries.extract_version())
 
 # --- 4. Areas -----------------------------------------------------------------------------------
 st.header(f"Which areas have the widest gaps? ({labels.financial_year(year)})")
@@ -158,34 +212,11 @@ ui.download_csv(shown_areas, f"{indicator.title}: gap by area, {labels.financial
                 "gap_area_csv", current, indicator.source)
 
 st.subheader("Funnel plot: which reach areas differ by more than chance?")
-authority_trend = gaps.gap_trend(indicator, whole) if geography.code != whole.code or geography.level != whole.level else trend_all
-authority_row = authority_trend[authority_trend["year"] == year]
-centre_rows = areas[areas["geography_level"] == CENTRE]
-if authority_row.empty or authority_row.iloc[0]["focus_suppressed"] or authority_row["focus_pct"].isna().all():
-    ui.sentence(f"The funnel plot needs the authority's figure for {indicator.focus_words} in {labels.financial_year(year)}, "
-                "which the extract does not show.")
-else:
-    target = float(authority_row.iloc[0]["focus_pct"])
-    funnel_rows = gaps.funnel_points(centre_rows, target)
-    hidden = len(centre_rows) - len(funnel_rows)
-    ui.sentence(gaps.funnel_sentence(funnel_rows, hidden, target, indicator, whole.name, year))
-    if not funnel_rows.empty:
-        curve = gaps.funnel_curve(target, funnel_rows["focus_denominator"])
-        charts.show(gap_charts.funnel(funnel_rows, curve, target, indicator, whole.name, geography), key="gap_funnel_chart")
-        st.caption("A small reach area's figure swings a long way by chance; the funnel's limits widen for small "
-                   "numbers so that only differences bigger than chance stand out. The limits are the normal "
-                   "approximation to the binomial around the authority's value (95%: 1.96 and 99.8%: 3.09 standard errors).")
+funnel(indicator, geography, whole, year, centre_filters, queries.extract_version())
 
 # --- 5. Deprivation gradient ----------------------------------------------------------------------
 st.header("The deprivation gradient")
-gradient = gaps.deprivation_gradient(indicator, geography, year)
-ui.sentence(gaps.gradient_sentence(gradient, indicator, geography, year))
-fig = gap_charts.gradient_bars(gradient, indicator)
-if fig is not None:
-    charts.show(fig, key="gap_gradient_chart")
-    hidden = int(gradient["value_suppressed"].sum())
-    if hidden:
-        st.caption(gaps.too_few(hidden, "quintile").strip())
+deprivation_gradient(indicator, geography, year, queries.extract_version())
 
 ui.source(f"{indicator.source}; outcomes and indicators tables")
 ui.suppression_note()

@@ -28,6 +28,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
+import streamlit as st
 
 from scrutiny import labels, queries, stats
 from scrutiny.stats import Difference
@@ -414,7 +415,16 @@ def indicator_overview(geography_level: str = AUTHORITY, geography_code: str | N
     comparison with England (the focus group's value where England publishes it, else all
     children's; and the gap against England's gap). An indicator without figures for the
     geography up to that year has a row with year NaN.
+
+    Worked out once per geography, year and extract version: the gap page, the overview and
+    the evidence pack all show it, and each of their reruns would redo every indicator's trend.
     """
+    return _indicator_overview(geography_level, geography_code, year, queries.extract_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _indicator_overview(geography_level: str, geography_code: str | None, year: int | None,
+                        version: tuple[str, str]) -> pd.DataFrame:
     geography = find_geography(geography_code, geography_level)
     available = indicators()
     if geography is None:
