@@ -71,118 +71,137 @@ ui.suppression_note()
 
 # --- 2. The scatter ---------------------------------------------------------------------------
 st.header("Busy compared with effective")
-result = footfall.scatter(table, measure, indicator)
-names = footfall.quadrant_names(measure)
-ui.sentence(footfall.scatter_sentence(result, indicator, year_label))
-if site:
-    st.markdown(footfall.site_summary(table, result, site, indicator, year_label))
-measure_label = footfall.measures(indicator)[measure]
-if not result.points.empty:
-    points = result.points
-    figure = go.Figure()
-    biggest = max(float(points.population.max()), 1.0)
-    for code, group in points.groupby("site_type", sort=False):
-        figure.add_trace(go.Scatter(
-            x=group.x, y=group.y * 100, mode="markers", name=labels.site_type(code),
-            marker=dict(size=group.population, sizemode="area", sizeref=2 * biggest / 40**2, sizemin=5,
-                        color=site_colour(code), line=dict(width=1, color="white"), opacity=0.85),
-            customdata=np.stack([
-                group.centre_name, group.visits.map(lambda v: stats.show_count(v, threshold)),
-                group.population.map(lambda v: stats.show_count(v, threshold)),
-                [stats.show_interval(lo, hi) for lo, hi in zip(group.y_lower, group.y_upper)],
-                group.quadrant.map(names),
-            ], axis=-1),
-            hovertemplate=("<b>%{customdata[0]}</b><br>%{x:.1f} visits per under-five (%{customdata[1]} visits, "
-                           "%{customdata[2]} under-fives)<br>" + measure_label + ": %{y:.0f}% (95% CI %{customdata[3]})"
-                           "<br>%{customdata[4]}<extra></extra>"),
-        ))
-    chosen = points[points.centre_id == site]
-    if not chosen.empty:
-        figure.add_trace(go.Scatter(
-            x=chosen.x, y=chosen.y * 100, mode="markers+text", name="Site followed", text=chosen.centre_name,
-            textposition="top center", hoverinfo="skip",
-            marker=dict(size=28, symbol="circle-open", color=charts.TEXT_COLOUR, line=dict(width=3)),
-        ))
-    figure.add_vline(x=result.x_average, line_dash="dash", line_color=charts.NEUTRAL_COLOUR,
-                     annotation_text=f"average {footfall.per_child(result.x_average)}", annotation_position="top")
-    figure.add_hline(y=result.y_average * 100, line_dash="dash", line_color=charts.NEUTRAL_COLOUR,
-                     annotation_text=f"average {stats.show_percent(result.y_average)}", annotation_position="top right")
-    # Better is always at the top: a lower-is-better indicator has its axis turned over.
-    corners = {footfall.BUSY_GOOD: (0.99, 0.99, "right", "top"), footfall.QUIET_GOOD: (0.01, 0.99, "left", "top"),
-               footfall.BUSY_LOW: (0.99, 0.01, "right", "bottom"), footfall.QUIET_LOW: (0.01, 0.01, "left", "bottom")}
-    for key, (x, y, xanchor, yanchor) in corners.items():
-        figure.add_annotation(x=x, y=y, xref="x domain", yref="y domain", text=names[key].capitalize(), showarrow=False,
-                              xanchor=xanchor, yanchor=yanchor, font=dict(size=13, color=charts.NEUTRAL_COLOUR))
-    charts.style(figure, x_title="Visits per under-five living in the reach area",
-                 y_title=measure_label + (" (lower is better; axis reversed)" if not result.higher_is_better else ""),
-                 percent_axis=True, height=520)
-    if not result.higher_is_better:
-        figure.update_yaxes(autorange="reversed", rangemode="normal")
-    charts.show(figure, key="footfall_scatter")
-st.caption(footfall.CAUTION + " Point size shows the under-fives living in the reach area; the dashed lines are the "
-           "averages of the sites plotted, and a site on a line counts as busy or as doing better.")
-note = footfall.dropped_note(result.dropped)
-if note:
-    st.caption(note)
+
+
+# Draw-only: kept between reruns, so a click elsewhere replays it instead of building it again.
+@ui.drawn_once
+def busy_compared_with_effective(current, indicator, measure, site, threshold, version):
+    table = footfall.site_table(current, indicator)
+    year_label = current.period_label
+    result = footfall.scatter(table, measure, indicator)
+    names = footfall.quadrant_names(measure)
+    ui.sentence(footfall.scatter_sentence(result, indicator, year_label))
+    if site:
+        st.markdown(footfall.site_summary(table, result, site, indicator, year_label))
+    measure_label = footfall.measures(indicator)[measure]
+    if not result.points.empty:
+        points = result.points
+        figure = go.Figure()
+        biggest = max(float(points.population.max()), 1.0)
+        for code, group in points.groupby("site_type", sort=False):
+            figure.add_trace(go.Scatter(
+                x=group.x, y=group.y * 100, mode="markers", name=labels.site_type(code),
+                marker=dict(size=group.population, sizemode="area", sizeref=2 * biggest / 40**2, sizemin=5,
+                            color=site_colour(code), line=dict(width=1, color="white"), opacity=0.85),
+                customdata=np.stack([
+                    group.centre_name, group.visits.map(lambda v: stats.show_count(v, threshold)),
+                    group.population.map(lambda v: stats.show_count(v, threshold)),
+                    [stats.show_interval(lo, hi) for lo, hi in zip(group.y_lower, group.y_upper)],
+                    group.quadrant.map(names),
+                ], axis=-1),
+                hovertemplate=("<b>%{customdata[0]}</b><br>%{x:.1f} visits per under-five (%{customdata[1]} visits, "
+                               "%{customdata[2]} under-fives)<br>" + measure_label + ": %{y:.0f}% (95% CI %{customdata[3]})"
+                               "<br>%{customdata[4]}<extra></extra>"),
+            ))
+        chosen = points[points.centre_id == site]
+        if not chosen.empty:
+            figure.add_trace(go.Scatter(
+                x=chosen.x, y=chosen.y * 100, mode="markers+text", name="Site followed", text=chosen.centre_name,
+                textposition="top center", hoverinfo="skip",
+                marker=dict(size=28, symbol="circle-open", color=charts.TEXT_COLOUR, line=dict(width=3)),
+            ))
+        figure.add_vline(x=result.x_average, line_dash="dash", line_color=charts.NEUTRAL_COLOUR,
+                         annotation_text=f"average {footfall.per_child(result.x_average)}", annotation_position="top")
+        figure.add_hline(y=result.y_average * 100, line_dash="dash", line_color=charts.NEUTRAL_COLOUR,
+                         annotation_text=f"average {stats.show_percent(result.y_average)}", annotation_position="top right")
+        # Better is always at the top: a lower-is-better indicator has its axis turned over.
+        corners = {footfall.BUSY_GOOD: (0.99, 0.99, "right", "top"), footfall.QUIET_GOOD: (0.01, 0.99, "left", "top"),
+                   footfall.BUSY_LOW: (0.99, 0.01, "right", "bottom"), footfall.QUIET_LOW: (0.01, 0.01, "left", "bottom")}
+        for key, (x, y, xanchor, yanchor) in corners.items():
+            figure.add_annotation(x=x, y=y, xref="x domain", yref="y domain", text=names[key].capitalize(), showarrow=False,
+                                  xanchor=xanchor, yanchor=yanchor, font=dict(size=13, color=charts.NEUTRAL_COLOUR))
+        charts.style(figure, x_title="Visits per under-five living in the reach area",
+                     y_title=measure_label + (" (lower is better; axis reversed)" if not result.higher_is_better else ""),
+                     percent_axis=True, height=520)
+        if not result.higher_is_better:
+            figure.update_yaxes(autorange="reversed", rangemode="normal")
+        charts.show(figure, key="footfall_scatter")
+    st.caption(footfall.CAUTION + " Point size shows the under-fives living in the reach area; the dashed lines are the "
+               "averages of the sites plotted, and a site on a line counts as busy or as doing better.")
+    note = footfall.dropped_note(result.dropped)
+    if note:
+        st.caption(note)
+
+
+busy_compared_with_effective(current, indicator, measure, site, threshold, queries.extract_version())
 
 # --- 3. Trends --------------------------------------------------------------------------------
-followed = table.loc[table.centre_id == site, "centre_name"]
-who = followed.iloc[0] if site and not followed.empty else "the sites shown"
 st.header("Activity and results over time")
-monthly = footfall.monthly_footfall(current, site)
-reach = footfall.reach_trend(current, site)
-outcome = footfall.outcome_trend(current, indicator, site) if indicator else None
-ui.sentence(footfall.trend_sentence(monthly, reach, outcome, indicator, current.year, who))
-rows = 3 if indicator else 2
-# The first panel's title goes on its axis: the numbered service changes sit above the figure.
-titles = ["",
-          f"Reach of children in the {labels.target_group(MOST_DEPRIVED_GROUP)} (%)"]
-if indicator:
-    titles.append(f"{indicator.title} (%), children in the reach area" + ("" if site else "s"))
-trend = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.08, subplot_titles=titles)
-for code, group in monthly.groupby("site_type", sort=False):
-    trend.add_trace(go.Scatter(x=group.month, y=group.visits_shown, mode="lines+markers", name=labels.site_type(code),
-                               line=dict(color=site_colour(code)), connectgaps=False,
-                               hovertemplate="%{x|%b %Y}: %{y:,} visits<extra>" + labels.site_type(code) + "</extra>"),
-                    row=1, col=1)
 
 
-def yearly_trace(frame: pd.DataFrame, prefix: str, name: str, colour: str, row: int) -> None:
-    shown_years = frame[frame[f"{prefix}_pct"].notna()]
-    trend.add_trace(go.Scatter(
-        x=[footfall.year_middle(y) for y in shown_years.year], y=shown_years[f"{prefix}_pct"] * 100,
-        mode="lines+markers", name=name, line=dict(color=colour),
-        error_y=dict(type="data", symmetric=False, array=(shown_years[f"{prefix}_upper"] - shown_years[f"{prefix}_pct"]) * 100,
-                     arrayminus=(shown_years[f"{prefix}_pct"] - shown_years[f"{prefix}_lower"]) * 100, thickness=1),
-        customdata=[labels.financial_year(y) + (" (so far)" if partial else "") for y, partial
-                    in zip(shown_years.year, shown_years.get("partial", pd.Series(False, index=shown_years.index)))],
-        hovertemplate="%{customdata}: %{y:.0f}%<extra>" + name + "</extra>",
-    ), row=row, col=1)
+# Draw-only: kept between reruns, so a click elsewhere replays it instead of building it again.
+@ui.drawn_once
+def activity_and_results(current, indicator, site, threshold, version):
+    table = footfall.site_table(current, indicator)
+    followed = table.loc[table.centre_id == site, "centre_name"]
+    who = followed.iloc[0] if site and not followed.empty else "the sites shown"
+    monthly = footfall.monthly_footfall(current, site)
+    reach = footfall.reach_trend(current, site)
+    outcome = footfall.outcome_trend(current, indicator, site) if indicator else None
+    ui.sentence(footfall.trend_sentence(monthly, reach, outcome, indicator, current.year, who))
+    rows = 3 if indicator else 2
+    # The first panel's title goes on its axis: the numbered service changes sit above the figure.
+    titles = ["",
+              f"Reach of children in the {labels.target_group(MOST_DEPRIVED_GROUP)} (%)"]
+    if indicator:
+        titles.append(f"{indicator.title} (%), children in the reach area" + ("" if site else "s"))
+    trend = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.08, subplot_titles=titles)
+    for code, group in monthly.groupby("site_type", sort=False):
+        trend.add_trace(go.Scatter(x=group.month, y=group.visits_shown, mode="lines+markers", name=labels.site_type(code),
+                                   line=dict(color=site_colour(code)), connectgaps=False,
+                                   hovertemplate="%{x|%b %Y}: %{y:,} visits<extra>" + labels.site_type(code) + "</extra>"),
+                        row=1, col=1)
 
 
-yearly_trace(reach, "reach", "Reach, 30% most deprived areas", charts.REFERENCE_COLOUR, 2)
-if indicator:
-    yearly_trace(outcome, "outcome", f"{indicator.title}: all children", charts.NEUTRAL_COLOUR, 3)
-    yearly_trace(outcome, "focus", f"{indicator.title}: {indicator.focus_label.lower()}", charts.FOCUS_COLOUR, 3)
-charts.style(trend, height=260 * rows)
-trend.update_yaxes(title_text="Visits a month" + ("" if site else ", by site type"), row=1, col=1)
-for row in range(2, rows + 1):
-    trend.update_yaxes(ticksuffix="%", rangemode="tozero", row=row, col=1)
-trend.add_vrect(x0=pd.Timestamp(current.year, 4, 1), x1=pd.Timestamp(current.year + 1, 3, 31),
-                fillcolor=charts.NEUTRAL_COLOUR, opacity=0.08, line_width=0)
-changes, site_level = charts.changes_to_mark(queries.run("service_changes", district=current.district), site)
-charts.add_service_changes(trend, changes)
-if monthly.empty and reach.reach_pct.isna().all():
-    st.info("No footfall or reach figures to draw for this choice.")
-else:
-    charts.show(trend, key="footfall_trend")
-st.caption(
-    "The shaded band is the chosen year. Yearly figures are drawn at the middle of each year, with 95% intervals; "
-    "a year or month resting on small numbers is left out." + (" " + charts.service_change_caption(changes) if not changes.empty else "")
-    + (" " + charts.unmarked_changes_note(site_level, "site") if site_level else "")
-)
-if monthly.visits_suppressed.any():
-    st.caption(f"{int(monthly.visits_suppressed.sum())} monthly figures of fewer than {threshold} visits are not drawn.")
+    def yearly_trace(frame: pd.DataFrame, prefix: str, name: str, colour: str, row: int) -> None:
+        shown_years = frame[frame[f"{prefix}_pct"].notna()]
+        trend.add_trace(go.Scatter(
+            x=[footfall.year_middle(y) for y in shown_years.year], y=shown_years[f"{prefix}_pct"] * 100,
+            mode="lines+markers", name=name, line=dict(color=colour),
+            error_y=dict(type="data", symmetric=False, array=(shown_years[f"{prefix}_upper"] - shown_years[f"{prefix}_pct"]) * 100,
+                         arrayminus=(shown_years[f"{prefix}_pct"] - shown_years[f"{prefix}_lower"]) * 100, thickness=1),
+            customdata=[labels.financial_year(y) + (" (so far)" if partial else "") for y, partial
+                        in zip(shown_years.year, shown_years.get("partial", pd.Series(False, index=shown_years.index)))],
+            hovertemplate="%{customdata}: %{y:.0f}%<extra>" + name + "</extra>",
+        ), row=row, col=1)
+
+
+    yearly_trace(reach, "reach", "Reach, 30% most deprived areas", charts.REFERENCE_COLOUR, 2)
+    if indicator:
+        yearly_trace(outcome, "outcome", f"{indicator.title}: all children", charts.NEUTRAL_COLOUR, 3)
+        yearly_trace(outcome, "focus", f"{indicator.title}: {indicator.focus_label.lower()}", charts.FOCUS_COLOUR, 3)
+    charts.style(trend, height=260 * rows)
+    trend.update_yaxes(title_text="Visits a month" + ("" if site else ", by site type"), row=1, col=1)
+    for row in range(2, rows + 1):
+        trend.update_yaxes(ticksuffix="%", rangemode="tozero", row=row, col=1)
+    trend.add_vrect(x0=pd.Timestamp(current.year, 4, 1), x1=pd.Timestamp(current.year + 1, 3, 31),
+                    fillcolor=charts.NEUTRAL_COLOUR, opacity=0.08, line_width=0)
+    changes, site_level = charts.changes_to_mark(queries.run("service_changes", district=current.district), site)
+    charts.add_service_changes(trend, changes)
+    if monthly.empty and reach.reach_pct.isna().all():
+        st.info("No footfall or reach figures to draw for this choice.")
+    else:
+        charts.show(trend, key="footfall_trend")
+    st.caption(
+        "The shaded band is the chosen year. Yearly figures are drawn at the middle of each year, with 95% intervals; "
+        "a year or month resting on small numbers is left out." + (" " + charts.service_change_caption(changes) if not changes.empty else "")
+        + (" " + charts.unmarked_changes_note(site_level, "site") if site_level else "")
+    )
+    if monthly.visits_suppressed.any():
+        st.caption(f"{int(monthly.visits_suppressed.sum())} monthly figures of fewer than {threshold} visits are not drawn.")
+
+
+activity_and_results(current, indicator, site, threshold, queries.extract_version())
 
 # --- 4. Libraries and children's centres ------------------------------------------------------
 st.header("Libraries compared with children's centres")
