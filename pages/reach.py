@@ -53,9 +53,17 @@ def heat_map(current, sustained_min, level, group, groups, threshold, settings, 
     for i, band in enumerate(band_names):
         colourscale += [[i / len(band_names), charts.BAND_COLOURS[band]], [(i + 1) / len(band_names), charts.BAND_COLOURS[band]]]
     fig = go.Figure(go.Heatmap(
-        z=(grid.to_numpy(dtype=float) + 0.5), x=list(grid.columns), y=units, text=texts.to_numpy(), texttemplate="%{text}",
+        z=(grid.to_numpy(dtype=float) + 0.5), x=list(grid.columns), y=units, text=texts.to_numpy(),
         colorscale=colourscale, zmin=0, zmax=len(band_names), showscale=False, xgap=2, ygap=2,
         hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
+    ))
+    # Each cell's value written on it, white or dark, whichever reads better on its band's colour
+    # (a heat map's own text takes one colour for every cell).
+    cells = grid.stack(future_stack=True).reset_index(name="rank").dropna(subset=["rank"])
+    cells["text"] = [texts.at[u, g] for u, g in zip(cells["unit"], cells["group_label"])]
+    fig.add_trace(go.Scatter(
+        x=cells["group_label"], y=cells["unit"], text=cells["text"], mode="text", hoverinfo="skip", showlegend=False,
+        textfont=dict(color=[charts.text_colour_on(charts.BAND_COLOURS[band_names[int(r)]]) for r in cells["rank"]]),
     ))
     legend = {"below": f"Below {good}%", "not different from 65": f"Not different from {good}%", "65%+": f"{good}%+ (good)",
               "not different from 85": f"Not different from {outstanding}%", "85%+": f"{outstanding}%+ (outstanding)",

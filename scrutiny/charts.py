@@ -30,6 +30,25 @@ BAND_COLOURS = {
 FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=14, color=TEXT_COLOUR)
 
 
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of a #RRGGBB colour."""
+    channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(foreground: str, background: str) -> float:
+    """WCAG contrast ratio between two #RRGGBB colours (1 to 21)."""
+    lighter, darker = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def text_colour_on(background: str) -> str:
+    """White or black, whichever reads better on the background (black, not the softer text
+    colour: on the vermillion band only black passes the 4.5:1 of WCAG AA)."""
+    return "#FFFFFF" if contrast("#FFFFFF", background) >= contrast("#000000", background) else "#000000"
+
+
 def band_key(rating: str) -> str:
     for key in BAND_COLOURS:
         if rating.startswith(key):

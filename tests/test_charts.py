@@ -49,3 +49,28 @@ def test_every_figure_gets_the_dashboard_look_without_setting_it():
     assert template["colorway"] == charts.PALETTE
     assert template["plot_bgcolor"] == "white"  # from plotly_white
     assert layout["height"] == 300
+
+
+@pytest.mark.parametrize(
+    "foreground, background, ratio",
+    [
+        ("#FFFFFF", "#000000", 21.0),   # the WCAG extremes
+        ("#777777", "#FFFFFF", 4.48),   # the grey that just fails AA for body text
+        ("#FFFFFF", "#0072B2", 5.19),
+    ],
+)
+def test_contrast_follows_wcag(foreground, background, ratio):
+    assert charts.contrast(foreground, background) == pytest.approx(ratio, abs=0.01)
+
+
+@pytest.mark.parametrize("band", list(charts.BAND_COLOURS))
+def test_text_on_every_band_colour_meets_aa(band):
+    background = charts.BAND_COLOURS[band]
+    assert charts.contrast(charts.text_colour_on(background), background) >= 4.5
+
+
+def test_orange_bands_get_black_text_and_the_dark_blue_band_white():
+    # White on the vermillion "below" band is only 3.9:1; black is 5.4:1.
+    assert charts.text_colour_on(charts.BAND_COLOURS["below"]) == "#000000"
+    assert charts.text_colour_on(charts.BAND_COLOURS["not different from 65"]) == "#000000"
+    assert charts.text_colour_on(charts.BAND_COLOURS["85%+"]) == "#FFFFFF"

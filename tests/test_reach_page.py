@@ -43,6 +43,12 @@ def test_heat_map_and_trend_with_thresholds(tiny):
     assert len(heat) == 1
     cells = [c for row in heat[0]["data"][0]["text"] for c in row]
     assert "c" in cells
+    # The values are written over the cells in black or white, whichever reads on the band:
+    # "c" sits on the light grey of "too few", so it is black.
+    written = next(t for t in heat[0]["data"] if t.get("mode") == "text")
+    colour_of = dict(zip(written["text"], written["textfont"]["color"]))
+    assert colour_of["c"] == "#000000"
+    assert set(written["textfont"]["color"]) <= {"#000000", "#FFFFFF"}
     trend = [f for f in plotly_figures(at) if any(t.get("mode") == "lines+markers" for t in f["data"])]
     assert len(trend) == 1
     lines = {s.get("y0") for s in trend[0]["layout"].get("shapes", []) if s.get("y0") == s.get("y1")}
