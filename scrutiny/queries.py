@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import threading
 import weakref
 from functools import cache
 from pathlib import Path
@@ -103,7 +104,9 @@ def _freeze(value):
 
 
 # id(result) -> (weak reference to the result, what it is the result of): see derived_from.
+# Every session's script runs in its own thread, so the registry is changed under a lock.
 _RESULTS: dict[int, tuple[weakref.ref, tuple]] = {}
+_RESULTS_LOCK = threading.Lock()
 
 
 def run(name: str, **parameters) -> pd.DataFrame:
@@ -124,17 +127,19 @@ def run(name: str, **parameters) -> pd.DataFrame:
 
 def _remember(result, source: tuple) -> None:
     """Notes what each frame in a result (a frame, or a tuple holding frames) was worked out from."""
-    for key in [k for k, (ref, _) in _RESULTS.items() if ref() is None]:
-        del _RESULTS[key]
     parts = result if isinstance(result, tuple) else (result,)
-    for position, part in enumerate(parts):
-        if isinstance(part, pd.DataFrame):
-            _RESULTS[id(part)] = (weakref.ref(part), source if part is result else (*source, position))
+    with _RESULTS_LOCK:
+        for key in [k for k, (ref, _) in _RESULTS.items() if ref() is None]:
+            del _RESULTS[key]
+        for position, part in enumerate(parts):
+            if isinstance(part, pd.DataFrame):
+                _RESULTS[id(part)] = (weakref.ref(part), source if part is result else (*source, position))
 
 
 def source_of(frame: pd.DataFrame) -> tuple | None:
     """What a frame is the unchanged result of (query, parameters, extract, version), or None."""
-    known = _RESULTS.get(id(frame))
+    with _RESULTS_LOCK:
+        known = _RESULTS.get(id(frame))
     return known[1] if known is not None and known[0]() is frame else None
 
 

@@ -90,3 +90,29 @@ def test_derived_from_chains_through_unchanged_answers(tiny):
         # 5 of 26 under-fives reached in 2023-24 (C1 3, C2 2, C3 0).
         assert reach_all(by_group(run("reach_by_centre", year=2023, sustained_min=3, **NO_FILTERS))) == pytest.approx(5 / 26)
     assert calls == ["by_group", "reach_all"]
+
+
+def test_derived_from_is_safe_with_many_sessions_at_once(tiny):
+    # Each Streamlit session runs its script in its own thread; they all share the registry.
+    import threading
+
+    @queries.derived_from
+    def reached(frame):
+        return int(frame[frame.target_group == "all"].reached.sum())
+
+    answers, failures = [], []
+
+    def session():
+        try:
+            for _ in range(40):
+                answers.append(reached(run("reach_by_centre", year=2023, sustained_min=3, **NO_FILTERS)))
+        except Exception as error:  # noqa: BLE001 - any failure is the finding
+            failures.append(repr(error))
+
+    threads = [threading.Thread(target=session) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert set(answers) == {5} and len(answers) == 320
