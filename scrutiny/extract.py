@@ -173,6 +173,8 @@ def open_extract(folder: Path | None = None) -> OpenedExtract:
         ":memory:",
         config={"threads": THREADS, "memory_limit": MEMORY_LIMIT},
     )
+    # No progress bar: it would print into the server's log while a long summary is made.
+    con.execute("set enable_progress_bar = false")
     views: set[str] = set()
     unreadable: dict[str, str] = {}
     missing: set[str] = set()

@@ -79,3 +79,12 @@ def test_an_extract_whose_dates_are_text_still_opens(make_extract):
         assert cursor.execute("select count(*) from centres").fetchone()[0] == 4
     finally:
         extract.connection.close()
+
+
+def test_long_queries_print_no_progress_bar_into_the_server_log(tiny):
+    extract = open_extract(tiny)
+    try:
+        cursor = extract.connection.cursor()
+        assert cursor.execute("select current_setting('enable_progress_bar')").fetchone()[0] is False
+    finally:
+        extract.connection.close()
