@@ -182,9 +182,18 @@ if len(matrix) >= 2:
             hidden = j >= i or stats.is_small(n, threshold)
             values[-1].append(None if hidden else n)
             text[-1].append("" if j >= i else stats.show_count(n, threshold))
+    shown_values = [v for row in values for v in row if v is not None]
     figure = go.Figure(go.Heatmap(
-        z=values, x=names, y=names, text=text, texttemplate="%{text}", colorscale="Blues", showscale=False,
+        z=values, x=names, y=names, text=text, colorscale="Blues", showscale=False,
+        zmin=min(shown_values, default=0), zmax=max(shown_values, default=1),
         hovertemplate="%{y} and %{x}: %{text} comments<extra></extra>", xgap=1, ygap=1,
+    ))
+    # Each count written in black or white, whichever reads better on its cell's blue.
+    colours = charts.cell_text_colours(values, "Blues")
+    cells = [(names[j], names[i], text[i][j], colours[i][j]) for i in range(len(names)) for j in range(len(names)) if text[i][j]]
+    figure.add_trace(go.Scatter(
+        x=[c[0] for c in cells], y=[c[1] for c in cells], text=[c[2] for c in cells], mode="text",
+        textfont=dict(color=[c[3] for c in cells]), hoverinfo="skip", showlegend=False,
     ))
     charts.style(figure, height=200 + 34 * len(names))
     figure.update_yaxes(autorange="reversed")

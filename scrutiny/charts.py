@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+from plotly.colors import sample_colorscale
 import streamlit as st
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
@@ -31,8 +32,11 @@ FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=14, color=TEXT_COL
 
 
 def _luminance(colour: str) -> float:
-    """WCAG relative luminance of a #RRGGBB colour."""
-    channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    """WCAG relative luminance of a #RRGGBB or rgb(r, g, b) colour."""
+    if colour.startswith("rgb"):
+        channels = [float(v) / 255 for v in colour[colour.index("(") + 1:colour.index(")")].split(",")[:3]]
+    else:
+        channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
     linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
@@ -47,6 +51,15 @@ def text_colour_on(background: str) -> str:
     """White or black, whichever reads better on the background (black, not the softer text
     colour: on the vermillion band only black passes the 4.5:1 of WCAG AA)."""
     return "#FFFFFF" if contrast("#FFFFFF", background) >= contrast("#000000", background) else "#000000"
+
+
+def cell_text_colours(values: list[list], colourscale: str) -> list[list[str]]:
+    """For a heat map drawn with zmin/zmax at the values' range: the readable text colour on each cell."""
+    shown = [v for row in values for v in row if v is not None]
+    low, high = (min(shown), max(shown)) if shown else (0, 1)
+    span = (high - low) or 1
+    return [[text_colour_on(sample_colorscale(colourscale, [(v - low) / span])[0]) if v is not None else "#000000"
+             for v in row] for row in values]
 
 
 def band_key(rating: str) -> str:

@@ -74,3 +74,14 @@ def test_orange_bands_get_black_text_and_the_dark_blue_band_white():
     assert charts.text_colour_on(charts.BAND_COLOURS["below"]) == "#000000"
     assert charts.text_colour_on(charts.BAND_COLOURS["not different from 65"]) == "#000000"
     assert charts.text_colour_on(charts.BAND_COLOURS["85%+"]) == "#FFFFFF"
+
+
+def test_cell_text_colours_follow_the_blue_scale():
+    # The smallest count sits on the palest blue (black text), the largest on the darkest (white text);
+    # a hidden cell (None) gets black, the colour of text on the blank background.
+    colours = charts.cell_text_colours([[None, 2], [10, 50]], "Blues")
+    assert colours == [["#000000", "#000000"], ["#000000", "#FFFFFF"]]
+
+
+def test_contrast_reads_rgb_colours_too():
+    assert charts.contrast("rgb(255, 255, 255)", "#000000") == pytest.approx(21.0)
