@@ -154,8 +154,8 @@ def area_map(current, sustained_min, group, threshold, settings, who, period, so
         else:
             ui.sentence(f"Centres with a reach area, coloured by their rating for {who.lower()} in {period}; the label gives the reach %.")
             fig = maps.point_map(
-                points, [charts.BAND_COLOURS[b] for b in points["band"]], [reach.show_reach(r) for r in points.itertuples()],
-                [f"{r.unit}: {reach.show_reach(r)} ({r.rating})" for r in points.itertuples()])
+                points, [charts.BAND_COLOURS[b] for b in points["band"]], list(reach.reach_texts(points)),
+                list(points["unit"].astype(str) + ": " + reach.reach_texts(points) + " (" + points["rating"] + ")"))
             charts.style(fig, height=520)
             charts.show(fig, key="reach_map")
     ui.source(f"{source_text}" + (", area boundaries" if geo is not None else ""))

@@ -21,7 +21,6 @@ import streamlit as st
 
 from scrutiny import labels, queries, stats
 from scrutiny.contract import MOST_DEPRIVED_GROUP
-from scrutiny.extract import data_dir, data_version
 from scrutiny.filters import Filters
 from scrutiny.queries import QueryError
 from scrutiny.sharing import page_url_path, view_parameters, view_url
@@ -477,12 +476,11 @@ def lines_of_enquiry(filters: Filters) -> list[Finding]:
     Worked out once per filters and extract version: the overview and the evidence pack
     both show them, and every rerun of those pages (a click anywhere) would redo them.
     """
-    folder = data_dir()
-    return _lines_of_enquiry(filters, str(folder), data_version(folder))
+    return _lines_of_enquiry(filters, queries.extract_version())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _lines_of_enquiry(filters: Filters, folder: str, version: str) -> list[Finding]:
+def _lines_of_enquiry(filters: Filters, version: tuple[str, str]) -> list[Finding]:
     found: list[Finding] = []
     for rule in RULES:
         try:

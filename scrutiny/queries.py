@@ -116,12 +116,11 @@ def run(name: str, **parameters) -> pd.DataFrame:
     if expected != given:
         missing, extra = sorted(expected - given), sorted(given - expected)
         raise QueryError(f"The {name} query takes {sorted(expected)}; missing {missing}, unexpected {extra}.")
-    folder = data_dir()
+    folder, version = extract_version()
     frozen = tuple(sorted((k, _freeze(v)) for k, v in parameters.items()))
     bound = tuple((k, list(v) if isinstance(v, tuple) else v) for k, v in frozen)
-    version = data_version(folder)
-    result = _run_cached(name, bound, str(folder), version).copy()
-    _remember(result, (name, frozen, str(folder), version))
+    result = _run_cached(name, bound, folder, version).copy()
+    _remember(result, (name, frozen, folder, version))
     return result
 
 

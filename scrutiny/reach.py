@@ -290,20 +290,11 @@ def styled(table: pd.DataFrame, mask: pd.DataFrame) -> pd.DataFrame:
 
 
 def reach_texts(rated: pd.DataFrame) -> pd.Series:
-    """show_reach for every row at once."""
-    percent = (rated["reach_pct"] * 100).map(lambda v: "" if pd.isna(v) else f"{v:.0f}%")
+    """Reach % of every row as text: "c" when hidden, "–" when there is no population estimate."""
+    percent = rated["reach_pct"].map(stats.show_percent)
     text = np.where(rated["population"].to_numpy() == 0, "–",
                     np.where(rated["reach_suppressed"].to_numpy(dtype=bool), stats.SUPPRESSED, percent.to_numpy()))
     return pd.Series(text, index=rated.index, dtype=object)
-
-
-def show_reach(row, decimals: int = 0) -> str:
-    """Reach % as text: "c" when hidden, blank when there is no estimate."""
-    if row.population == 0:
-        return "–"
-    if row.reach_suppressed:
-        return stats.SUPPRESSED
-    return stats.show_percent(row.reach_pct, decimals)
 
 
 # --- Sentences ------------------------------------------------------------------------------
