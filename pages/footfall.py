@@ -195,7 +195,7 @@ def activity_and_results(current, indicator, site, threshold, version):
     st.caption(
         "The shaded band is the chosen year. Yearly figures are drawn at the middle of each year, with 95% intervals; "
         "a year or month resting on small numbers is left out." + (" " + charts.service_change_caption(changes) if not changes.empty else "")
-        + (" " + charts.unmarked_changes_note(site_level, "site") if site_level else "")
+        + (" " + charts.unmarked_changes_note(site_level, "site", focus=bool(site)) if site_level else "")
     )
     if monthly.visits_suppressed.any():
         st.caption(f"{int(monthly.visits_suppressed.sum())} monthly figures of fewer than {threshold} visits are not drawn.")

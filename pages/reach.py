@@ -122,7 +122,7 @@ def trend(current, group, centre, threshold, settings, focus_name, good, outstan
             + (f" {hidden_points} quarter{'s' if hidden_points != 1 else ''} with too few children are left out." if hidden_points else "")
         )
         if not changes.empty or unmarked:
-            st.caption(" ".join(filter(None, [charts.service_change_caption(changes), charts.unmarked_changes_note(unmarked)])))
+            st.caption(" ".join(filter(None, [charts.service_change_caption(changes), charts.unmarked_changes_note(unmarked, focus=centre != "all")])))
         ui.source(f"{source_text}, service changes")
 
 

@@ -149,10 +149,14 @@ def changes_to_mark(changes: pd.DataFrame, focus: str | None) -> tuple[pd.DataFr
     return changes[~at_one_centre].reset_index(drop=True), int(at_one_centre.sum())
 
 
-def unmarked_changes_note(left_out: int, where: str = "centre") -> str:
+def unmarked_changes_note(left_out: int, where: str = "centre", focus: bool = False) -> str:
+    """The sentence on the changes changes_to_mark left out (with a centre in focus, they are at others)."""
     if not left_out:
         return ""
-    return (f"{left_out} change{'s' if left_out != 1 else ''} at single {where}s {'are' if left_out != 1 else 'is'} "
+    changes = f"{left_out} change{'s' if left_out != 1 else ''}"
+    if focus:
+        return f"{changes} at other single {where}s {'are' if left_out != 1 else 'is'} not marked."
+    return (f"{changes} at single {where}s {'are' if left_out != 1 else 'is'} "
             f"marked when that {where} is in focus.")
 
 

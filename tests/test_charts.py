@@ -30,15 +30,18 @@ def test_changes_to_mark(focus, marked, left_out):
 
 
 @pytest.mark.parametrize(
-    "left_out, where, note",
+    "left_out, where, focus, note",
     [
-        (0, "centre", ""),
-        (1, "centre", "1 change at single centres is marked when that centre is in focus."),
-        (271, "site", "271 changes at single sites are marked when that site is in focus."),
+        (0, "centre", False, ""),
+        (1, "centre", False, "1 change at single centres is marked when that centre is in focus."),
+        (271, "site", False, "271 changes at single sites are marked when that site is in focus."),
+        # With a centre in focus its own changes are marked; the note is about the others.
+        (25, "centre", True, "25 changes at other single centres are not marked."),
+        (1, "site", True, "1 change at other single sites is not marked."),
     ],
 )
-def test_unmarked_changes_note(left_out, where, note):
-    assert charts.unmarked_changes_note(left_out, where) == note
+def test_unmarked_changes_note(left_out, where, focus, note):
+    assert charts.unmarked_changes_note(left_out, where, focus) == note
 
 
 def test_every_figure_gets_the_dashboard_look_without_setting_it():
