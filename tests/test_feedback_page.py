@@ -132,11 +132,16 @@ def test_page_without_feedback_table_says_so(make_extract):
     assert "feedback" in " ".join(e.value for e in at.error)
 
 
-def test_site_profile_sits_beside_reach_and_footfall(make_extract):
-    make_extract(feedback=more_feedback())
+def site_c1_metrics(make_extract, **tables):
+    """The Feedback page's figures for site C1, on the tiny extract with more feedback (and any other tables given)."""
+    make_extract(feedback=more_feedback(), **tables)
     at = open_app(PAGE, site="C1")
     assert not errors(at)
-    metrics = {m.label: m.value for m in at.metric}
+    return at, {m.label: m.value for m in at.metric}
+
+
+def test_site_profile_sits_beside_reach_and_footfall(make_extract):
+    _, metrics = site_c1_metrics(make_extract)
     # C1: R1 R4 + S0..S9 = 12 comments; most deprived 30% reach 3 of 10 is c (3 < 5); visits 120 + 80 = 200.
     assert metrics["Comments about this site"] == "12"
     assert metrics["Reach, most deprived 30%, 2023-24"] == "c"
@@ -145,11 +150,7 @@ def test_site_profile_sits_beside_reach_and_footfall(make_extract):
 
 def test_site_figures_say_so_when_their_tables_are_broken(make_extract):
     # The areas table is broken (a text decile): reach cannot be counted, but what people said still stands.
-    areas = tables()["areas"].astype({"imd_decile": str})
-    make_extract(feedback=more_feedback(), areas=areas)
-    at = open_app(PAGE, site="C1")
-    assert not errors(at)
-    metrics = {m.label: m.value for m in at.metric}
+    at, metrics = site_c1_metrics(make_extract, areas=tables()["areas"].astype({"imd_decile": str}))
     assert metrics["Comments about this site"] == "12"
     assert metrics["Reach, most deprived 30%, 2023-24"] == "not available"
     assert metrics["Visits, 2023-24"] == "200"
