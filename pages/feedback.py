@@ -8,6 +8,205 @@ from plotly.subplots import make_subplots
 from scrutiny import charts, filters, labels, queries, stats, ui
 from scrutiny import feedback as fb
 
+SENTIMENT_COLOURS = {"positive": "#009E73", "mixed": "#E69F00", "neutral": "#56B4E9", "negative": "#D55E00",
+                     fb.SMALL_SEGMENT: "#D9D9D9"}
+SENTIMENT_NAMES = {**fb.SENTIMENT_LABELS, fb.SMALL_SEGMENT: "Sentiment not shown (small numbers)"}
+
+
+def comments(current, consultation):
+    """The coded comments for the sidebar filters, those of the chosen consultation, and the codebook."""
+    coded, codebook, _ = fb.coded_feedback()
+    in_view = fb.select_comments(coded, filters=current)
+    return in_view, fb.select_comments(in_view, consultation=None if consultation == "all" else consultation), codebook
+
+
+# Each section below depends only on its arguments (the extract's version and codebook among them), so it
+# is worked out once and kept: a click in the quote explorer does not rebuild the charts and tables above.
+# Sections that only draw are replayed (ui.drawn_once); tables with a download button are kept as data.
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def theme_frequencies(current, consultation, by, threshold, codebook_fingerprint, version):
+    """The themes by the chosen breakdown, and overall."""
+    _, chosen, codebook = comments(current, consultation)
+    frequency = fb.theme_frequency(chosen, codebook, threshold, by=by)
+    return frequency, frequency if by == "all" else fb.theme_frequency(chosen, codebook, threshold)
+
+
+@ui.drawn_once
+def theme_chart(current, consultation, by, what, threshold, codebook_fingerprint, version):
+    codebook = fb.coded_feedback()[1]
+    frequency, overall = theme_frequencies(current, consultation, by, threshold, codebook_fingerprint, version)
+    ui.sentence(fb.frequency_sentence(overall, threshold, what))
+    segments = fb.sentiment_segments(frequency, threshold)
+    groups = [g for g in dict.fromkeys(frequency["group_label"])]
+    small_groups = frequency.drop_duplicates("group")
+    small_groups = small_groups[stats.is_small(small_groups["group_comments"], threshold)]["group_label"].tolist()
+    groups = [g for g in groups if g not in small_groups]
+    theme_order = [t for t in codebook.labels().values() if t in set(segments["theme_label"])]
+    if segments.empty:
+        st.info(f"No theme was raised by {threshold} or more people in any group.")
+        return
+    figure = make_subplots(rows=1, cols=max(len(groups), 1), shared_yaxes=True,
+                           subplot_titles=groups if by != "all" else None, horizontal_spacing=0.02)
+    for column, group in enumerate(groups, start=1):
+        part = segments[segments["group_label"] == group]
+        for sentiment in (*fb.SENTIMENT_ORDER, fb.SMALL_SEGMENT):
+            rows = part[part["sentiment"] == sentiment]
+            if rows.empty:
+                continue
+            figure.add_bar(
+                x=rows["share"] * 100, y=rows["theme_label"], orientation="h", row=1, col=column,
+                name=SENTIMENT_NAMES[sentiment], legendgroup=sentiment, marker_color=SENTIMENT_COLOURS[sentiment],
+                # One legend entry per sentiment, in the order of the bars.
+                showlegend=sentiment not in set(segments[segments["group_label"].isin(groups[:column - 1])]["sentiment"]),
+                legendrank=[*fb.SENTIMENT_ORDER, fb.SMALL_SEGMENT].index(sentiment),
+                customdata=rows[["comments"]], hovertemplate="%{y}: %{customdata[0]} comments (%{x:.0f}% of the group)<extra>" + SENTIMENT_NAMES[sentiment] + "</extra>",
+            )
+    figure.update_layout(barmode="stack")
+    figure.update_yaxes(categoryorder="array", categoryarray=list(reversed(theme_order)))
+    # One scale for every group, so that bars can be compared across them.
+    longest = segments.groupby(["group_label", "theme"])["share"].sum().max() * 100
+    figure.update_xaxes(ticksuffix="%", range=[0, longest * 1.05], nticks=4)
+    charts.style(figure, height=140 + 28 * len(theme_order))
+    # The groups' titles sit above the bars, so the legend goes below them.
+    figure.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.06, xanchor="left", x=0))
+    charts.show(figure, key="feedback_frequency")
+    notes = []
+    if small_groups:
+        notes.append(f"left out because fewer than {threshold} people are in them: {', '.join(small_groups)}")
+    dropped = frequency[frequency["share_suppressed"] & (frequency["comments"] > 0)]
+    if not dropped.empty:
+        notes.append(f"{len(dropped)} bars with fewer than {threshold} comments are not drawn (c in the table)")
+    st.caption("Bar length: % of the group's comments that raise the theme; colours split it by sentiment "
+               "(a comment can raise several themes). Sentiments with few comments are merged in grey. "
+               + ("; ".join(notes).capitalize() + "." if notes else ""))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def consultation_figures(current, threshold, codebook_fingerprint, version):
+    """Each theme's share in each consultation, the change from the first to the last, and that change as shown."""
+    in_view, _, codebook = comments(current, "all")
+    comparison = fb.consultation_comparison(in_view, codebook, threshold)
+    changes = fb.consultation_changes(comparison, threshold)
+    shown_changes = changes.assign(
+        earlier_pct=changes["earlier_pct"].map(stats.show_percent), later_pct=changes["later_pct"].map(stats.show_percent),
+        change=[f"{c * 100:+.0f} ({lo * 100:+.0f} to {hi * 100:+.0f})" for c, lo, hi in
+                zip(changes["change"], changes["change_lower"], changes["change_upper"])],
+    )[["theme_label", "earlier", "earlier_pct", "later", "later_pct", "change", "verdict"]].rename(columns={
+        "theme_label": "Theme", "earlier": "Earlier", "earlier_pct": "Earlier %", "later": "Later", "later_pct": "Later %",
+        "change": "Change, points (95% CI)", "verdict": "Verdict"})
+    return comparison, changes, shown_changes
+
+
+@ui.drawn_once
+def consultation_chart(current, threshold, codebook_fingerprint, version):
+    in_view, _, codebook = comments(current, "all")
+    comparison, changes, _ = consultation_figures(current, threshold, codebook_fingerprint, version)
+    ui.sentence(fb.changes_sentence(changes))
+    drawn = comparison[~comparison["share_suppressed"] & (comparison["comments"] > 0)]
+    figure = go.Figure()
+    for number, (name, rows) in enumerate(drawn.groupby("group", sort=False)):
+        figure.add_scatter(
+            x=rows["share_pct"] * 100, y=rows["theme_label"], mode="markers", name=name,
+            marker=dict(size=11, color=charts.PALETTE[number % len(charts.PALETTE)], symbol=["circle", "diamond", "square", "triangle-up"][number % 4]),
+            error_x=dict(type="data", symmetric=False, array=(rows["share_upper"] - rows["share_pct"]) * 100,
+                         arrayminus=(rows["share_pct"] - rows["share_lower"]) * 100, thickness=1.5),
+            hovertemplate="%{y}: %{x:.0f}%<extra>" + name + "</extra>",
+        )
+    figure.update_yaxes(categoryorder="array", categoryarray=list(reversed(list(codebook.labels().values()))))
+    charts.style(figure, x_title="% of the consultation's comments (95% interval)", height=140 + 28 * drawn["theme"].nunique())
+    figure.update_xaxes(ticksuffix="%", rangemode="tozero")
+    charts.show(figure, key="feedback_consultations")
+    try:
+        changes_in_between = queries.run("service_changes", district=current.district)
+    except queries.QueryError:
+        changes_in_between = pd.DataFrame()  # an unreadable optional table: the chart stands without it
+    if not changes_in_between.empty:
+        listing = fb.consultations(in_view)
+        first, last = listing["starts"].min(), listing["ends"].max()
+        between = changes_in_between[(pd.to_datetime(changes_in_between["changed_on"]) >= pd.Timestamp(first))
+                                     & (pd.to_datetime(changes_in_between["changed_on"]) <= pd.Timestamp(last))]
+        if not between.empty:
+            st.caption("Service changes between the first and the last consultation: " + "; ".join(
+                f"{pd.Timestamp(r.changed_on):%b %Y}: {fb.md_escape(r.title)}" for r in between.itertuples()) + ".")
+    st.caption("A theme's share can change because people's experience changed, or because a different mix of "
+               "people answered, or the questions differed: read the change beside who took part.")
+
+
+@ui.drawn_once
+def themes_together(current, consultation, threshold, codebook_fingerprint, version):
+    _, chosen, codebook = comments(current, consultation)
+    matrix = fb.cooccurrence(chosen, codebook)
+    pairs = fb.cooccurrence_pairs(matrix, codebook, threshold) if not matrix.empty else pd.DataFrame()
+    ui.sentence(fb.cooccurrence_sentence(pairs, threshold) if not matrix.empty else "No comment raised a theme.")
+    if len(matrix) < 2:
+        return
+    names = [f"{codebook.label(c)} ({stats.show_count(int(matrix.loc[c, c]), threshold)})" for c in matrix.index]
+    values, text = [], []
+    for i, a in enumerate(matrix.index):
+        values.append([])
+        text.append([])
+        for j, b in enumerate(matrix.columns):
+            n = int(matrix.loc[a, b])
+            hidden = j >= i or stats.is_small(n, threshold)
+            values[-1].append(None if hidden else n)
+            text[-1].append("" if j >= i else stats.show_count(n, threshold))
+    shown_values = [v for row in values for v in row if v is not None]
+    figure = go.Figure(go.Heatmap(
+        z=values, x=names, y=names, text=text, colorscale="Blues", showscale=False,
+        zmin=min(shown_values, default=0), zmax=max(shown_values, default=1),
+        hovertemplate="%{y} and %{x}: %{text} comments<extra></extra>", xgap=1, ygap=1,
+    ))
+    # Each count written in black or white, whichever reads better on its cell's blue.
+    colours = charts.cell_text_colours(values, "Blues")
+    cells = [(names[j], names[i], text[i][j], colours[i][j]) for i in range(len(names)) for j in range(len(names)) if text[i][j]]
+    figure.add_trace(go.Scatter(
+        x=[c[0] for c in cells], y=[c[1] for c in cells], text=[c[2] for c in cells], mode="text",
+        textfont=dict(color=[c[3] for c in cells]), hoverinfo="skip", showlegend=False,
+    ))
+    charts.style(figure, height=200 + 34 * len(names))
+    figure.update_yaxes(autorange="reversed")
+    figure.update_xaxes(tickangle=-40)
+    charts.show(figure, key="feedback_cooccurrence")
+    st.caption("Each cell: comments raising both themes. The number beside a theme is every comment raising it.")
+
+
+@ui.drawn_once
+def site_section(current, consultation, centre_id, centre_name, threshold, codebook_fingerprint, version):
+    _, chosen, codebook = comments(current, consultation)
+    profile = fb.site_profile(chosen, centre_id, codebook, threshold)
+    left, middle, right = st.columns(3)
+    n_site = int(profile["group_comments"].iloc[0])
+    left.metric("Comments about this site", stats.show_count(n_site, threshold))
+    figures = fb.site_figures(centre_id, current, threshold)
+    middle.metric(f"Reach, most deprived 30%, {current.period_label}", figures["reach"], help=figures["reach_help"])
+    right.metric(f"Visits, {current.period_label}", figures["visits"], help=figures["visits_help"])
+    ui.sentence(fb.site_sentence(profile, centre_name, threshold))
+    drawn = profile[~profile["share_suppressed"] & (profile["comments"] > 0)]
+    if not drawn.empty:
+        figure = go.Figure()
+        figure.add_bar(x=drawn["share_pct"] * 100, y=drawn["theme_label"], orientation="h", name=centre_name,
+                       marker_color=charts.FOCUS_COLOUR, hovertemplate="%{y}: %{x:.0f}%<extra>" + centre_name.replace("<", "") + "</extra>")
+        figure.add_bar(x=drawn["share_pct_all"] * 100, y=drawn["theme_label"], orientation="h", name="All comments in view",
+                       marker_color=charts.REFERENCE_COLOUR, hovertemplate="%{y}: %{x:.0f}%<extra>all comments</extra>")
+        figure.update_layout(barmode="group")
+        figure.update_yaxes(autorange="reversed")
+        charts.style(figure, x_title="% of comments raising the theme", height=140 + 40 * len(drawn))
+        figure.update_xaxes(ticksuffix="%", rangemode="tozero")
+        charts.show(figure, key="feedback_site")
+    st.caption("Reach and visits are for the financial year in the sidebar; comments for the consultation chosen above. "
+               "Themes with fewer than " f"{threshold} comments at this site are not drawn.")
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def coding_agreement(threshold, codebook_fingerprint, version):
+    """How well the codebook agrees with the source's own coding: its sentence and table, and the sentiment's sentence."""
+    coded, codebook, _ = fb.coded_feedback()
+    rows = fb.agreement(coded, codebook)
+    table = fb.agreement_table(rows, threshold) if rows.attrs.get("comments") else None
+    return fb.agreement_sentence(rows, threshold), table, fb.sentiment_agreement_sentence(coded)
+
+
 st.title("What parents, staff and volunteers said")
 ui.guard("feedback")
 
@@ -25,9 +224,7 @@ if in_view.empty:
     ui.empty("No comments are about sites that match the sidebar filters. Clear a filter to see more.")
 
 SOURCE = "feedback table (consultation comments)" + (", themes from the extract's own codebook" if codebook.origin == "the extract" else "")
-SENTIMENT_COLOURS = {"positive": "#009E73", "mixed": "#E69F00", "neutral": "#56B4E9", "negative": "#D55E00",
-                     fb.SMALL_SEGMENT: "#D9D9D9"}
-SENTIMENT_NAMES = {**fb.SENTIMENT_LABELS, fb.SMALL_SEGMENT: "Sentiment not shown (small numbers)"}
+version = queries.extract_version()
 
 listing = fb.consultations(in_view)
 choices = {"all": f"All consultations ({len(in_view):,} comments)"}
@@ -64,54 +261,8 @@ if stats.is_small(len(chosen), threshold):
 st.header("What people raised")
 by = st.radio("Break down by", ["all", "respondent_type", "site_type"], horizontal=True, key="feedback_by",
               format_func=lambda code: fb.GROUPINGS[code])
-frequency = fb.theme_frequency(chosen, codebook, threshold, by=by)
-overall = frequency if by == "all" else fb.theme_frequency(chosen, codebook, threshold)
-ui.sentence(fb.frequency_sentence(overall, threshold, what))
-
-segments = fb.sentiment_segments(frequency, threshold)
-groups = [g for g in dict.fromkeys(frequency["group_label"])]
-small_groups = frequency.drop_duplicates("group")
-small_groups = small_groups[stats.is_small(small_groups["group_comments"], threshold)]["group_label"].tolist()
-groups = [g for g in groups if g not in small_groups]
-theme_order = [t for t in codebook.labels().values() if t in set(segments["theme_label"])]
-if segments.empty:
-    st.info(f"No theme was raised by {threshold} or more people in any group.")
-else:
-    figure = make_subplots(rows=1, cols=max(len(groups), 1), shared_yaxes=True,
-                           subplot_titles=groups if by != "all" else None, horizontal_spacing=0.02)
-    for column, group in enumerate(groups, start=1):
-        part = segments[segments["group_label"] == group]
-        for sentiment in (*fb.SENTIMENT_ORDER, fb.SMALL_SEGMENT):
-            rows = part[part["sentiment"] == sentiment]
-            if rows.empty:
-                continue
-            figure.add_bar(
-                x=rows["share"] * 100, y=rows["theme_label"], orientation="h", row=1, col=column,
-                name=SENTIMENT_NAMES[sentiment], legendgroup=sentiment, marker_color=SENTIMENT_COLOURS[sentiment],
-                # One legend entry per sentiment, in the order of the bars.
-                showlegend=sentiment not in set(segments[segments["group_label"].isin(groups[:column - 1])]["sentiment"]),
-                legendrank=[*fb.SENTIMENT_ORDER, fb.SMALL_SEGMENT].index(sentiment),
-                customdata=rows[["comments"]], hovertemplate="%{y}: %{customdata[0]} comments (%{x:.0f}% of the group)<extra>" + SENTIMENT_NAMES[sentiment] + "</extra>",
-            )
-    figure.update_layout(barmode="stack")
-    figure.update_yaxes(categoryorder="array", categoryarray=list(reversed(theme_order)))
-    # One scale for every group, so that bars can be compared across them.
-    longest = segments.groupby(["group_label", "theme"])["share"].sum().max() * 100
-    figure.update_xaxes(ticksuffix="%", range=[0, longest * 1.05], nticks=4)
-    charts.style(figure, height=140 + 28 * len(theme_order))
-    # The groups' titles sit above the bars, so the legend goes below them.
-    figure.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.06, xanchor="left", x=0))
-    charts.show(figure, key="feedback_frequency")
-    notes = []
-    if small_groups:
-        notes.append(f"left out because fewer than {threshold} people are in them: {', '.join(small_groups)}")
-    dropped = frequency[frequency["share_suppressed"] & (frequency["comments"] > 0)]
-    if not dropped.empty:
-        notes.append(f"{len(dropped)} bars with fewer than {threshold} comments are not drawn (c in the table)")
-    st.caption("Bar length: % of the group's comments that raise the theme; colours split it by sentiment "
-               "(a comment can raise several themes). Sentiments with few comments are merged in grey. "
-               + ("; ".join(notes).capitalize() + "." if notes else ""))
-table = fb.frequency_table(frequency, threshold)
+theme_chart(current, consultation, by, what, threshold, codebook.fingerprint, version)
+table = fb.frequency_table(theme_frequencies(current, consultation, by, threshold, codebook.fingerprint, version)[0], threshold)
 with st.expander("The table behind the chart"):
     st.dataframe(table, hide_index=True, width="stretch")
     ui.download_csv(table, f"Themes raised, by {fb.GROUPINGS[by].lower()}, {what_plain}", "feedback_themes",
@@ -124,43 +275,8 @@ st.header("How it changed between consultations")
 if len(listing) < 2:
     st.info("The comments in view come from one consultation, so there is nothing to compare with.")
 else:
-    comparison = fb.consultation_comparison(in_view, codebook, threshold)
-    changes = fb.consultation_changes(comparison, threshold)
-    ui.sentence(fb.changes_sentence(changes))
-    drawn = comparison[~comparison["share_suppressed"] & (comparison["comments"] > 0)]
-    figure = go.Figure()
-    for number, (name, rows) in enumerate(drawn.groupby("group", sort=False)):
-        figure.add_scatter(
-            x=rows["share_pct"] * 100, y=rows["theme_label"], mode="markers", name=name,
-            marker=dict(size=11, color=charts.PALETTE[number % len(charts.PALETTE)], symbol=["circle", "diamond", "square", "triangle-up"][number % 4]),
-            error_x=dict(type="data", symmetric=False, array=(rows["share_upper"] - rows["share_pct"]) * 100,
-                         arrayminus=(rows["share_pct"] - rows["share_lower"]) * 100, thickness=1.5),
-            hovertemplate="%{y}: %{x:.0f}%<extra>" + name + "</extra>",
-        )
-    figure.update_yaxes(categoryorder="array", categoryarray=list(reversed(list(codebook.labels().values()))))
-    charts.style(figure, x_title="% of the consultation's comments (95% interval)", height=140 + 28 * drawn["theme"].nunique())
-    figure.update_xaxes(ticksuffix="%", rangemode="tozero")
-    charts.show(figure, key="feedback_consultations")
-    try:
-        changes_in_between = queries.run("service_changes", district=current.district)
-    except queries.QueryError:
-        changes_in_between = pd.DataFrame()  # an unreadable optional table: the chart stands without it
-    if not changes_in_between.empty:
-        first, last = listing["starts"].min(), listing["ends"].max()
-        between = changes_in_between[(pd.to_datetime(changes_in_between["changed_on"]) >= pd.Timestamp(first))
-                                     & (pd.to_datetime(changes_in_between["changed_on"]) <= pd.Timestamp(last))]
-        if not between.empty:
-            st.caption("Service changes between the first and the last consultation: " + "; ".join(
-                f"{pd.Timestamp(r.changed_on):%b %Y}: {fb.md_escape(r.title)}" for r in between.itertuples()) + ".")
-    st.caption("A theme's share can change because people's experience changed, or because a different mix of "
-               "people answered, or the questions differed: read the change beside who took part.")
-    shown_changes = changes.assign(
-        earlier_pct=changes["earlier_pct"].map(stats.show_percent), later_pct=changes["later_pct"].map(stats.show_percent),
-        change=[f"{c * 100:+.0f} ({lo * 100:+.0f} to {hi * 100:+.0f})" for c, lo, hi in
-                zip(changes["change"], changes["change_lower"], changes["change_upper"])],
-    )[["theme_label", "earlier", "earlier_pct", "later", "later_pct", "change", "verdict"]].rename(columns={
-        "theme_label": "Theme", "earlier": "Earlier", "earlier_pct": "Earlier %", "later": "Later", "later_pct": "Later %",
-        "change": "Change, points (95% CI)", "verdict": "Verdict"})
+    consultation_chart(current, threshold, codebook.fingerprint, version)
+    shown_changes = consultation_figures(current, threshold, codebook.fingerprint, version)[2]
     with st.expander("The change in each theme"):
         st.dataframe(shown_changes, hide_index=True, width="stretch")
         ui.download_csv(shown_changes, "Change in themes between consultations", "feedback_change",
@@ -168,38 +284,7 @@ else:
 
 # --- 3. Themes raised together --------------------------------------------------------------------
 st.header("Themes raised together")
-matrix = fb.cooccurrence(chosen, codebook)
-pairs = fb.cooccurrence_pairs(matrix, codebook, threshold) if not matrix.empty else pd.DataFrame()
-ui.sentence(fb.cooccurrence_sentence(pairs, threshold) if not matrix.empty else "No comment raised a theme.")
-if len(matrix) >= 2:
-    names = [f"{codebook.label(c)} ({stats.show_count(int(matrix.loc[c, c]), threshold)})" for c in matrix.index]
-    values, text = [], []
-    for i, a in enumerate(matrix.index):
-        values.append([])
-        text.append([])
-        for j, b in enumerate(matrix.columns):
-            n = int(matrix.loc[a, b])
-            hidden = j >= i or stats.is_small(n, threshold)
-            values[-1].append(None if hidden else n)
-            text[-1].append("" if j >= i else stats.show_count(n, threshold))
-    shown_values = [v for row in values for v in row if v is not None]
-    figure = go.Figure(go.Heatmap(
-        z=values, x=names, y=names, text=text, colorscale="Blues", showscale=False,
-        zmin=min(shown_values, default=0), zmax=max(shown_values, default=1),
-        hovertemplate="%{y} and %{x}: %{text} comments<extra></extra>", xgap=1, ygap=1,
-    ))
-    # Each count written in black or white, whichever reads better on its cell's blue.
-    colours = charts.cell_text_colours(values, "Blues")
-    cells = [(names[j], names[i], text[i][j], colours[i][j]) for i in range(len(names)) for j in range(len(names)) if text[i][j]]
-    figure.add_trace(go.Scatter(
-        x=[c[0] for c in cells], y=[c[1] for c in cells], text=[c[2] for c in cells], mode="text",
-        textfont=dict(color=[c[3] for c in cells]), hoverinfo="skip", showlegend=False,
-    ))
-    charts.style(figure, height=200 + 34 * len(names))
-    figure.update_yaxes(autorange="reversed")
-    figure.update_xaxes(tickangle=-40)
-    charts.show(figure, key="feedback_cooccurrence")
-    st.caption("Each cell: comments raising both themes. The number beside a theme is every comment raising it.")
+themes_together(current, consultation, threshold, codebook.fingerprint, version)
 
 # --- 4. Quote explorer -----------------------------------------------------------------------------
 st.header("Quotes")
@@ -275,42 +360,20 @@ else:
     centre_id = filters.url_select("Site", "site", {r.centre_id: f"{r.centre_name} ({stats.show_count(r.n, threshold)} comments)"
                                                    for r in options.itertuples()}, options["centre_id"].iloc[0])
     centre_name = options.set_index("centre_id").loc[centre_id, "centre_name"]
-    profile = fb.site_profile(chosen, centre_id, codebook, threshold)
-    left, middle, right = st.columns(3)
-    n_site = int(profile["group_comments"].iloc[0])
-    left.metric("Comments about this site", stats.show_count(n_site, threshold))
-    figures = fb.site_figures(centre_id, current, threshold)
-    middle.metric(f"Reach, most deprived 30%, {current.period_label}", figures["reach"], help=figures["reach_help"])
-    right.metric(f"Visits, {current.period_label}", figures["visits"], help=figures["visits_help"])
-    ui.sentence(fb.site_sentence(profile, centre_name, threshold))
-    drawn = profile[~profile["share_suppressed"] & (profile["comments"] > 0)]
-    if not drawn.empty:
-        figure = go.Figure()
-        figure.add_bar(x=drawn["share_pct"] * 100, y=drawn["theme_label"], orientation="h", name=centre_name,
-                       marker_color=charts.FOCUS_COLOUR, hovertemplate="%{y}: %{x:.0f}%<extra>" + centre_name.replace("<", "") + "</extra>")
-        figure.add_bar(x=drawn["share_pct_all"] * 100, y=drawn["theme_label"], orientation="h", name="All comments in view",
-                       marker_color=charts.REFERENCE_COLOUR, hovertemplate="%{y}: %{x:.0f}%<extra>all comments</extra>")
-        figure.update_layout(barmode="group")
-        figure.update_yaxes(autorange="reversed")
-        charts.style(figure, x_title="% of comments raising the theme", height=140 + 40 * len(drawn))
-        figure.update_xaxes(ticksuffix="%", rangemode="tozero")
-        charts.show(figure, key="feedback_site")
-    st.caption("Reach and visits are for the financial year in the sidebar; comments for the consultation chosen above. "
-               "Themes with fewer than " f"{threshold} comments at this site are not drawn.")
+    site_section(current, consultation, centre_id, centre_name, threshold, codebook.fingerprint, version)
 
 # --- 6. How the coding works ------------------------------------------------------------------------
 st.header("How the themes and sentiment were coded")
-rows = fb.agreement(coded, codebook)
-ui.sentence(fb.agreement_sentence(rows, threshold))
-if rows.attrs.get("comments"):
-    agreement = fb.agreement_table(rows, threshold)
+agreement_sentence, agreement, sentiment_sentence = coding_agreement(threshold, codebook.fingerprint, version)
+ui.sentence(agreement_sentence)
+if agreement is not None:
     st.dataframe(agreement, hide_index=True, width="stretch")
     st.caption("Precision: of the comments the codebook gave a theme, the share the source also gave it. "
                "Recall: of the comments the source gave a theme, the share the codebook found. 95% intervals in brackets. "
                "A low precision means the theme's phrases are too broad; a low recall, that people say it in words the codebook lacks.")
     ui.download_csv(agreement, "Agreement of the codebook with the source's themes", "feedback_agreement",
                     key="download_feedback_agreement", source_text=SOURCE)
-st.markdown(fb.sentiment_agreement_sentence(coded))
+st.markdown(sentiment_sentence)
 with st.expander(f"The codebook ({len(codebook.themes)} themes, from {codebook.origin})"):
     st.markdown(
         "A phrase codes its theme when it appears as whole words; `*` ends a word stem. A phrase after “not”, "

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
+import streamlit as st
 
 from scrutiny.definitions import DEFINITIONS
 
@@ -504,19 +505,30 @@ SECTION_BUILDERS: dict = {"reach": reach_section, "gap": gap_section, "footfall"
 
 
 def build_section(key: str, filters, quotes: list[dict] | None = None) -> Section:
+    """One section for the filters; the feedback section ends with the quotes marked on the Feedback page."""
+    from scrutiny import queries
+
+    section = _section_from_extract(key, filters, queries.extract_version())
+    if key == "feedback":
+        section.blocks += quotes_blocks(quotes or [])
+    return section
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _section_from_extract(key: str, filters, version: tuple[str, str]) -> Section:
+    """A section's figures depend only on the filters and the extract, so each is worked out once
+    per filters and extract version: every click on the evidence page reruns it. (Streamlit hands
+    each caller its own copy, so the quotes added above never reach the kept one.)"""
     from scrutiny.queries import QueryError
 
     if key == "findings":
         return findings_section(filters)
     builder = SECTION_BUILDERS.get(key)
     try:
-        section = builder(filters) if builder else unavailable_section(
+        return builder(filters) if builder else unavailable_section(
             key, "This section is not part of this version of the dashboard yet; see its page for the figures.")
     except QueryError as error:
-        section = unavailable_section(key, f"This section could not be built from this extract: {error}")
-    if key == "feedback":
-        section.blocks += quotes_blocks(quotes or [])
-    return section
+        return unavailable_section(key, f"This section could not be built from this extract: {error}")
 
 
 def build_pack(filters, chosen: list[str], quotes: list[dict] | None = None, link: str = "") -> Pack:
