@@ -122,7 +122,18 @@ async def session(app: str, base: str, plan: Plan, rounds: int, seed: int, out: 
         out.append(Outcome(app, "(connect)", 0.0, f"could not connect: {error}"))
 
 
-def drive(app: str, script: Path, plan: Plan, sessions: int, rounds: int, env: dict[str, str]) -> tuple[list[Outcome], float]:
+def peak_memory_mb(pid: int) -> float:
+    """The server process's peak resident memory (Linux's VmHWM), or nan where /proc has no such line."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def drive(app: str, script: Path, plan: Plan, sessions: int, rounds: int, env: dict[str, str]) -> tuple[list[Outcome], float, float]:
     with tempfile.TemporaryDirectory() as folder:
         process, base = streamlit_server.start(script, Path(folder) / "server.log", env=env)
         try:
@@ -136,7 +147,7 @@ def drive(app: str, script: Path, plan: Plan, sessions: int, rounds: int, env: d
                 await asyncio.gather(*(session(app, base, plan, rounds, seed, out) for seed in range(1, sessions + 1)))
 
             asyncio.run(everyone())
-            return out, time.perf_counter() - started
+            return out, time.perf_counter() - started, peak_memory_mb(process.pid)
         finally:
             streamlit_server.stop(process)
 
@@ -175,8 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     for app, script, plan in (("dashboard", REPO_ROOT / "dashboard.py", dashboard_plan()),
                               ("trivial six-page app", TRIVIAL_APP, trivial_plan())):
         print(f"Driving {args.sessions} sessions x {args.rounds} rounds x {len(plan.pages)} pages against the {app} ...", flush=True)
-        outcomes, wall = drive(app, script, plan, args.sessions, args.rounds, env)
-        results[app] = summary(outcomes, wall)
+        outcomes, wall, peak_mb = drive(app, script, plan, args.sessions, args.rounds, env)
+        results[app] = {**summary(outcomes, wall), "peak_mb": peak_mb}
         failures += [o for o in outcomes if o.failure]
         if app == "dashboard":
             for o in outcomes:
@@ -192,9 +203,9 @@ def main(argv: list[str] | None = None) -> int:
         f"each visiting every page {args.rounds} times with different filters, on {os.cpu_count()} cores "
         f"(extract: `{Path(data).name}`). Seconds per page run, from rerun request to script finished.",
         "",
-        table(["App", "Page runs", "Failures", "p50", "p95", "max", "Wall time"],
-              [[name, r["runs"], r["failures"], f"{r['p50']:.2f}", f"{r['p95']:.2f}", f"{r['max']:.2f}", f"{r['wall']:.0f}"]
-               for name, r in results.items()]),
+        table(["App", "Page runs", "Failures", "p50", "p95", "max", "Wall time", "Server peak memory (MB)"],
+              [[name, r["runs"], r["failures"], f"{r['p50']:.2f}", f"{r['p95']:.2f}", f"{r['max']:.2f}", f"{r['wall']:.0f}",
+                f"{r['peak_mb']:,.0f}"] for name, r in results.items()]),
         "",
         table(["Dashboard page", "p50", "p95", "max"],
               [[page, f"{statistics.median(t):.2f}", f"{percentile(t, 0.95):.2f}", f"{max(t):.2f}"] for page, t in sorted(per_page.items())]),
