@@ -205,7 +205,7 @@ activity_and_results(current, indicator, site, threshold, queries.extract_versio
 
 # --- 4. Libraries and children's centres ------------------------------------------------------
 st.header("Libraries compared with children's centres")
-comparison = footfall.site_type_comparison(current, table)
+comparison = footfall.site_type_comparison(current)
 ui.sentence(footfall.comparison_sentence(comparison, year_label))
 bars = comparison[comparison.target_children_pct.notna()]
 if not bars.empty:

@@ -161,6 +161,76 @@ def area_map(current, sustained_min, group, threshold, settings, who, period, so
     ui.source(f"{source_text}" + (", area boundaries" if geo is not None else ""))
 
 
+@ui.drawn_once
+def missed_by_district_chart(current, sustained_min, group, threshold, version):
+    areas = reach.area_figures(current, sustained_min)
+    by_district = reach.missed_by_district(areas, group)
+    shown = by_district[~(stats.is_small(by_district["missed"], threshold) | stats.is_small(by_district["reached"], threshold))]
+    if not by_district.empty:
+        fig = go.Figure()
+        for name, colour in (("30% most deprived areas", charts.FOCUS_COLOUR), ("Other areas", charts.NEUTRAL_COLOUR)):
+            part = shown[shown["deprivation"] == name]
+            fig.add_trace(go.Bar(y=part["district"], x=part["missed"], name=name, orientation="h", marker_color=colour,
+                                 text=[f"{v:,}" for v in part["missed"]], textposition="auto"))
+        charts.style(fig, x_title="Children not reached (estimate)", height=max(300, 60 * by_district["district"].nunique() + 120))
+        fig.update_layout(barmode="stack")
+        charts.show(fig, key="reach_missed_by_district")
+        dropped = len(by_district) - len(shown)
+        if dropped:
+            st.caption(f"{dropped} bar{'s' if dropped != 1 else ''} with too few children left out (c).")
+
+
+@ui.drawn_once
+def how_often(current, sustained_min, group, centre, groups, threshold, settings, focus_name, sustained, reached, version):
+    areas = reach.area_figures(current, sustained_min)
+    groups = list(groups)
+    freq = reach.frequency(areas, group, threshold, centre)
+    ui.sentence(f"{focus_name}: " + reach.frequency_sentence(freq, group, sustained, reached, threshold, settings))
+    visible = freq[~stats.is_small(freq["children"], threshold)]
+    fig = go.Figure(go.Bar(x=visible["attendances"], y=visible["children"], marker_color=charts.REFERENCE_COLOUR,
+                           text=[f"{c:,} ({stats.show_percent(p)})" if not pd.isna(p) else f"{c:,}" for c, p in zip(visible["children"], visible["share_pct"])],
+                           textposition="auto"))
+    charts.style(fig, x_title="Attendances in the year", y_title="Children reached")
+    charts.show(fig, key="reach_frequency")
+    if len(visible) < len(freq):
+        st.caption(f"{len(freq) - len(visible)} bar(s) with too few children left out (c).")
+
+    tiers = reach.attendance_mix(areas, "tier", threshold, centre, groups)
+    ui.sentence(reach.tier_sentence(tiers, group))
+    share_bars(tiers, ("universal", "targeted", "specialist"), (charts.PALETTE[4], charts.PALETTE[1], charts.PALETTE[5]), "reach_tiers")
+    st.caption("Attendances by children living in the reach areas in focus, at any site. Shares resting on fewer than "
+               f"{threshold} attendances, or on a group with fewer than {threshold} children reached, are left out.")
+
+
+@ui.drawn_once
+def where_found(current, sustained_min, group, centre, groups, threshold, focus_name, version):
+    areas = reach.area_figures(current, sustained_min)
+    groups = list(groups)
+    ages = reach.registration_age(areas, threshold, centre, groups)
+    ui.sentence(f"{focus_name}: " + reach.registration_sentence(ages, group, threshold))
+    fig = go.Figure()
+    for prefix, name, colour in (("by_3_months", "Registered before 3 months old", charts.FOCUS_COLOUR),
+                                 ("by_1_year", "Registered before 1 year old", charts.REFERENCE_COLOUR)):
+        part = ages.dropna(subset=[f"{prefix}_pct"])
+        fig.add_trace(go.Bar(
+            y=part["group_label"], x=part[f"{prefix}_pct"] * 100, name=name, orientation="h", marker_color=colour,
+            error_x=dict(type="data", symmetric=False, array=(part[f"{prefix}_upper"] - part[f"{prefix}_pct"]) * 100,
+                         arrayminus=(part[f"{prefix}_pct"] - part[f"{prefix}_lower"]) * 100),
+            text=[f"{v * 100:.0f}%" for v in part[f"{prefix}_pct"]], textposition="inside",
+        ))
+    charts.style(fig, x_title="Share of registered children (%)", height=max(320, 40 * len(ages) + 140))
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(autorange="reversed")
+    charts.show(fig, key="reach_registration_age")
+    st.caption("Registered children living in the reach areas, under five in the year and registered by its end. Age is "
+               "counted from the first day of the birth month, so the shares are if anything understated. Bars show 95% intervals.")
+
+    sites = reach.attendance_mix(areas, "site", threshold, centre, groups)
+    ui.sentence(reach.library_sentence(sites, group))
+    share_bars(sites, ("children_centre", "family_hub", "library", "outreach"), charts.PALETTE, "reach_sites")
+    st.caption("Joined-up working: where each group's attendances took place. A child counts for the reach area it lives in, "
+               "wherever it went.")
+
 
 st.title("Reach: who is reached and who is missed")
 ui.guard("reach")
@@ -245,20 +315,7 @@ trend(current, group, centre, threshold, settings, focus_name, good, outstanding
 # --- 4. Missed children ------------------------------------------------------------------------
 st.header("4. Children missed")
 ui.sentence(reach.missed_sentence(areas, group, threshold, period))
-by_district = reach.missed_by_district(areas, group)
-shown = by_district[~(stats.is_small(by_district["missed"], threshold) | stats.is_small(by_district["reached"], threshold))]
-if not by_district.empty:
-    fig = go.Figure()
-    for name, colour in (("30% most deprived areas", charts.FOCUS_COLOUR), ("Other areas", charts.NEUTRAL_COLOUR)):
-        part = shown[shown["deprivation"] == name]
-        fig.add_trace(go.Bar(y=part["district"], x=part["missed"], name=name, orientation="h", marker_color=colour,
-                             text=[f"{v:,}" for v in part["missed"]], textposition="auto"))
-    charts.style(fig, x_title="Children not reached (estimate)", height=max(300, 60 * by_district["district"].nunique() + 120))
-    fig.update_layout(barmode="stack")
-    charts.show(fig, key="reach_missed_by_district")
-    dropped = len(by_district) - len(shown)
-    if dropped:
-        st.caption(f"{dropped} bar{'s' if dropped != 1 else ''} with too few children left out (c).")
+missed_by_district_chart(current, sustained_min, group, threshold, queries.extract_version())
 missed_rows = reach.missed_areas(areas, group, threshold, settings)
 st.markdown(f"**Areas, most deprived first** (deprivation decile 1 = the most deprived 10% in England), for {who.lower()}:")
 area_table, area_mask = reach.display_table(missed_rows, "area", threshold, with_group=False, extra={
@@ -274,49 +331,11 @@ area_map(current, sustained_min, group, threshold, settings, who, period, source
 
 # --- 6. How often ------------------------------------------------------------------------------
 st.header("6. How often families come, and to what")
-freq = reach.frequency(areas, group, threshold, centre)
-ui.sentence(f"{focus_name}: " + reach.frequency_sentence(
-    freq, group, int(focus_row.sustained) if focus_row is not None else 0,
-    int(focus_row.reached) if focus_row is not None else 0, threshold, settings))
-visible = freq[~stats.is_small(freq["children"], threshold)]
-fig = go.Figure(go.Bar(x=visible["attendances"], y=visible["children"], marker_color=charts.REFERENCE_COLOUR,
-                       text=[f"{c:,} ({stats.show_percent(p)})" if not pd.isna(p) else f"{c:,}" for c, p in zip(visible["children"], visible["share_pct"])],
-                       textposition="auto"))
-charts.style(fig, x_title="Attendances in the year", y_title="Children reached")
-charts.show(fig, key="reach_frequency")
-if len(visible) < len(freq):
-    st.caption(f"{len(freq) - len(visible)} bar(s) with too few children left out (c).")
-
-tiers = reach.attendance_mix(areas, "tier", threshold, centre, groups)
-ui.sentence(reach.tier_sentence(tiers, group))
-share_bars(tiers, ("universal", "targeted", "specialist"), (charts.PALETTE[4], charts.PALETTE[1], charts.PALETTE[5]), "reach_tiers")
-st.caption("Attendances by children living in the reach areas in focus, at any site. Shares resting on fewer than "
-           f"{threshold} attendances, or on a group with fewer than {threshold} children reached, are left out.")
+how_often(current, sustained_min, group, centre, tuple(groups), threshold, settings, focus_name,
+          int(focus_row.sustained) if focus_row is not None else 0, int(focus_row.reached) if focus_row is not None else 0,
+          queries.extract_version())
 
 # --- 7. Identification -------------------------------------------------------------------------
 st.header("7. How early families are found, and where they go")
-ages = reach.registration_age(areas, threshold, centre, groups)
-ui.sentence(f"{focus_name}: " + reach.registration_sentence(ages, group, threshold))
-fig = go.Figure()
-for prefix, name, colour in (("by_3_months", "Registered before 3 months old", charts.FOCUS_COLOUR),
-                             ("by_1_year", "Registered before 1 year old", charts.REFERENCE_COLOUR)):
-    part = ages.dropna(subset=[f"{prefix}_pct"])
-    fig.add_trace(go.Bar(
-        y=part["group_label"], x=part[f"{prefix}_pct"] * 100, name=name, orientation="h", marker_color=colour,
-        error_x=dict(type="data", symmetric=False, array=(part[f"{prefix}_upper"] - part[f"{prefix}_pct"]) * 100,
-                     arrayminus=(part[f"{prefix}_pct"] - part[f"{prefix}_lower"]) * 100),
-        text=[f"{v * 100:.0f}%" for v in part[f"{prefix}_pct"]], textposition="inside",
-    ))
-charts.style(fig, x_title="Share of registered children (%)", height=max(320, 40 * len(ages) + 140))
-fig.update_layout(barmode="group")
-fig.update_yaxes(autorange="reversed")
-charts.show(fig, key="reach_registration_age")
-st.caption("Registered children living in the reach areas, under five in the year and registered by its end. Age is "
-           "counted from the first day of the birth month, so the shares are if anything understated. Bars show 95% intervals.")
-
-sites = reach.attendance_mix(areas, "site", threshold, centre, groups)
-ui.sentence(reach.library_sentence(sites, group))
-share_bars(sites, ("children_centre", "family_hub", "library", "outreach"), charts.PALETTE, "reach_sites")
-st.caption("Joined-up working: where each group's attendances took place. A child counts for the reach area it lives in, "
-           "wherever it went.")
+where_found(current, sustained_min, group, centre, tuple(groups), threshold, focus_name, queries.extract_version())
 ui.source(source_text)

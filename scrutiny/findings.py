@@ -17,7 +17,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import pandas as pd
-import streamlit as st
 
 from scrutiny import labels, queries, stats
 from scrutiny.contract import MOST_DEPRIVED_GROUP
@@ -469,18 +468,15 @@ RULES = [reach_below_good, reach_fell_after_change, gap_not_narrowing, busy_site
          data_quality]
 
 
+@queries.kept
 def lines_of_enquiry(filters: Filters) -> list[Finding]:
     """Every rule's findings for the filters, most serious first. A rule that cannot run
     on this extract (a broken table) is left out: the data quality rule says why.
 
-    Worked out once per filters and extract version: the overview and the evidence pack
-    both show them, and every rerun of those pages (a click anywhere) would redo them.
+    Worked out once per filters and extract version (queries.kept): the overview and the
+    evidence pack both show them, and every rerun of those pages (a click anywhere) would
+    redo them.
     """
-    return _lines_of_enquiry(filters, queries.extract_version())
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _lines_of_enquiry(filters: Filters, version: tuple[str, str]) -> list[Finding]:
     found: list[Finding] = []
     for rule in RULES:
         try:

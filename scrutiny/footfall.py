@@ -91,6 +91,7 @@ def _reach_rows(filters: Filters, year: int, group: str) -> pd.DataFrame:
     return rows[rows.target_group == group][["centre_id", "population", "reached"]]
 
 
+@queries.kept
 def site_table(filters: Filters, indicator: Indicator | None) -> pd.DataFrame:
     """One row per site for the filters' year: raw counts and rates (fractions; NaN where suppressed).
 
@@ -433,10 +434,11 @@ def trend_sentence(monthly: pd.DataFrame, reach: pd.DataFrame, outcome: pd.DataF
 
 # --- Libraries compared with children's centres -----------------------------------------------
 
-def site_type_comparison(filters: Filters, table: pd.DataFrame | None = None) -> pd.DataFrame:
+@queries.kept
+def site_type_comparison(filters: Filters) -> pd.DataFrame:
     """One row per site type: sites, visits, sessions, registrations, and who used them."""
     t = threshold()
-    table = site_table(filters, None) if table is None else table
+    table = site_table(filters, None)
     footfall = table.groupby("site_type", as_index=False).agg(
         sites=("centre_id", "count"), visits=("visits", "sum"),
         sessions=("sessions", lambda s: s.sum(min_count=1)),

@@ -28,7 +28,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
-import streamlit as st
 
 from scrutiny import labels, queries, stats
 from scrutiny.stats import Difference
@@ -321,6 +320,7 @@ def _as_geography(geography: Geography | str | None) -> Geography:
     return found
 
 
+@queries.kept
 def gap_trend(indicator: Indicator | str, geography: Geography | str | None = None) -> pd.DataFrame:
     """One indicator in one geography, year by year: focus, reference and all-children rates
     (fractions with Wilson intervals), the gap (Newcombe interval), the change since the
@@ -349,6 +349,7 @@ def latest_year(years, up_to: int | None) -> int | None:
 
 # --- Benchmarks --------------------------------------------------------------------------------
 
+@queries.kept
 def benchmark_trend(indicator: Indicator | str) -> pd.DataFrame:
     """Each benchmark geography's values year by year: focus_value, reference_value and
     all_value (fractions; NaN where not published), their published intervals where given,
@@ -407,6 +408,7 @@ OVERVIEW_COLUMNS = [
 ]
 
 
+@queries.kept
 def indicator_overview(geography_level: str = AUTHORITY, geography_code: str | None = None,
                        year: int | None = None) -> pd.DataFrame:
     """One row per indicator for a geography: its latest year no later than `year` (the
@@ -416,15 +418,10 @@ def indicator_overview(geography_level: str = AUTHORITY, geography_code: str | N
     children's; and the gap against England's gap). An indicator without figures for the
     geography up to that year has a row with year NaN.
 
-    Worked out once per geography, year and extract version: the gap page, the overview and
-    the evidence pack all show it, and each of their reruns would redo every indicator's trend.
+    Worked out once per geography, year and extract version (queries.kept): the gap page, the
+    overview and the evidence pack all show it, and each of their reruns would redo every
+    indicator's trend.
     """
-    return _indicator_overview(geography_level, geography_code, year, queries.extract_version())
-
-
-@st.cache_data(show_spinner=False, max_entries=128)
-def _indicator_overview(geography_level: str, geography_code: str | None, year: int | None,
-                        version: tuple[str, str]) -> pd.DataFrame:
     geography = find_geography(geography_code, geography_level)
     available = indicators()
     if geography is None:
@@ -478,6 +475,7 @@ def _england_comparison(row: dict, indicator: Indicator, benchmarks: pd.DataFram
 
 # --- Areas -------------------------------------------------------------------------------------
 
+@queries.kept
 def gap_by_area(indicator: Indicator | str, year: int, district=None, cluster=None, lead_agency=None,
                 site_type=None) -> pd.DataFrame:
     """The gap in one year for every district and every centre reach area in view (the sidebar
@@ -531,6 +529,7 @@ def funnel_curve(target: float, denominators, points: int = 120) -> pd.DataFrame
 GRADIENT_GROUP_TYPE = "idaci_quintile"
 
 
+@queries.kept
 def deprivation_gradient(indicator: Indicator | str, geography: Geography | str | None, year: int) -> pd.DataFrame:
     """The indicator by IDACI quintile (1 = most deprived) in one year: numerator, denominator,
     rate with Wilson interval (NaN when suppressed) and a label. Empty when the extract has no quintiles."""
@@ -861,6 +860,7 @@ class Headline:
     gap_upper: float
 
 
+@queries.kept
 def headline_gap(year: int | None = None, geography: str | None = None) -> Headline | None:
     """The gap in the headline indicator (good level of development where the extract has it)
     in the latest outcome year no later than `year`, for the authority or, given a district
@@ -915,6 +915,7 @@ def _shown_england(row) -> str:
     return ""
 
 
+@queries.derived_from
 def overview_table(overview: pd.DataFrame) -> pd.DataFrame:
     """indicator_overview as words and per cent, suppression applied: the table the page shows and downloads."""
     threshold = suppression_threshold()
@@ -945,6 +946,7 @@ def overview_table(overview: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@queries.derived_from
 def trend_table(trend: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
     """gap_trend as words and per cent, suppression applied, one row per year."""
     threshold = suppression_threshold()
@@ -968,6 +970,7 @@ def trend_table(trend: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@queries.derived_from
 def area_table(areas: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
     """gap_by_area as words and per cent, suppression applied (column by column: hundreds of areas)."""
     threshold = suppression_threshold()

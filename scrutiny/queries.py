@@ -172,6 +172,27 @@ def derived_from(function):
     return wrapper
 
 
+def kept(function):
+    """Caches a function whose answer rests only on its arguments and the extract's figures.
+
+    Page scripts rerun on every click, and several pages (and the lines of enquiry) ask for
+    the same tables: such a function is worked out once per arguments and extract version.
+    Its arguments must be values Streamlit can hash (filters, indicators, names, numbers),
+    and it must not read the session or the URL. Each caller gets its own copy of the answer.
+    """
+    name = f"{function.__module__}.{function.__qualname__}"
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        source = extract_version()
+        arguments = (args, tuple(sorted(kwargs.items())))
+        result = _derived(name, source, arguments, lambda: function(*args, **kwargs))
+        _remember(result, (name, source, arguments))
+        return result
+
+    return wrapper
+
+
 def extract_version() -> tuple[str, str]:
     """The extract in use and its data version: part of the key of anything kept between reruns."""
     folder = data_dir()
