@@ -92,6 +92,50 @@ def test_derived_from_chains_through_unchanged_answers(tiny):
     assert calls == ["by_group", "reach_all"]
 
 
+def test_kept_works_out_once_per_arguments_and_extract(tiny, make_extract):
+    from tests import tiny_extract
+
+    calls = []
+
+    @queries.kept
+    def reached_in(year, group="all"):
+        calls.append((year, group))
+        rows = run("reach_by_centre", year=year, sustained_min=3, **NO_FILTERS)
+        return int(rows[rows.target_group == group].reached.sum())
+
+    # 5 children reached in 2023-24 (C1 3, C2 2, C3 0): worked out once, then kept.
+    assert reached_in(2023) == 5
+    assert reached_in(2023) == 5
+    assert calls == [(2023, "all")]
+    # Other arguments are other answers.
+    reached_in(2023, group="teenage_parent")
+    reached_in(2022)
+    assert calls == [(2023, "all"), (2023, "teenage_parent"), (2022, "all")]
+    # Another extract (another version) is worked out afresh.
+    make_extract(attendances=tiny_extract.tables()["attendances"].iloc[0:0])
+    assert reached_in(2023) == 0
+    assert calls[-1] == (2023, "all") and len(calls) == 4
+
+
+def test_kept_answers_are_copies_and_feed_derived_from(tiny):
+    calls = []
+
+    @queries.kept
+    def centre_rows(year):
+        return run("reach_by_centre", year=year, sustained_min=3, **NO_FILTERS)
+
+    @queries.derived_from
+    def population(frame):
+        calls.append("population")
+        return int(frame[frame.target_group == "all"].population.sum())
+
+    first = centre_rows(2023)
+    first.loc[:, "population"] = -1  # a caller changing its copy changes nobody else's
+    assert population(centre_rows(2023)) == 26
+    assert population(centre_rows(2023)) == 26
+    assert calls == ["population"]
+
+
 def test_derived_from_is_safe_with_many_sessions_at_once(tiny):
     # Each Streamlit session runs its script in its own thread; they all share the registry.
     import threading
