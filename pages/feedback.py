@@ -20,12 +20,13 @@ def comments(current, consultation):
     return in_view, fb.select_comments(in_view, consultation=None if consultation == "all" else consultation), codebook
 
 
-# Each section below depends only on its arguments (the extract's version and codebook among them), so it
-# is worked out once and kept: a click in the quote explorer does not rebuild the charts and tables above.
-# Sections that only draw are replayed (ui.drawn_once); tables with a download button are kept as data.
+# Each section below depends only on its arguments and the extract (its codebook included), so it is
+# worked out once and kept: a click in the quote explorer does not rebuild the charts and tables above.
+# Sections that only draw are replayed (ui.drawn_once, given the extract's version); figures behind a
+# table with a download button are kept as data (queries.kept).
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def theme_frequencies(current, consultation, by, threshold, codebook_fingerprint, version):
+@queries.kept
+def theme_frequencies(current, consultation, by, threshold):
     """The themes by the chosen breakdown, and overall."""
     _, chosen, codebook = comments(current, consultation)
     frequency = fb.theme_frequency(chosen, codebook, threshold, by=by)
@@ -33,9 +34,9 @@ def theme_frequencies(current, consultation, by, threshold, codebook_fingerprint
 
 
 @ui.drawn_once
-def theme_chart(current, consultation, by, what, threshold, codebook_fingerprint, version):
+def theme_chart(current, consultation, by, what, threshold, version):
     codebook = fb.coded_feedback()[1]
-    frequency, overall = theme_frequencies(current, consultation, by, threshold, codebook_fingerprint, version)
+    frequency, overall = theme_frequencies(current, consultation, by, threshold)
     ui.sentence(fb.frequency_sentence(overall, threshold, what))
     segments = fb.sentiment_segments(frequency, threshold)
     groups = [g for g in dict.fromkeys(frequency["group_label"])]
@@ -82,8 +83,8 @@ def theme_chart(current, consultation, by, what, threshold, codebook_fingerprint
                + ("; ".join(notes).capitalize() + "." if notes else ""))
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def consultation_figures(current, threshold, codebook_fingerprint, version):
+@queries.kept
+def consultation_figures(current, threshold):
     """Each theme's share in each consultation, the change from the first to the last, and that change as shown."""
     in_view, _, codebook = comments(current, "all")
     comparison = fb.consultation_comparison(in_view, codebook, threshold)
@@ -99,9 +100,9 @@ def consultation_figures(current, threshold, codebook_fingerprint, version):
 
 
 @ui.drawn_once
-def consultation_chart(current, threshold, codebook_fingerprint, version):
+def consultation_chart(current, threshold, version):
     in_view, _, codebook = comments(current, "all")
-    comparison, changes, _ = consultation_figures(current, threshold, codebook_fingerprint, version)
+    comparison, changes, _ = consultation_figures(current, threshold)
     ui.sentence(fb.changes_sentence(changes))
     drawn = comparison[~comparison["share_suppressed"] & (comparison["comments"] > 0)]
     figure = go.Figure()
@@ -134,7 +135,7 @@ def consultation_chart(current, threshold, codebook_fingerprint, version):
 
 
 @ui.drawn_once
-def themes_together(current, consultation, threshold, codebook_fingerprint, version):
+def themes_together(current, consultation, threshold, version):
     _, chosen, codebook = comments(current, consultation)
     matrix = fb.cooccurrence(chosen, codebook)
     pairs = fb.cooccurrence_pairs(matrix, codebook, threshold) if not matrix.empty else pd.DataFrame()
@@ -172,7 +173,7 @@ def themes_together(current, consultation, threshold, codebook_fingerprint, vers
 
 
 @ui.drawn_once
-def site_section(current, consultation, centre_id, centre_name, threshold, codebook_fingerprint, version):
+def site_section(current, consultation, centre_id, centre_name, threshold, version):
     _, chosen, codebook = comments(current, consultation)
     profile = fb.site_profile(chosen, centre_id, codebook, threshold)
     left, middle, right = st.columns(3)
@@ -198,8 +199,8 @@ def site_section(current, consultation, centre_id, centre_name, threshold, codeb
                "Themes with fewer than " f"{threshold} comments at this site are not drawn.")
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def coding_agreement(threshold, codebook_fingerprint, version):
+@queries.kept
+def coding_agreement(threshold):
     """How well the codebook agrees with the source's own coding: its sentence and table, and the sentiment's sentence."""
     coded, codebook, _ = fb.coded_feedback()
     rows = fb.agreement(coded, codebook)
@@ -261,8 +262,8 @@ if stats.is_small(len(chosen), threshold):
 st.header("What people raised")
 by = st.radio("Break down by", ["all", "respondent_type", "site_type"], horizontal=True, key="feedback_by",
               format_func=lambda code: fb.GROUPINGS[code])
-theme_chart(current, consultation, by, what, threshold, codebook.fingerprint, version)
-table = fb.frequency_table(theme_frequencies(current, consultation, by, threshold, codebook.fingerprint, version)[0], threshold)
+theme_chart(current, consultation, by, what, threshold, version)
+table = fb.frequency_table(theme_frequencies(current, consultation, by, threshold)[0], threshold)
 with st.expander("The table behind the chart"):
     st.dataframe(table, hide_index=True, width="stretch")
     ui.download_csv(table, f"Themes raised, by {fb.GROUPINGS[by].lower()}, {what_plain}", "feedback_themes",
@@ -275,8 +276,8 @@ st.header("How it changed between consultations")
 if len(listing) < 2:
     st.info("The comments in view come from one consultation, so there is nothing to compare with.")
 else:
-    consultation_chart(current, threshold, codebook.fingerprint, version)
-    shown_changes = consultation_figures(current, threshold, codebook.fingerprint, version)[2]
+    consultation_chart(current, threshold, version)
+    shown_changes = consultation_figures(current, threshold)[2]
     with st.expander("The change in each theme"):
         st.dataframe(shown_changes, hide_index=True, width="stretch")
         ui.download_csv(shown_changes, "Change in themes between consultations", "feedback_change",
@@ -284,7 +285,7 @@ else:
 
 # --- 3. Themes raised together --------------------------------------------------------------------
 st.header("Themes raised together")
-themes_together(current, consultation, threshold, codebook.fingerprint, version)
+themes_together(current, consultation, threshold, version)
 
 # --- 4. Quote explorer -----------------------------------------------------------------------------
 st.header("Quotes")
@@ -360,11 +361,11 @@ else:
     centre_id = filters.url_select("Site", "site", {r.centre_id: f"{r.centre_name} ({stats.show_count(r.n, threshold)} comments)"
                                                    for r in options.itertuples()}, options["centre_id"].iloc[0])
     centre_name = options.set_index("centre_id").loc[centre_id, "centre_name"]
-    site_section(current, consultation, centre_id, centre_name, threshold, codebook.fingerprint, version)
+    site_section(current, consultation, centre_id, centre_name, threshold, version)
 
 # --- 6. How the coding works ------------------------------------------------------------------------
 st.header("How the themes and sentiment were coded")
-agreement_sentence, agreement, sentiment_sentence = coding_agreement(threshold, codebook.fingerprint, version)
+agreement_sentence, agreement, sentiment_sentence = coding_agreement(threshold)
 ui.sentence(agreement_sentence)
 if agreement is not None:
     st.dataframe(agreement, hide_index=True, width="stretch")

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
-import streamlit as st
 
+from scrutiny import queries
 from scrutiny.definitions import DEFINITIONS
 
 log = logging.getLogger(__name__)
@@ -506,19 +506,17 @@ SECTION_BUILDERS: dict = {"reach": reach_section, "gap": gap_section, "footfall"
 
 def build_section(key: str, filters, quotes: list[dict] | None = None) -> Section:
     """One section for the filters; the feedback section ends with the quotes marked on the Feedback page."""
-    from scrutiny import queries
-
-    section = _section_from_extract(key, filters, queries.extract_version())
+    section = section_from_extract(key, filters)
     if key == "feedback":
         section.blocks += quotes_blocks(quotes or [])
     return section
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def _section_from_extract(key: str, filters, version: tuple[str, str]) -> Section:
+@queries.kept
+def section_from_extract(key: str, filters) -> Section:
     """A section's figures depend only on the filters and the extract, so each is worked out once
-    per filters and extract version: every click on the evidence page reruns it. (Streamlit hands
-    each caller its own copy, so the quotes added above never reach the kept one.)"""
+    per filters and extract version: every click on the evidence page reruns it. (Each caller gets
+    its own copy, so the quotes added above never reach the kept one.)"""
     from scrutiny.queries import QueryError
 
     if key == "findings":
