@@ -70,6 +70,23 @@ def against_benchmarks(indicator, geography, year, version):
 
 
 @ui.drawn_once
+def widest_gaps(indicator, geography, year, centre_filters, version):
+    areas = gaps.gap_by_area(indicator, year, **centre_filters)
+    for level, title, key in ((DISTRICT, "By district", "gap_district_chart"), (CENTRE, "By centre reach area", "gap_centre_chart")):
+        st.subheader(title)
+        ui.sentence(gaps.area_sentence(areas, level, indicator, year))
+        fig = gap_charts.gap_bars(areas, level, geography)
+        if fig is not None:
+            charts.show(fig, key=key)
+            drawn_areas = int(((areas["geography_level"] == level) & areas["gap"].notna()).sum())
+            if drawn_areas > gap_charts.MAX_BARS:
+                st.caption(f"The chart shows the {gap_charts.MAX_BARS // 2} widest and {gap_charts.MAX_BARS // 2} narrowest "
+                           f"gaps of the {drawn_areas}; the download below has them all.")
+    if geography.level in (DISTRICT, CENTRE) and geography.district:
+        st.caption(f"Reach areas shown: those in {geography.district}. ◀ marks the area chosen above.")
+
+
+@ui.drawn_once
 def funnel(indicator, geography, whole, year, centre_filters, version):
     trend_all = gaps.gap_trend(indicator, geography)
     areas = gaps.gap_by_area(indicator, year, **centre_filters)
@@ -195,18 +212,7 @@ centre_filters = current.centre_parameters()
 if geography.level in (DISTRICT, CENTRE) and geography.district:
     centre_filters["district"] = geography.district
 areas = gaps.gap_by_area(indicator, year, **centre_filters)
-for level, title, key in ((DISTRICT, "By district", "gap_district_chart"), (CENTRE, "By centre reach area", "gap_centre_chart")):
-    st.subheader(title)
-    ui.sentence(gaps.area_sentence(areas, level, indicator, year))
-    fig = gap_charts.gap_bars(areas, level, geography)
-    if fig is not None:
-        charts.show(fig, key=key)
-        drawn_areas = int(((areas["geography_level"] == level) & areas["gap"].notna()).sum())
-        if drawn_areas > gap_charts.MAX_BARS:
-            st.caption(f"The chart shows the {gap_charts.MAX_BARS // 2} widest and {gap_charts.MAX_BARS // 2} narrowest "
-                       f"gaps of the {drawn_areas}; the download below has them all.")
-if geography.level in (DISTRICT, CENTRE) and geography.district:
-    st.caption(f"Reach areas shown: those in {geography.district}. ◀ marks the area chosen above.")
+widest_gaps(indicator, geography, year, centre_filters, queries.extract_version())
 shown_areas = gaps.area_table(areas, indicator)
 ui.download_csv(shown_areas, f"{indicator.title}: gap by area, {labels.financial_year(year)}", f"gap_{indicator.code}_by_area",
                 "gap_area_csv", current, indicator.source)
