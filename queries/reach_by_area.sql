@@ -63,15 +63,17 @@ population_by_group as materialized (
 ),
 
 children_in_period as (
-    -- Under five at some point in the period, using the first day of the birth month.
-    -- The inner join drops children with no home area (outside the authority or unknown).
+    -- Under five at some point in the period, using the first day of the birth month (born
+    -- after the day five years before the period starts). reach_children (made when the
+    -- extract opens) holds every child with a home area, its list of target groups as a
+    -- number (target_group_lists).
     select
-        ch.child_id, ch.area_code, ch.target_groups, ch.registered_on, ch.birth_month,
+        ch.child_id, ch.area_code, ch.group_list_id, ch.registered_on, ch.birth_month,
         ra.most_deprived
-    from children as ch
+    from reach_children as ch
     join reach_areas as ra using (area_code)
     where ch.birth_month <= make_date($year::integer + 1, 3, 31)
-      and ch.birth_month + interval 5 year > make_date($year::integer, 4, 1)
+      and ch.birth_month > make_date($year::integer - 5, 4, 1)
 ),
 
 visits_by_child as (
@@ -87,7 +89,7 @@ visits_by_child as (
 child_figures as (
     select
         c.area_code,
-        c.target_groups,
+        c.group_list_id,
         c.most_deprived,
         c.registered_on <= make_date($year::integer + 1, 3, 31) as is_registered,
         -- Age is measured from the first day of the birth month, so a child registered in
@@ -112,7 +114,7 @@ counts_by_group_list as (
     -- rows are spread over the groups below: far cheaper than unnesting every child.
     select
         area_code,
-        target_groups,
+        group_list_id,
         -- Whether an area is among the most deprived depends on the area alone.
         any_value(most_deprived) as most_deprived,
         count(*) filter (where is_registered) as registered,
@@ -134,16 +136,27 @@ counts_by_group_list as (
         sum(at_library) as attendances_library,
         sum(at_outreach) as attendances_outreach
     from child_figures
-    group by area_code, target_groups
+    group by area_code, group_list_id
+),
+
+groups_of_list as (
+    -- The groups a child counts in, for each list and each answer to "lives in one of the
+    -- most deprived areas": everyone is in 'all', its own groups and most_deprived_30 where it
+    -- applies (target_groups_of is a macro made when the extract opens). A join to these few
+    -- rows spreads the counts faster than unnesting a list on every row.
+    select l.group_list_id, d.most_deprived,
+        unnest(target_groups_of(l.target_groups, d.most_deprived)) as target_group
+    from target_group_lists as l
+    cross join (values (true), (false), (null)) as d(most_deprived)
 ),
 
 counts_spread as (
     select
-        * exclude (target_groups, most_deprived),
-        -- Every child is in 'all', its own groups and most_deprived_30 where it applies
-        -- (target_groups_of is a macro made when the extract opens).
-        unnest(target_groups_of(target_groups, most_deprived)) as target_group
-    from counts_by_group_list
+        n.* exclude (group_list_id, most_deprived),
+        g.target_group
+    from counts_by_group_list as n
+    join groups_of_list as g
+      on g.group_list_id = n.group_list_id and g.most_deprived is not distinct from n.most_deprived
 ),
 
 counts as materialized (
@@ -172,10 +185,11 @@ counts as materialized (
     group by all
 ),
 
-groups_in_view as (
-    select area_code, target_group from population_by_group
-    union
-    select area_code, target_group from counts
+figures as (
+    -- Every area and group with a population estimate or a counted child.
+    select *
+    from population_by_group as p
+    full join counts as n using (area_code, target_group)
 )
 
 select
@@ -195,28 +209,26 @@ select
     ra.idaci_decile,
     ra.most_deprived,
     g.target_group,
-    coalesce(p.population, 0)::bigint as population,
-    coalesce(n.registered, 0)::bigint as registered,
-    coalesce(n.registered_by_3_months, 0)::bigint as registered_by_3_months,
-    coalesce(n.registered_by_1_year, 0)::bigint as registered_by_1_year,
-    coalesce(n.reached, 0)::bigint as reached,
-    coalesce(n.sustained, 0)::bigint as sustained,
-    coalesce(n.reached_1, 0)::bigint as reached_1,
-    coalesce(n.reached_2, 0)::bigint as reached_2,
-    coalesce(n.reached_3_to_5, 0)::bigint as reached_3_to_5,
-    coalesce(n.reached_6_to_10, 0)::bigint as reached_6_to_10,
-    coalesce(n.reached_11_plus, 0)::bigint as reached_11_plus,
-    coalesce(n.attendances, 0)::bigint as attendances,
-    coalesce(n.attendances_universal, 0)::bigint as attendances_universal,
-    coalesce(n.attendances_targeted, 0)::bigint as attendances_targeted,
-    coalesce(n.attendances_specialist, 0)::bigint as attendances_specialist,
-    coalesce(n.attendances_children_centre, 0)::bigint as attendances_children_centre,
-    coalesce(n.attendances_family_hub, 0)::bigint as attendances_family_hub,
-    coalesce(n.attendances_library, 0)::bigint as attendances_library,
-    coalesce(n.attendances_outreach, 0)::bigint as attendances_outreach
-from groups_in_view as g
+    coalesce(g.population, 0)::bigint as population,
+    coalesce(g.registered, 0)::bigint as registered,
+    coalesce(g.registered_by_3_months, 0)::bigint as registered_by_3_months,
+    coalesce(g.registered_by_1_year, 0)::bigint as registered_by_1_year,
+    coalesce(g.reached, 0)::bigint as reached,
+    coalesce(g.sustained, 0)::bigint as sustained,
+    coalesce(g.reached_1, 0)::bigint as reached_1,
+    coalesce(g.reached_2, 0)::bigint as reached_2,
+    coalesce(g.reached_3_to_5, 0)::bigint as reached_3_to_5,
+    coalesce(g.reached_6_to_10, 0)::bigint as reached_6_to_10,
+    coalesce(g.reached_11_plus, 0)::bigint as reached_11_plus,
+    coalesce(g.attendances, 0)::bigint as attendances,
+    coalesce(g.attendances_universal, 0)::bigint as attendances_universal,
+    coalesce(g.attendances_targeted, 0)::bigint as attendances_targeted,
+    coalesce(g.attendances_specialist, 0)::bigint as attendances_specialist,
+    coalesce(g.attendances_children_centre, 0)::bigint as attendances_children_centre,
+    coalesce(g.attendances_family_hub, 0)::bigint as attendances_family_hub,
+    coalesce(g.attendances_library, 0)::bigint as attendances_library,
+    coalesce(g.attendances_outreach, 0)::bigint as attendances_outreach
+from figures as g
 join reach_areas as ra using (area_code)
 join centres_in_view as c on c.centre_id = ra.centre_id
-left join population_by_group as p using (area_code, target_group)
-left join counts as n using (area_code, target_group)
 order by g.area_code, g.target_group

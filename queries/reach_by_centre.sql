@@ -47,13 +47,15 @@ population_by_group as (
 ),
 
 children_in_period as (
-    -- Under five at some point in the period, using the first day of the birth month.
-    select ch.child_id, ch.target_groups, ch.registered_on, ra.centre_id, ra.most_deprived
-    from children as ch
+    -- Under five at some point in the period, using the first day of the birth month (born
+    -- after the day five years before the period starts). reach_children (made when the
+    -- extract opens) holds every child with a home area, its list of target groups as a
+    -- number (target_group_lists).
+    select ch.child_id, ch.group_list_id, ch.registered_on, ra.centre_id, ra.most_deprived
+    from reach_children as ch
     join reach_areas as ra using (area_code)
-    cross join period
-    where ch.birth_month <= period.ends
-      and ch.birth_month + interval 5 year > period.starts
+    where ch.birth_month <= make_date($year::integer + 1, 3, 31)
+      and ch.birth_month > make_date($year::integer - 5, 4, 1)
 ),
 
 attendance_counts as (
@@ -69,7 +71,7 @@ counts_by_group_list as (
     -- rows are spread over the groups below: far cheaper than unnesting every child.
     select
         c.centre_id,
-        c.target_groups,
+        c.group_list_id,
         c.most_deprived,
         count(*) filter (where c.registered_on <= (select ends from period)) as registered,
         count(*) filter (where ac.attendances >= 1) as reached,
@@ -77,25 +79,30 @@ counts_by_group_list as (
         coalesce(sum(ac.attendances), 0) as attendances
     from children_in_period as c
     left join attendance_counts as ac using (child_id)
-    group by c.centre_id, c.target_groups, c.most_deprived
+    group by c.centre_id, c.group_list_id, c.most_deprived
+),
+
+groups_of_list as (
+    -- The groups a child counts in, for each list and each answer to "lives in one of the
+    -- most deprived areas": everyone is in 'all', its own groups and most_deprived_30 where it
+    -- applies (target_groups_of is a macro made when the extract opens).
+    select l.group_list_id, d.most_deprived,
+        unnest(target_groups_of(l.target_groups, d.most_deprived)) as target_group
+    from target_group_lists as l
+    cross join (values (true), (false), (null)) as d(most_deprived)
 ),
 
 counts as (
     select
-        centre_id,
-        target_group,
-        sum(registered) as registered,
-        sum(reached) as reached,
-        sum(sustained) as sustained,
-        sum(attendances) as attendances
-    from (
-        select
-            * exclude (target_groups, most_deprived),
-            -- Every child is in 'all', its own groups and most_deprived_30 where it applies
-            -- (target_groups_of is a macro made when the extract opens).
-            unnest(target_groups_of(target_groups, most_deprived)) as target_group
-        from counts_by_group_list
-    )
+        n.centre_id,
+        g.target_group,
+        sum(n.registered) as registered,
+        sum(n.reached) as reached,
+        sum(n.sustained) as sustained,
+        sum(n.attendances) as attendances
+    from counts_by_group_list as n
+    join groups_of_list as g
+      on g.group_list_id = n.group_list_id and g.most_deprived is not distinct from n.most_deprived
     group by all
 ),
 

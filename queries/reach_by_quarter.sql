@@ -61,11 +61,20 @@ population_by_group as materialized (
     group by all
 ),
 
+wanted_groups as (
+    -- Of each list of target groups (target_group_lists, made when the extract opens), only
+    -- the groups asked for, so children group into a handful of rows.
+    select group_list_id, list_intersect(target_groups, $target_groups) as target_groups
+    from target_group_lists
+),
+
 children_in_view as (
-    -- Children with no home area (outside the authority) drop out at this join.
-    select ch.child_id, ch.birth_month, ch.target_groups, ra.centre_id, ra.most_deprived
-    from children as ch
+    -- reach_children holds every child with a home area; children with a home area outside
+    -- the reach areas in view drop out at this join.
+    select ch.child_id, ch.birth_month, w.target_groups, ra.centre_id, ra.most_deprived
+    from reach_children as ch
     join reach_areas as ra using (area_code)
+    join wanted_groups as w using (group_list_id)
 ),
 
 first_visits as (
@@ -79,8 +88,7 @@ first_by_group_list as (
     -- their first attendance; only these few rows are spread over the groups below.
     select
         c.centre_id,
-        -- Only the groups asked for are kept, so children group into a handful of rows.
-        list_intersect(c.target_groups, $target_groups) as target_groups,
+        c.target_groups,
         c.most_deprived, f.year,
         -- Quarter of the financial year: April-June = 1 ... January-March = 4.
         ((month(f.first_attended_on) + 8) % 12) // 3 + 1 as quarter,
@@ -91,7 +99,7 @@ first_by_group_list as (
     where f.year in (select year from years)
       -- Under five at some point in the year, as in the yearly figures.
       and c.birth_month <= make_date(f.year + 1, 3, 31)
-      and c.birth_month + interval 5 year > make_date(f.year, 4, 1)
+      and c.birth_month > make_date(f.year - 5, 4, 1)
     group by all
 ),
 
