@@ -74,7 +74,9 @@ def current_extract() -> OpenedExtract:
     return _opened(str(folder), data_version(folder))
 
 
-@st.cache_data(show_spinner=False, max_entries=2000)
+# Results are kept up to a size, not a count: at 50 times one reach_by_area result pickles to
+# about 120 MB, while most results are a few kilobytes. The least recently used go first.
+@st.cache_data(show_spinner=False, max_entries=2000, max_size="512MB")
 def _run_cached(name: str, parameters: tuple, folder: str, version: str) -> pd.DataFrame:
     extract = _opened(folder, version)
     # A cursor per query: one connection object is not safe to share between threads.
@@ -142,7 +144,9 @@ def source_of(frame: pd.DataFrame) -> tuple | None:
     return known[1] if known is not None and known[0]() is frame else None
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+# Every page and session shares this one cache (a few dozen entries per filter combination), so
+# it is bounded by size: a count small enough for a big county would keep evicting a small one's.
+@st.cache_data(show_spinner=False, max_size="256MB")
 def _derived(function: str, source: tuple, arguments: tuple, _compute) -> object:
     return _compute()
 

@@ -23,7 +23,7 @@ def drawn_once(function):
     without building the charts again. Give the section queries.extract_version() as an
     argument, so a new extract draws afresh.
     """
-    return st.cache_data(show_spinner=False, max_entries=64)(function)
+    return st.cache_data(show_spinner=False, max_entries=256, max_size="64MB")(function)
 
 
 def guard(page: str, stop: bool = True) -> None:
