@@ -64,7 +64,10 @@ def query_names() -> list[str]:
     return sorted(p.stem for p in QUERY_DIR.glob("*.sql"))
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+# Opening a big extract takes seconds (about 9 at 50 times the sample county), once for every
+# user: the first visitor is told what is happening rather than left with a blank page.
+@st.cache_resource(show_spinner="Opening the extract: counting each child's attendances, once for everyone...",
+                   max_entries=4)
 def _opened(folder: str, version: str) -> OpenedExtract:
     return open_extract(Path(folder))
 
@@ -203,7 +206,7 @@ def extract_version() -> tuple[str, str]:
     return str(folder), data_version(folder)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_data(show_spinner="Checking the extract against the data contract...", max_entries=8)
 def _problems(folder: str, version: str) -> list[Problem]:
     return validate(_opened(folder, version))
 
