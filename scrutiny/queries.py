@@ -73,8 +73,7 @@ def _opened(folder: str, version: str) -> OpenedExtract:
 
 
 def current_extract() -> OpenedExtract:
-    folder = data_dir()
-    return _opened(str(folder), data_version(folder))
+    return _opened(*extract_version())
 
 
 # Results are kept up to a size, not a count: at 50 times one reach_by_area result pickles to
@@ -154,6 +153,13 @@ def _derived(function: str, source: tuple, arguments: tuple, _compute) -> object
     return _compute()
 
 
+def _kept_answer(name: str, source: tuple, arguments: tuple, compute) -> object:
+    """The kept answer of `name` for a source and arguments, noted as theirs so derived_from can chain on it."""
+    result = _derived(name, source, arguments, compute)
+    _remember(result, (name, source, arguments))
+    return result
+
+
 def derived_from(function):
     """Caches what a function works out from a query result, keyed on the query and its parameters.
 
@@ -171,10 +177,8 @@ def derived_from(function):
         source = source_of(frame)
         if source is None:
             return function(frame, *args, **kwargs)
-        arguments = (args, tuple(sorted(kwargs.items())))
-        result = _derived(name, source, arguments, lambda: function(frame, *args, **kwargs))
-        _remember(result, (name, source, arguments))
-        return result
+        return _kept_answer(name, source, (args, tuple(sorted(kwargs.items()))),
+                            lambda: function(frame, *args, **kwargs))
 
     return wrapper
 
@@ -191,11 +195,8 @@ def kept(function):
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
-        source = extract_version()
-        arguments = (args, tuple(sorted(kwargs.items())))
-        result = _derived(name, source, arguments, lambda: function(*args, **kwargs))
-        _remember(result, (name, source, arguments))
-        return result
+        return _kept_answer(name, extract_version(), (args, tuple(sorted(kwargs.items()))),
+                            lambda: function(*args, **kwargs))
 
     return wrapper
 
@@ -213,8 +214,7 @@ def _problems(folder: str, version: str) -> list[Problem]:
 
 def problems() -> list[Problem]:
     """The validation report for the current extract (checked once per data version)."""
-    folder = data_dir()
-    return _problems(str(folder), data_version(folder))
+    return _problems(*extract_version())
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -223,8 +223,7 @@ def _info(folder: str, version: str) -> ExtractInfo:
 
 
 def extract_info() -> ExtractInfo:
-    folder = data_dir()
-    return _info(str(folder), data_version(folder))
+    return _info(*extract_version())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -251,5 +250,4 @@ def table_profile(table: str) -> dict:
     """Row count and date (or year) range of one contract table; None where it cannot be read."""
     if table not in TABLES:
         raise QueryError(f"{table!r} is not a table of the data contract.")
-    folder = data_dir()
-    return _profile(table, str(folder), data_version(folder))
+    return _profile(table, *extract_version())
