@@ -453,7 +453,7 @@ def footfall_section(filters) -> Section:
 
 def reach_section(filters) -> Section:
     """Reach of children in the 30% most deprived areas, centre by centre, with the Reach page's default settings."""
-    from scrutiny import labels, queries, reach
+    from scrutiny import labels, reach
     from scrutiny.contract import MOST_DEPRIVED_GROUP
 
     section = Section("reach", SECTIONS["reach"])
@@ -481,7 +481,7 @@ def reach_section(filters) -> Section:
 
 def feedback_section(filters) -> Section:
     """The themes raised in the comments for the filters' sites: the Feedback page's coding and tables."""
-    from scrutiny import feedback, queries
+    from scrutiny import feedback
 
     section = Section("feedback", SECTIONS["feedback"])
     t = queries.extract_info().suppression_threshold
@@ -517,22 +517,18 @@ def section_from_extract(key: str, filters) -> Section:
     """A section's figures depend only on the filters and the extract, so each is worked out once
     per filters and extract version: every click on the evidence page reruns it. (Each caller gets
     its own copy, so the quotes added above never reach the kept one.)"""
-    from scrutiny.queries import QueryError
-
     if key == "findings":
         return findings_section(filters)
     builder = SECTION_BUILDERS.get(key)
     try:
         return builder(filters) if builder else unavailable_section(
             key, "This section is not part of this version of the dashboard yet; see its page for the figures.")
-    except QueryError as error:
+    except queries.QueryError as error:
         return unavailable_section(key, f"This section could not be built from this extract: {error}")
 
 
 def build_pack(filters, chosen: list[str], quotes: list[dict] | None = None, link: str = "") -> Pack:
     """The evidence pack for the filters, with the chosen sections in the standard order."""
-    from scrutiny import queries
-
     info = queries.extract_info()
     sections = [build_section(key, filters, quotes) for key in SECTIONS if key in chosen]
     return Pack(
@@ -548,12 +544,9 @@ def build_pack(filters, chosen: list[str], quotes: list[dict] | None = None, lin
 
 def comparability_breaks() -> list[str]:
     """A sentence for each indicator whose series has a break (from the indicators table)."""
-    from scrutiny import queries
-    from scrutiny.queries import QueryError
-
     try:
         rows = queries.run("indicator_list")
-    except QueryError:
+    except queries.QueryError:
         return []
     out = []
     for r in rows.itertuples():
