@@ -22,8 +22,8 @@ def comments(current, consultation):
 
 # Each section below depends only on its arguments and the extract (its codebook included), so it is
 # worked out once and kept: a click in the quote explorer does not rebuild the charts and tables above.
-# Sections that only draw are replayed (ui.drawn_once, given the extract's version); figures behind a
-# table with a download button are kept as data (queries.kept).
+# Sections that only draw are replayed (ui.drawn_once); figures behind a table with a download
+# button are kept as data (queries.kept).
 
 @queries.kept
 def theme_frequencies(current, consultation, by, threshold):
@@ -34,7 +34,7 @@ def theme_frequencies(current, consultation, by, threshold):
 
 
 @ui.drawn_once
-def theme_chart(current, consultation, by, what, threshold, version):
+def theme_chart(current, consultation, by, what, threshold):
     codebook = fb.coded_feedback()[1]
     frequency, overall = theme_frequencies(current, consultation, by, threshold)
     ui.sentence(fb.frequency_sentence(overall, threshold, what))
@@ -100,7 +100,7 @@ def consultation_figures(current, threshold):
 
 
 @ui.drawn_once
-def consultation_chart(current, threshold, version):
+def consultation_chart(current, threshold):
     in_view, _, codebook = comments(current, "all")
     comparison, changes, _ = consultation_figures(current, threshold)
     ui.sentence(fb.changes_sentence(changes))
@@ -135,7 +135,7 @@ def consultation_chart(current, threshold, version):
 
 
 @ui.drawn_once
-def themes_together(current, consultation, threshold, version):
+def themes_together(current, consultation, threshold):
     _, chosen, codebook = comments(current, consultation)
     matrix = fb.cooccurrence(chosen, codebook)
     pairs = fb.cooccurrence_pairs(matrix, codebook, threshold) if not matrix.empty else pd.DataFrame()
@@ -173,7 +173,7 @@ def themes_together(current, consultation, threshold, version):
 
 
 @ui.drawn_once
-def site_section(current, consultation, centre_id, centre_name, threshold, version):
+def site_section(current, consultation, centre_id, centre_name, threshold):
     _, chosen, codebook = comments(current, consultation)
     profile = fb.site_profile(chosen, centre_id, codebook, threshold)
     left, middle, right = st.columns(3)
@@ -225,8 +225,6 @@ if in_view.empty:
     ui.empty("No comments are about sites that match the sidebar filters. Clear a filter to see more.")
 
 SOURCE = "feedback table (consultation comments)" + (", themes from the extract's own codebook" if codebook.origin == "the extract" else "")
-version = queries.extract_version()
-
 listing = fb.consultations(in_view)
 choices = {"all": f"All consultations ({len(in_view):,} comments)"}
 choices.update({
@@ -262,7 +260,7 @@ if stats.is_small(len(chosen), threshold):
 st.header("What people raised")
 by = st.radio("Break down by", ["all", "respondent_type", "site_type"], horizontal=True, key="feedback_by",
               format_func=lambda code: fb.GROUPINGS[code])
-theme_chart(current, consultation, by, what, threshold, version)
+theme_chart(current, consultation, by, what, threshold)
 table = fb.frequency_table(theme_frequencies(current, consultation, by, threshold)[0], threshold)
 with st.expander("The table behind the chart"):
     st.dataframe(table, hide_index=True, width="stretch")
@@ -276,7 +274,7 @@ st.header("How it changed between consultations")
 if len(listing) < 2:
     st.info("The comments in view come from one consultation, so there is nothing to compare with.")
 else:
-    consultation_chart(current, threshold, version)
+    consultation_chart(current, threshold)
     shown_changes = consultation_figures(current, threshold)[2]
     with st.expander("The change in each theme"):
         st.dataframe(shown_changes, hide_index=True, width="stretch")
@@ -285,7 +283,7 @@ else:
 
 # --- 3. Themes raised together --------------------------------------------------------------------
 st.header("Themes raised together")
-themes_together(current, consultation, threshold, version)
+themes_together(current, consultation, threshold)
 
 # --- 4. Quote explorer -----------------------------------------------------------------------------
 st.header("Quotes")
@@ -361,7 +359,7 @@ else:
     centre_id = filters.url_select("Site", "site", {r.centre_id: f"{r.centre_name} ({stats.show_count(r.n, threshold)} comments)"
                                                    for r in options.itertuples()}, options["centre_id"].iloc[0])
     centre_name = options.set_index("centre_id").loc[centre_id, "centre_name"]
-    site_section(current, consultation, centre_id, centre_name, threshold, version)
+    site_section(current, consultation, centre_id, centre_name, threshold)
 
 # --- 6. How the coding works ------------------------------------------------------------------------
 st.header("How the themes and sentiment were coded")

@@ -75,7 +75,7 @@ st.header("Busy compared with effective")
 
 # Draw-only: kept between reruns, so a click elsewhere replays it instead of building it again.
 @ui.drawn_once
-def busy_compared_with_effective(current, indicator, measure, site, threshold, version):
+def busy_compared_with_effective(current, indicator, measure, site, threshold):
     table = footfall.site_table(current, indicator)
     year_label = current.period_label
     result = footfall.scatter(table, measure, indicator)
@@ -133,7 +133,7 @@ def busy_compared_with_effective(current, indicator, measure, site, threshold, v
         st.caption(note)
 
 
-busy_compared_with_effective(current, indicator, measure, site, threshold, queries.extract_version())
+busy_compared_with_effective(current, indicator, measure, site, threshold)
 
 # --- 3. Trends --------------------------------------------------------------------------------
 st.header("Activity and results over time")
@@ -141,7 +141,7 @@ st.header("Activity and results over time")
 
 # Draw-only: kept between reruns, so a click elsewhere replays it instead of building it again.
 @ui.drawn_once
-def activity_and_results(current, indicator, site, threshold, version):
+def activity_and_results(current, indicator, site, threshold):
     table = footfall.site_table(current, indicator)
     followed = table.loc[table.centre_id == site, "centre_name"]
     who = followed.iloc[0] if site and not followed.empty else "the sites shown"
@@ -201,7 +201,7 @@ def activity_and_results(current, indicator, site, threshold, version):
         st.caption(f"{int(monthly.visits_suppressed.sum())} monthly figures of fewer than {threshold} visits are not drawn.")
 
 
-activity_and_results(current, indicator, site, threshold, queries.extract_version())
+activity_and_results(current, indicator, site, threshold)
 
 # --- 4. Libraries and children's centres ------------------------------------------------------
 st.header("Libraries compared with children's centres")

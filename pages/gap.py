@@ -6,7 +6,7 @@ evidence pack); the charts from scrutiny.gap_charts.
 
 import streamlit as st
 
-from scrutiny import charts, filters, gap_charts, gaps, labels, queries, ui
+from scrutiny import charts, filters, gap_charts, gaps, labels, ui
 from scrutiny.gaps import AUTHORITY, CENTRE, DISTRICT
 
 # Sections that only draw, kept between reruns (ui.drawn_once): a click elsewhere on the page
@@ -18,7 +18,7 @@ def _trend_to(indicator, geography, year):
 
 
 @ui.drawn_once
-def over_time(indicator, geography, year, version):
+def over_time(indicator, geography, year):
     trend = _trend_to(indicator, geography, year)
     latest = trend[trend["year"] == year].iloc[0]
     previous = trend[(trend["year"] < year)]
@@ -46,7 +46,7 @@ def over_time(indicator, geography, year, version):
 
 
 @ui.drawn_once
-def against_benchmarks(indicator, geography, year, version):
+def against_benchmarks(indicator, geography, year):
     trend = _trend_to(indicator, geography, year)
     benchmarks = gaps.benchmark_trend(indicator)
     benchmarks = benchmarks[benchmarks["year"] <= year]
@@ -70,7 +70,7 @@ def against_benchmarks(indicator, geography, year, version):
 
 
 @ui.drawn_once
-def widest_gaps(indicator, geography, year, centre_filters, version):
+def widest_gaps(indicator, geography, year, centre_filters):
     areas = gaps.gap_by_area(indicator, year, **centre_filters)
     for level, title, key in ((DISTRICT, "By district", "gap_district_chart"), (CENTRE, "By centre reach area", "gap_centre_chart")):
         st.subheader(title)
@@ -87,7 +87,7 @@ def widest_gaps(indicator, geography, year, centre_filters, version):
 
 
 @ui.drawn_once
-def funnel(indicator, geography, whole, year, centre_filters, version):
+def funnel(indicator, geography, whole, year, centre_filters):
     trend_all = gaps.gap_trend(indicator, geography)
     areas = gaps.gap_by_area(indicator, year, **centre_filters)
     authority_trend = gaps.gap_trend(indicator, whole) if geography.code != whole.code or geography.level != whole.level else trend_all
@@ -110,7 +110,7 @@ def funnel(indicator, geography, whole, year, centre_filters, version):
 
 
 @ui.drawn_once
-def deprivation_gradient(indicator, geography, year, version):
+def deprivation_gradient(indicator, geography, year):
     gradient = gaps.deprivation_gradient(indicator, geography, year)
     ui.sentence(gaps.gradient_sentence(gradient, indicator, geography, year))
     fig = gap_charts.gradient_bars(gradient, indicator)
@@ -195,7 +195,7 @@ if year is None:
     ui.empty(f"The extract has no figures for {indicator.subject} in {geography.words}"
              + (f" up to {current.period_label}." if current.year is not None else "."))
 trend = trend_all[trend_all["year"] <= year].reset_index(drop=True)
-over_time(indicator, geography, year, queries.extract_version())
+over_time(indicator, geography, year)
 shown_trend = gaps.trend_table(trend, indicator)
 with st.expander("The figures year by year"):
     st.dataframe(shown_trend, hide_index=True, width="stretch")
@@ -204,7 +204,7 @@ ui.download_csv(shown_trend, f"{indicator.title}: gap by year, {geography.name}"
 
 # --- 3. Benchmarks ------------------------------------------------------------------------------
 st.header("Against England and other benchmarks")
-against_benchmarks(indicator, geography, year, queries.extract_version())
+against_benchmarks(indicator, geography, year)
 
 # --- 4. Areas -----------------------------------------------------------------------------------
 st.header(f"Which areas have the widest gaps? ({labels.financial_year(year)})")
@@ -212,17 +212,17 @@ centre_filters = current.centre_parameters()
 if geography.level in (DISTRICT, CENTRE) and geography.district:
     centre_filters["district"] = geography.district
 areas = gaps.gap_by_area(indicator, year, **centre_filters)
-widest_gaps(indicator, geography, year, centre_filters, queries.extract_version())
+widest_gaps(indicator, geography, year, centre_filters)
 shown_areas = gaps.area_table(areas, indicator)
 ui.download_csv(shown_areas, f"{indicator.title}: gap by area, {labels.financial_year(year)}", f"gap_{indicator.code}_by_area",
                 "gap_area_csv", current, indicator.source)
 
 st.subheader("Funnel plot: which reach areas differ by more than chance?")
-funnel(indicator, geography, whole, year, centre_filters, queries.extract_version())
+funnel(indicator, geography, whole, year, centre_filters)
 
 # --- 5. Deprivation gradient ----------------------------------------------------------------------
 st.header("The deprivation gradient")
-deprivation_gradient(indicator, geography, year, queries.extract_version())
+deprivation_gradient(indicator, geography, year)
 
 ui.source(f"{indicator.source}; outcomes and indicators tables")
 ui.suppression_note()

@@ -30,7 +30,7 @@ def share_bars(mix: pd.DataFrame, categories, colours, key: str) -> None:
 # replays them instead of building their charts again.
 
 @ui.drawn_once
-def heat_map(current, sustained_min, level, group, groups, threshold, settings, focus_name, good, outstanding, version):
+def heat_map(current, sustained_min, level, group, groups, threshold, settings, focus_name, good, outstanding):
     groups = list(groups)
     areas = reach.area_figures(current, sustained_min)
     period = current.period_label
@@ -79,7 +79,7 @@ def heat_map(current, sustained_min, level, group, groups, threshold, settings, 
 
 
 @ui.drawn_once
-def trend(current, group, centre, threshold, settings, focus_name, good, outstanding, source_text, version):
+def trend(current, group, centre, threshold, settings, focus_name, good, outstanding, source_text):
     quarter_groups = [group] + (["all"] if group != "all" else [])
     quarters = reach.quarter_figures(current, quarter_groups)
     trend = reach.quarterly(quarters, group, threshold, centre)
@@ -127,7 +127,7 @@ def trend(current, group, centre, threshold, settings, focus_name, good, outstan
 
 
 @ui.drawn_once
-def area_map(current, sustained_min, group, threshold, settings, who, period, source_text, version):
+def area_map(current, sustained_min, group, threshold, settings, who, period, source_text):
     areas = reach.area_figures(current, sustained_min)
     missed_rows = reach.missed_areas(areas, group, threshold, settings)
     geo, geo_note = reach.boundaries(data_dir())
@@ -162,7 +162,7 @@ def area_map(current, sustained_min, group, threshold, settings, who, period, so
 
 
 @ui.drawn_once
-def missed_by_district_chart(current, sustained_min, group, threshold, version):
+def missed_by_district_chart(current, sustained_min, group, threshold):
     areas = reach.area_figures(current, sustained_min)
     by_district = reach.missed_by_district(areas, group)
     shown = by_district[~(stats.is_small(by_district["missed"], threshold) | stats.is_small(by_district["reached"], threshold))]
@@ -181,7 +181,7 @@ def missed_by_district_chart(current, sustained_min, group, threshold, version):
 
 
 @ui.drawn_once
-def how_often(current, sustained_min, group, centre, groups, threshold, settings, focus_name, sustained, reached, version):
+def how_often(current, sustained_min, group, centre, groups, threshold, settings, focus_name, sustained, reached):
     areas = reach.area_figures(current, sustained_min)
     groups = list(groups)
     freq = reach.frequency(areas, group, threshold, centre)
@@ -203,7 +203,7 @@ def how_often(current, sustained_min, group, centre, groups, threshold, settings
 
 
 @ui.drawn_once
-def where_found(current, sustained_min, group, centre, groups, threshold, focus_name, version):
+def where_found(current, sustained_min, group, centre, groups, threshold, focus_name):
     areas = reach.area_figures(current, sustained_min)
     groups = list(groups)
     ages = reach.registration_age(areas, threshold, centre, groups)
@@ -305,17 +305,16 @@ ui.download_csv(reach.download_table(table, mask), f"Reach of {who.lower()} by {
 # --- 2. Heat map -------------------------------------------------------------------------------
 st.header("2. Every group at a glance")
 groups = list(group_options)
-heat_map(current, sustained_min, level, group, tuple(groups), threshold, settings, focus_name, good, outstanding,
-         queries.extract_version())
+heat_map(current, sustained_min, level, group, tuple(groups), threshold, settings, focus_name, good, outstanding)
 
 # --- 3. Trend ----------------------------------------------------------------------------------
 st.header("3. Reach through the year, over the years")
-trend(current, group, centre, threshold, settings, focus_name, good, outstanding, source_text, queries.extract_version())
+trend(current, group, centre, threshold, settings, focus_name, good, outstanding, source_text)
 
 # --- 4. Missed children ------------------------------------------------------------------------
 st.header("4. Children missed")
 ui.sentence(reach.missed_sentence(areas, group, threshold, period))
-missed_by_district_chart(current, sustained_min, group, threshold, queries.extract_version())
+missed_by_district_chart(current, sustained_min, group, threshold)
 missed_rows = reach.missed_areas(areas, group, threshold, settings)
 st.markdown(f"**Areas, most deprived first** (deprivation decile 1 = the most deprived 10% in England), for {who.lower()}:")
 area_table, area_mask = reach.display_table(missed_rows, "area", threshold, with_group=False, extra={
@@ -327,15 +326,14 @@ ui.download_csv(reach.download_table(area_table, area_mask), f"Children missed b
 
 # --- 5. Map ------------------------------------------------------------------------------------
 st.header("5. Where reach is high and low")
-area_map(current, sustained_min, group, threshold, settings, who, period, source_text, queries.extract_version())
+area_map(current, sustained_min, group, threshold, settings, who, period, source_text)
 
 # --- 6. How often ------------------------------------------------------------------------------
 st.header("6. How often families come, and to what")
 how_often(current, sustained_min, group, centre, tuple(groups), threshold, settings, focus_name,
-          int(focus_row.sustained) if focus_row is not None else 0, int(focus_row.reached) if focus_row is not None else 0,
-          queries.extract_version())
+          int(focus_row.sustained) if focus_row is not None else 0, int(focus_row.reached) if focus_row is not None else 0)
 
 # --- 7. Identification -------------------------------------------------------------------------
 st.header("7. How early families are found, and where they go")
-where_found(current, sustained_min, group, centre, tuple(groups), threshold, focus_name, queries.extract_version())
+where_found(current, sustained_min, group, centre, tuple(groups), threshold, focus_name)
 ui.source(source_text)

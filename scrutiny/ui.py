@@ -4,6 +4,7 @@ plain-English sentence above each chart, the source line and CSV downloads.
 
 from __future__ import annotations
 
+import functools
 import io
 from datetime import date
 
@@ -16,14 +17,27 @@ from scrutiny.filters import Filters
 from scrutiny.validation import broken_tables
 
 
+# Every replayed section shares this one cache, bounded by size; the section's name is part of the key.
+@st.cache_data(show_spinner=False, max_entries=4096, max_size="256MB")
+def _replayed(section: str, version: tuple, arguments: tuple, _draw) -> object:
+    return _draw()
+
+
 def drawn_once(function):
     """For a page section that only draws (sentences, charts, captions; no widgets) from its arguments.
 
-    Streamlit keeps what the section drew and, on a rerun with the same arguments, replays it
-    without building the charts again. Give the section queries.extract_version() as an
-    argument, so a new extract draws afresh.
+    Streamlit keeps what the section drew and, on a rerun with the same arguments and the same
+    version of the extract, replays it without building the charts again (a new extract draws
+    afresh). The arguments must be values Streamlit can hash.
     """
-    return st.cache_data(show_spinner=False, max_entries=256, max_size="64MB")(function)
+    name = f"{function.__module__}.{function.__qualname__}"
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        return _replayed(name, queries.extract_version(), (args, tuple(sorted(kwargs.items()))),
+                         lambda: function(*args, **kwargs))
+
+    return wrapper
 
 
 def guard(page: str, stop: bool = True) -> None:
