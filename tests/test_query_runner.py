@@ -160,3 +160,29 @@ def test_derived_from_is_safe_with_many_sessions_at_once(tiny):
         thread.join()
     assert failures == []
     assert set(answers) == {5} and len(answers) == 320
+
+
+def test_drawn_once_draws_once_per_section_arguments_and_extract(tiny, make_extract):
+    from scrutiny import ui
+    from tests import tiny_extract
+
+    drawn = []
+
+    @ui.drawn_once
+    def first(year):
+        drawn.append(("first", year))
+
+    @ui.drawn_once
+    def second(year):
+        drawn.append(("second", year))
+
+    first(2023)
+    first(2023)
+    # Another section with the same arguments is its own section; other arguments draw afresh.
+    second(2023)
+    first(2022)
+    assert drawn == [("first", 2023), ("second", 2023), ("first", 2022)]
+    # A new extract (another version) draws afresh too.
+    make_extract(attendances=tiny_extract.tables()["attendances"].iloc[0:0])
+    first(2023)
+    assert drawn[-1] == ("first", 2023) and len(drawn) == 4
