@@ -35,7 +35,6 @@ def theme_frequencies(current, consultation, by, threshold):
 
 @ui.drawn_once
 def theme_chart(current, consultation, by, what, threshold):
-    codebook = fb.coded_feedback()[1]
     frequency, overall = theme_frequencies(current, consultation, by, threshold)
     ui.sentence(fb.frequency_sentence(overall, threshold, what))
     segments = fb.sentiment_segments(frequency, threshold)
@@ -43,7 +42,7 @@ def theme_chart(current, consultation, by, what, threshold):
     small_groups = frequency.drop_duplicates("group")
     small_groups = small_groups[stats.is_small(small_groups["group_comments"], threshold)]["group_label"].tolist()
     groups = [g for g in groups if g not in small_groups]
-    theme_order = [t for t in codebook.labels().values() if t in set(segments["theme_label"])]
+    theme_order = [t for t in fb.theme_order(frequency, threshold) if t in set(segments["theme_label"])]
     if segments.empty:
         st.info(f"No theme was raised by {threshold} or more people in any group.")
         return
@@ -101,7 +100,7 @@ def consultation_figures(current, threshold):
 
 @ui.drawn_once
 def consultation_chart(current, threshold):
-    in_view, _, codebook = comments(current, "all")
+    in_view, _, _ = comments(current, "all")
     comparison, changes, _ = consultation_figures(current, threshold)
     ui.sentence(fb.changes_sentence(changes))
     drawn = comparison[~comparison["share_suppressed"] & (comparison["comments"] > 0)]
@@ -114,7 +113,8 @@ def consultation_chart(current, threshold):
                          arrayminus=(rows["share_pct"] - rows["share_lower"]) * 100, thickness=1.5),
             hovertemplate="%{y}: %{x:.0f}%<extra>" + name + "</extra>",
         )
-    figure.update_yaxes(categoryorder="array", categoryarray=list(reversed(list(codebook.labels().values()))))
+    # The same order as the chart above: the themes raised most often (in every consultation together) first.
+    figure.update_yaxes(categoryorder="array", categoryarray=list(reversed(fb.theme_order(comparison, threshold))))
     charts.style(figure, x_title="% of the consultation's comments (95% interval)", height=140 + 28 * drawn["theme"].nunique())
     figure.update_xaxes(ticksuffix="%", rangemode="tozero")
     charts.show(figure, key="feedback_consultations")

@@ -780,6 +780,18 @@ def sentiment_segments(frequency: pd.DataFrame, threshold: int) -> pd.DataFrame:
     return out
 
 
+def theme_order(frequency: pd.DataFrame, threshold: int) -> list[str]:
+    """Theme labels, the most often raised first (comments in every group together), so that the top of a
+    chart or table is what people said most. Themes raised by fewer than threshold people, or by nobody,
+    follow in the codebook's order: ranking them would tell small numbers apart.
+    """
+    totals = frequency.groupby("theme", sort=False)["comments"].sum()  # sort=False: codebook order
+    labels = dict(zip(frequency["theme"], frequency["theme_label"]))
+    ranked = [t for t in totals.index if totals[t] > 0 and not stats.is_small(totals[t], threshold)]
+    ranked.sort(key=lambda t: -totals[t])  # a stable sort: equal counts keep the codebook's order
+    return [labels[t] for t in ranked + [t for t in totals.index if t not in set(ranked)]]
+
+
 def frequency_table(frequency: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """Theme by group, each cell "n (x%)", with c for small numbers: the table shown and downloaded."""
     cells = []
@@ -794,9 +806,7 @@ def frequency_table(frequency: pd.DataFrame, threshold: int) -> pd.DataFrame:
     table = frequency.assign(cell=cells)
     order = list(dict.fromkeys(frequency["group_label"]))
     wide = table.pivot(index="theme_label", columns="group_label", values="cell").reindex(columns=order)
-    theme_order = list(dict.fromkeys(frequency.sort_values("theme", key=lambda s: s.map(
-        {c: i for i, c in enumerate(dict.fromkeys(frequency["theme"]))}))["theme_label"]))
-    wide = wide.reindex(theme_order).reset_index().rename(columns={"theme_label": "Theme"})
+    wide = wide.reindex(theme_order(frequency, threshold)).reset_index().rename(columns={"theme_label": "Theme"})
     groups = frequency.drop_duplicates("group_label")
     base = {"Theme": "All comments (the denominator)"}
     base.update({g.group_label: stats.show_count(g.group_comments, threshold) for g in groups.itertuples()})

@@ -105,6 +105,9 @@ def test_charts_suppress_small_numbers(make_extract):
     # Everything else is 1 or 2 comments, so not drawn.
     drawn = {y for trace in bars for y in trace["y"]}
     assert drawn == {"Activities for children", "Opening hours and travel"}
+    # The most raised theme (activities, 7) is the top bar, although the codebook lists opening hours first;
+    # plotly draws a category array from the bottom up.
+    assert figures[0]["layout"]["yaxis"]["categoryarray"] == ["Opening hours and travel", "Activities for children"]
     # Activities: positive 6 (R1, S1..S9) and mixed 1 (R2): the lone small segment merges with the positive one, 7.
     # Opening hours: negative 5 (S0..S8) and mixed 1 (R2): merged, 6. No segment of 1 to 4 is ever drawn.
     segments = {(trace["name"], y): int(n) for trace in bars for y, n in zip(trace["y"], decode(trace["customdata"]).ravel())}

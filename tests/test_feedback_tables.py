@@ -65,6 +65,36 @@ def test_frequency_table(coded, threshold, by, group, theme, shown):
     assert row[column] == shown
 
 
+def _frequency(counts: dict[str, int], groups: int = 1) -> pd.DataFrame:
+    """theme_frequency's columns for themes in codebook order, each count split evenly over the groups."""
+    return pd.DataFrame([
+        {"group": f"g{n}", "group_label": f"Group {n}", "theme": theme, "theme_label": theme.capitalize(),
+         "comments": count // groups, "group_comments": 100, "share_suppressed": False}
+        for n in range(groups) for theme, count in counts.items()])
+
+
+@pytest.mark.parametrize("counts, groups, threshold, expected", [
+    # Most raised first; small (c) and zero counts last, in the codebook's order, not ranked.
+    ({"access": 4, "stigma": 30, "staffing": 12, "cost": 0}, 1, 10, ["Stigma", "Staffing", "Access", "Cost"]),
+    # Equal counts keep the codebook's order.
+    ({"access": 12, "stigma": 30, "staffing": 12}, 1, 10, ["Stigma", "Access", "Staffing"]),
+    # By group: ranked on the total over the groups (3 + 3 = 6 is not small at 5), not on a group's c.
+    ({"access": 6, "stigma": 4, "staffing": 20}, 2, 5, ["Staffing", "Access", "Stigma"]),
+])
+def test_theme_order(counts, groups, threshold, expected):
+    assert fb.theme_order(_frequency(counts, groups), threshold) == expected
+
+
+def test_frequency_table_lists_the_most_raised_theme_first(coded):
+    frame, codebook = coded
+    table = fb.frequency_table(fb.theme_frequency(frame, codebook, 2), 2)
+    # Row 0 is the denominator; activities (2 comments) is the only theme not small at threshold 2.
+    assert table["Theme"].iloc[1] == codebook.label("activities_for_children")
+    # The themes raised once (c) follow in the codebook's order.
+    once = [codebook.label(c) for c in codebook.codes if c in {"quality_of_staffing", "opening_hours_travel", "joined_up_working", "stigma"}]
+    assert [t for t in table["Theme"] if t in once] == once
+
+
 def test_frequency_figures_and_interval(coded):
     frame, codebook = coded
     rows = fb.theme_frequency(frame, codebook, 2).set_index("theme")
