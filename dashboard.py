@@ -18,7 +18,7 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
-from scrutiny import filters, sharing  # noqa: E402  (set_page_config must come first)
+from scrutiny import filters, sharing, ui  # noqa: E402  (set_page_config must come first)
 from scrutiny.queries import QueryError, extract_info  # noqa: E402
 
 PAGES = [
@@ -39,7 +39,8 @@ filters.remember(filters.sidebar_filters())
 share_link = sharing.ShareLink(navigation.url_path)
 share_link.update(filters.current())
 try:
-    navigation.run()
+    with ui.page_turn():  # a few pages at a time, the rest queue: see ui.PAGES_AT_ONCE
+        navigation.run()
     share_link.update(filters.current())
 except QueryError as error:
     st.error(str(error))

@@ -5,7 +5,9 @@
 
 It starts the dashboard on the sample county (DASHBOARD_DATA_DIR, default
 sample_data/) and, in the same run, a trivial six-page Streamlit app
-(benchmarks/trivial_app/, the framework's floor on this machine). Before the
+(benchmarks/trivial_app/app.py, the framework's floor on this machine) and six
+pages that each draw a title and 30 sentences (sentences.py beside it: what
+Streamlit charges for each element a page draws). Before the
 measured run, one session visits every page once with filters the sessions never
 ask for (what a server pays once: imports, the extract's checks). Each session
 opens /_stcore/stream (subprotocol "streamlit"), then for every page in a
@@ -13,7 +15,8 @@ shuffled order, several times with different filters, sends BackMsg.rerun_script
 with the page name and a query string and waits for the ForwardMsg
 script_finished. A run fails when it times out, finishes with a compile error,
 or draws an exception element or the dashboard's "could not be drawn" sentence.
-It reports p50, p95, max and failures, and writes them between the load markers
+It reports p50, p95, max, failures and the server's processor time per page run
+(which, with every session clicking at once, sets the queue), and writes them between the load markers
 in README.md. Traffic goes only to 127.0.0.1; every loop is bounded.
 """
 
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
 import sys
@@ -38,6 +42,7 @@ from tests.e2e import server as streamlit_server
 from tests.e2e.registry import REPO_ROOT, registered_pages
 
 TRIVIAL_APP = Path(__file__).resolve().parent / "trivial_app" / "app.py"
+SENTENCES_APP = TRIVIAL_APP.with_name("sentences.py")
 RUN_TIMEOUT = 120  # seconds one page run may take before it counts as a failure
 POLITE_ERROR = "could not be drawn"
 
@@ -74,6 +79,10 @@ def dashboard_plan() -> Plan:
     pages = ["" if p.default else p.url_path for p in registered_pages()]
     warm_up = {"period": all_periods[-1], "district": all_districts[-1]} if len(all_periods) > 3 and len(all_districts) > 4 else {}
     return Plan(pages, combos, warm_up)
+
+
+TRIVIAL = "trivial six-page app"
+SENTENCES = "six pages of 30 sentences"
 
 
 def trivial_plan() -> Plan:
@@ -130,6 +139,15 @@ async def session(app: str, base: str, plan: Plan, rounds: int, seed: int, out: 
         out.append(Outcome(app, "(connect)", 0.0, f"could not connect: {error}"))
 
 
+def processor_seconds(pid: int) -> float:
+    """The server process's user and system processor time so far (Linux's /proc), or nan."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
 def peak_memory_mb(pid: int) -> float:
     """The server process's peak resident memory (Linux's VmHWM), or nan where /proc has no such line."""
     try:
@@ -141,7 +159,8 @@ def peak_memory_mb(pid: int) -> float:
     return float("nan")
 
 
-def drive(app: str, script: Path, plan: Plan, sessions: int, rounds: int, env: dict[str, str]) -> tuple[list[Outcome], float, float]:
+def drive(app: str, script: Path, plan: Plan, sessions: int, rounds: int, env: dict[str, str]) -> tuple[list[Outcome], float, float, float]:
+    """The outcomes of the measured runs, their wall time, the server's processor seconds for them and its peak memory."""
     with tempfile.TemporaryDirectory() as folder:
         process, base = streamlit_server.start(script, Path(folder) / "server.log", env=env)
         try:
@@ -150,13 +169,14 @@ def drive(app: str, script: Path, plan: Plan, sessions: int, rounds: int, env: d
             warm: list[Outcome] = []
             asyncio.run(session(app, base, Plan(plan.pages, [plan.warm_up]), 1, 0, warm))
             out: list[Outcome] = []
-            started = time.perf_counter()
+            started, processor = time.perf_counter(), processor_seconds(process.pid)
 
             async def everyone():
                 await asyncio.gather(*(session(app, base, plan, rounds, seed, out) for seed in range(1, sessions + 1)))
 
             asyncio.run(everyone())
-            return out, time.perf_counter() - started, peak_memory_mb(process.pid)
+            return (out, time.perf_counter() - started, processor_seconds(process.pid) - processor,
+                    peak_memory_mb(process.pid))
         finally:
             streamlit_server.stop(process)
 
@@ -184,8 +204,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-readme", action="store_true")
     args = parser.parse_args(argv)
 
-    import os
-
     data = os.environ.get("DASHBOARD_DATA_DIR") or str(REPO_ROOT / "sample_data")
     os.environ["DASHBOARD_DATA_DIR"] = data
     env = {"DASHBOARD_DATA_DIR": data, "DASHBOARD_DEBUG": ""}
@@ -193,10 +211,11 @@ def main(argv: list[str] | None = None) -> int:
     per_page: dict[str, list[float]] = {}
     failures: list[Outcome] = []
     for app, script, plan in (("dashboard", REPO_ROOT / "dashboard.py", dashboard_plan()),
-                              ("trivial six-page app", TRIVIAL_APP, trivial_plan())):
+                              (TRIVIAL, TRIVIAL_APP, trivial_plan()),
+                              (SENTENCES, SENTENCES_APP, trivial_plan())):
         print(f"Driving {args.sessions} sessions x {args.rounds} rounds x {len(plan.pages)} pages against the {app} ...", flush=True)
-        outcomes, wall, peak_mb = drive(app, script, plan, args.sessions, args.rounds, env)
-        results[app] = {**summary(outcomes, wall), "peak_mb": peak_mb}
+        outcomes, wall, processor, peak_mb = drive(app, script, plan, args.sessions, args.rounds, env)
+        results[app] = {**summary(outcomes, wall), "processor_ms": 1000 * processor / max(len(outcomes), 1), "peak_mb": peak_mb}
         failures += [o for o in outcomes if o.failure]
         if app == "dashboard":
             for o in outcomes:
@@ -205,16 +224,17 @@ def main(argv: list[str] | None = None) -> int:
 
     from benchmarks.readme import table, write_block
 
-    dash, floor = results["dashboard"], results["trivial six-page app"]
+    dash, floor = results["dashboard"], results[TRIVIAL]
     ratio = dash["p95"] / floor["p95"] if floor["p95"] else float("inf")
     lines = [
         f"Measured {time.strftime('%Y-%m-%d')} with `make load`: {args.sessions} concurrent websocket sessions, "
         f"each visiting every page {args.rounds} times with different filters, on {os.cpu_count()} cores "
         f"(extract: `{Path(data).name}`). Seconds per page run, from rerun request to script finished.",
         "",
-        table(["App", "Page runs", "Failures", "p50", "p95", "max", "Wall time", "Server peak memory (MB)"],
+        table(["App", "Page runs", "Failures", "p50", "p95", "max", "Wall time", "Server processor time per page run (ms)",
+               "Server peak memory (MB)"],
               [[name, r["runs"], r["failures"], f"{r['p50']:.2f}", f"{r['p95']:.2f}", f"{r['max']:.2f}", f"{r['wall']:.0f}",
-                f"{r['peak_mb']:,.0f}"] for name, r in results.items()]),
+                f"{r['processor_ms']:.0f}", f"{r['peak_mb']:,.0f}"] for name, r in results.items()]),
         "",
         table(["Dashboard page", "p50", "p95", "max"],
               [[page, f"{statistics.median(t):.2f}", f"{percentile(t, 0.95):.2f}", f"{max(t):.2f}"] for page, t in sorted(per_page.items())]),

@@ -1,5 +1,7 @@
 """The named-query runner: names, parameters, caching and what happens when the engine fails."""
 
+import threading
+
 import duckdb
 import pytest
 
@@ -138,8 +140,6 @@ def test_kept_answers_are_copies_and_feed_derived_from(tiny):
 
 def test_derived_from_is_safe_with_many_sessions_at_once(tiny):
     # Each Streamlit session runs its script in its own thread; they all share the registry.
-    import threading
-
     @queries.derived_from
     def reached(frame):
         return int(frame[frame.target_group == "all"].reached.sum())
@@ -186,3 +186,34 @@ def test_drawn_once_draws_once_per_section_arguments_and_extract(tiny, make_extr
     make_extract(attendances=tiny_extract.tables()["attendances"].iloc[0:0])
     first(2023)
     assert drawn[-1] == ("first", 2023) and len(drawn) == 4
+
+
+def test_at_most_two_pages_run_at_once_and_the_others_queue():
+    from contextlib import ExitStack
+
+    from scrutiny import ui
+
+    assert ui.PAGES_AT_ONCE == 2
+    got_in = threading.Event()
+
+    def third_page():
+        with ui.page_turn():
+            got_in.set()
+
+    with ExitStack() as two_pages:
+        two_pages.enter_context(ui.page_turn())
+        two_pages.enter_context(ui.page_turn())
+        waiting = threading.Thread(target=third_page)
+        waiting.start()
+        # While two pages run, the third waits for its turn...
+        assert not got_in.wait(timeout=0.3)
+    # ...and runs as soon as one of them ends.
+    assert got_in.wait(timeout=10)
+    waiting.join(timeout=10)
+    # Every turn is given back, also when a page stops with an exception (st.stop, st.rerun, a bug).
+    with pytest.raises(RuntimeError):
+        with ui.page_turn():
+            raise RuntimeError("a page that fails")
+    assert ui._PAGE_TURNS.acquire(timeout=5) and ui._PAGE_TURNS.acquire(timeout=5)
+    ui._PAGE_TURNS.release()
+    ui._PAGE_TURNS.release()
