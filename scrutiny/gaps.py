@@ -245,6 +245,15 @@ def _add_gap(frame: pd.DataFrame, indicator: Indicator, threshold: int) -> pd.Da
         out = stats.add_rate(out, num, den, prefix, threshold)
         # A group the extract has no row for is "no data", not suppressed.
         out[f"{prefix}_suppressed"] = out[f"{prefix}_suppressed"] & out[den].notna()
+    if "all_numerator" in out:
+        # Where the two groups make up all children (free school meals or not, girls and boys), all
+        # children minus the group shown gives the hidden group away (33 of 48 less 30 of 40 is 3 of 8),
+        # so all children is hidden with it. Groups that do not add up (two quintiles) leave it shown.
+        adds_up = (out["focus_denominator"] + out["reference_denominator"]) == out["all_denominator"]
+        gives_away = (adds_up & (out["focus_suppressed"] | out["reference_suppressed"])).to_numpy(dtype=bool)
+        for column in ("all_pct", "all_lower", "all_upper"):
+            out[column] = np.where(gives_away, np.nan, out[column])
+        out["all_suppressed"] = out["all_suppressed"].to_numpy(dtype=bool) | gives_away
     fx, fn = out["focus_numerator"].to_numpy(), out["focus_denominator"].to_numpy()
     rx, rn = out["reference_numerator"].to_numpy(), out["reference_denominator"].to_numpy()
     if indicator.lower_is_better:

@@ -309,6 +309,35 @@ def test_small_focus_group_hides_the_gap_everywhere(tiny):
     assert "cannot be shown for 2023-24" in sentence and "37.5" not in sentence
 
 
+@pytest.mark.parametrize("reference, all_children, all_shown", [
+    # Free school meals or not make up all children: 33 of 48 less 30 of 40 would give away fsm's 3 of 8.
+    (("fsm_status", "non_fsm", 30, 40), (33, 48), False),
+    # All children is not the two groups together (another year's or a partial count): nothing to subtract.
+    (("fsm_status", "non_fsm", 30, 40), (60, 90), True),
+])
+def test_all_children_is_hidden_when_it_would_give_a_hidden_group_away(make_extract, reference, all_children, all_shown):
+    from scrutiny import gap_charts
+
+    make_extract(outcomes=only_outcomes([
+        ("gld", "authority", "Testshire", 2023, "fsm_status", "fsm", 3, 8),
+        ("gld", "authority", "Testshire", 2023, *reference),
+        ("gld", "authority", "Testshire", 2023, "all", "all", *all_children),
+    ]))
+    row = overview_row()
+    assert row["focus_suppressed"] and row["reference_pct"] == 0.75
+    assert (not math.isnan(row["all_pct"])) == all_shown
+    if all_shown:
+        assert row["all_pct"] == pytest.approx(60 / 90)
+    # Nor does the benchmark chart of all children draw it.
+    indicator = gaps.indicators()["gld"]
+    trend = gaps.gap_trend(indicator, gaps.find_geography("Testshire"))
+    benchmarks = pd.DataFrame({"geography": ["England"], "year": [2023], "all_value": [0.68]})
+    figure = gap_charts.against_benchmarks(trend, benchmarks, indicator, gaps.find_geography("Testshire"), "all")
+    local = [trace for trace in figure.data if trace.name == "Testshire"]
+    assert bool(local) == all_shown
+    assert "68.8" not in figure.to_json()
+
+
 def test_area_table_and_chart_leave_out_suppressed_areas(tiny):
     from scrutiny import gap_charts
 
