@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import NamedTuple
 
 import pandas as pd
 import streamlit as st
@@ -189,11 +190,15 @@ def years_around(changed_on: date) -> tuple[int, int]:
 REACH_GROUPS_AFTER_CHANGES = ("all", MOST_DEPRIVED_GROUP)
 
 
-def _one_centre(sums: pd.DataFrame, centre_id: str) -> pd.DataFrame:
-    """One centre's rows of a (centre_id, target_group) sum, by target group; empty when it has none."""
-    if centre_id not in sums.index.get_level_values("centre_id"):
-        return sums.iloc[0:0].droplevel("centre_id")
-    return sums.xs(centre_id, level="centre_id")
+class _Counts(NamedTuple):
+    reached: int
+    population: int
+
+
+def _reached_and_population(rows: pd.DataFrame, by: list[str]) -> dict:
+    """Reached and population summed by the columns in `by`, as a plain dictionary for quick look-ups."""
+    sums = rows.groupby(by)[["reached", "population"]].sum()
+    return dict(zip(sums.index, map(_Counts, sums["reached"].tolist(), sums["population"].tolist())))
 
 
 def reach_fell_after_change(filters: Filters) -> list[Finding]:
@@ -206,29 +211,27 @@ def reach_fell_after_change(filters: Filters) -> list[Finding]:
     usable = set(years[years.has_attendances].year.astype(int))
     t = _threshold()
     found = []
-    # A big authority logs hundreds of changes over a few years: each year's reach is
-    # read and summed once, not once per change.
-    by_centre: dict[int, pd.DataFrame] = {}
-    by_year: dict[int, pd.DataFrame] = {}
+    # A big authority logs hundreds of changes over a few years: each year's reach is read and
+    # summed once, into dictionaries, not looked up in a frame once per change.
+    by_centre: dict[int, dict[tuple[str, str], _Counts]] = {}
+    by_group: dict[int, dict[str, _Counts]] = {}
     for year in sorted(usable):
         rows = _reach_rows(filters, year)
-        by_centre[year] = rows.groupby(["centre_id", "target_group"])[["reached", "population"]].sum()
-        by_year[year] = rows.groupby("target_group")[["reached", "population"]].sum()
+        by_centre[year] = _reached_and_population(rows, ["centre_id", "target_group"])
+        by_group[year] = _reached_and_population(rows, ["target_group"])
     for change in changes.itertuples():
         before, after = years_around(pd.Timestamp(change.changed_on).date())
         # Only changes whose after-year the chosen year has reached; the view opens on that after-year.
         if before not in usable or after not in usable or (filters.year is not None and after > filters.year):
             continue
-        if isinstance(change.centre_id, str):
-            sums = {year: _one_centre(by_centre[year], change.centre_id) for year in (before, after)}
-        else:
-            sums = {year: by_year[year] for year in (before, after)}
-        where = change.centre_name if isinstance(change.centre_id, str) else _where(filters)
+        centre = change.centre_id if isinstance(change.centre_id, str) else None
+        where = change.centre_name if centre else _where(filters)
         best = None
         for group in REACH_GROUPS_AFTER_CHANGES:
-            if group not in sums[before].index or group not in sums[after].index:
+            b = by_centre[before].get((centre, group)) if centre else by_group[before].get(group)
+            a = by_centre[after].get((centre, group)) if centre else by_group[after].get(group)
+            if a is None or b is None:
                 continue
-            b, a = sums[before].loc[group], sums[after].loc[group]
             if (a.population == 0 or b.population == 0
                     or stats.rate_suppressed(a.reached, a.population, t) or stats.rate_suppressed(b.reached, b.population, t)):
                 continue
@@ -252,7 +255,7 @@ def reach_fell_after_change(filters: Filters) -> list[Finding]:
             uncertainty=(f"95% interval for the change {diff.lower * 100:+.0f} to {diff.upper * 100:+.0f} percentage points: "
                          f"the whole interval is below zero. Other things changed too; this does not prove the change caused the fall."),
             page="pages/reach.py",
-            params={"target_group": group} | ({"centre": change.centre_id} if isinstance(change.centre_id, str) else {}),
+            params={"target_group": group} | ({"centre": centre} if centre else {}),
             year=after,
             figures={"before_year": before, "after_year": after, "group": group,
                      "before": (int(b.reached), int(b.population)), "after": (int(a.reached), int(a.population)),
