@@ -21,9 +21,10 @@ from scrutiny.validation import broken_tables
 
 # How many pages run at once in this server, however many people are clicking; the others queue.
 # Each Arrow-backed pandas string operation lets go of Python's interpreter lock and takes it back,
-# so with 20 page scripts running together the lock passed between threads thousands of times a
-# second: `make load` measured about 40% more processor time, and twice the p95, than with two
-# pages at a time (one can work in Python while the other waits on DuckDB). Three was slower again.
+# so 20 page scripts running together spent much of their time handing the lock to each other:
+# `make load` measured about 40% more processor time (15 s of it in the kernel, against 2.4 s) and
+# twice the p95 of two pages at a time (one can work in Python while the other waits on DuckDB).
+# One at a time was no better than two; three were worse.
 PAGES_AT_ONCE = 2
 _PAGE_TURNS = threading.BoundedSemaphore(PAGES_AT_ONCE)
 
@@ -36,8 +37,14 @@ def page_turn():
     ever waits for a turn while holding a cache's lock: whoever holds the lock a page waits on is
     already running, and there is no deadlock.
     """
-    with _PAGE_TURNS:
+    if not _PAGE_TURNS.acquire(blocking=False):
+        # Only when the server is busy: say why nothing has changed yet (shown after half a second).
+        with st.spinner("The dashboard is drawing other people's views first: yours follows in a moment..."):
+            _PAGE_TURNS.acquire()
+    try:
         yield
+    finally:
+        _PAGE_TURNS.release()
 
 
 # Every replayed section shares this one cache, bounded by size; the section's name is part of the key.

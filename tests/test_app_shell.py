@@ -63,3 +63,22 @@ def test_overview_headline_figures(tiny):
 def test_about_the_data_page_shows_clean_report(tiny):
     at = open_app("pages/data.py")
     assert any("no problems found" in s.value for s in at.success)
+
+
+def test_a_page_that_waits_for_its_turn_is_drawn_in_full(tiny):
+    import threading
+
+    from scrutiny import ui
+
+    at = open_app()
+    # Two other people's pages are running: this one waits (with a spinner), then runs when one ends.
+    assert ui._PAGE_TURNS.acquire(timeout=5) and ui._PAGE_TURNS.acquire(timeout=5)
+    one_ends = threading.Timer(1.0, ui._PAGE_TURNS.release)
+    one_ends.start()
+    try:
+        at.switch_page("pages/data.py").run()
+    finally:
+        one_ends.join()
+        ui._PAGE_TURNS.release()
+    assert not at.exception, [e.message for e in at.exception]
+    assert "About the data" in [t.value for t in at.title]
