@@ -30,8 +30,25 @@ THREADS = int(os.environ.get("DASHBOARD_THREADS", "2"))
 MEMORY_LIMIT = os.environ.get("DASHBOARD_MEMORY_LIMIT", "2GB")
 
 
+_VERSION_SECONDS = 2.0
+_versions: dict[Path, tuple[float, str]] = {}
+_resolved: dict[str, tuple[float, Path]] = {}
+
+
 def data_dir() -> Path:
-    return Path(os.environ.get(DATA_DIR_VARIABLE) or DEFAULT_DATA_DIR).resolve()
+    """The extract's folder, with links resolved (so that a link switched to a new extract is seen).
+
+    Every query asks for it; resolving costs a system call per part of the path, so the answer
+    is reused for the same two seconds as data_version's.
+    """
+    given = os.environ.get(DATA_DIR_VARIABLE) or str(DEFAULT_DATA_DIR)
+    now = time.monotonic()
+    seen = _resolved.get(given)
+    if seen and now - seen[0] < _VERSION_SECONDS:
+        return seen[1]
+    folder = Path(given).resolve()
+    _resolved[given] = (now, folder)
+    return folder
 
 
 def table_source(folder: Path, table: str) -> Path | None:
@@ -45,8 +62,6 @@ def table_source(folder: Path, table: str) -> Path | None:
     return None
 
 
-_VERSION_SECONDS = 2.0
-_versions: dict[Path, tuple[float, str]] = {}
 
 
 def data_version(folder: Path | None = None) -> str:

@@ -217,3 +217,23 @@ def test_at_most_two_pages_run_at_once_and_the_others_queue():
     assert ui._PAGE_TURNS.acquire(timeout=5) and ui._PAGE_TURNS.acquire(timeout=5)
     ui._PAGE_TURNS.release()
     ui._PAGE_TURNS.release()
+
+
+def test_a_link_switched_to_a_new_extract_is_followed_within_seconds(tmp_path, monkeypatch):
+    from scrutiny import extract
+
+    old, new, current = tmp_path / "extract_2024", tmp_path / "extract_2025", tmp_path / "current"
+    old.mkdir(), new.mkdir()
+    current.symlink_to(old)
+    clock = [1000.0]
+    monkeypatch.setattr(extract.time, "monotonic", lambda: clock[0])
+    monkeypatch.setenv(extract.DATA_DIR_VARIABLE, str(current))
+    assert extract.data_dir() == old
+    current.unlink()
+    current.symlink_to(new)
+    # Within the two seconds a page run reuses the folder it resolved...
+    clock[0] += 1.0
+    assert extract.data_dir() == old
+    # ...and after them the new extract is in use.
+    clock[0] += 1.5
+    assert extract.data_dir() == new
