@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from scrutiny import labels
-from scrutiny.queries import QueryError, run
+from scrutiny.queries import QueryError, kept, run
 
 SIDEBAR_KEYS = ("period", "district", "cluster", "lead_agency", "site_type")
 
@@ -83,6 +83,7 @@ def _note_unknown(key: str, what: str, allowed_labels: list[str], fallback: str,
         where.caption(f"The link asked for {what} “{_safe_text(raw)}”, which this extract does not have, so {fallback} is shown.")
 
 
+@kept  # every page run draws the sidebar: its choices are worked out once per extract
 def _options() -> tuple[list[tuple[int, str, bool]], dict[str, list[str]]]:
     try:
         years = run("financial_years")
