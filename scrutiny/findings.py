@@ -211,19 +211,20 @@ def reach_fell_after_change(filters: Filters) -> list[Finding]:
     usable = set(years[years.has_attendances].year.astype(int))
     t = _threshold()
     found = []
-    # A big authority logs hundreds of changes over a few years: each year's reach is read and
+    # Only changes with a whole year of attendances on each side, whose after-year the chosen year
+    # has reached (the view opens on that after-year).
+    around = [(change, *years_around(pd.Timestamp(change.changed_on).date())) for change in changes.itertuples()]
+    around = [(change, before, after) for change, before, after in around
+              if before in usable and after in usable and (filters.year is None or after <= filters.year)]
+    # A big authority logs hundreds of changes over a few years: each year they need is read and
     # summed once, into dictionaries, not looked up in a frame once per change.
     by_centre: dict[int, dict[tuple[str, str], _Counts]] = {}
     by_group: dict[int, dict[str, _Counts]] = {}
-    for year in sorted(usable):
+    for year in sorted({year for _, before, after in around for year in (before, after)}):
         rows = _reach_rows(filters, year)
         by_centre[year] = _reached_and_population(rows, ["centre_id", "target_group"])
         by_group[year] = _reached_and_population(rows, ["target_group"])
-    for change in changes.itertuples():
-        before, after = years_around(pd.Timestamp(change.changed_on).date())
-        # Only changes whose after-year the chosen year has reached; the view opens on that after-year.
-        if before not in usable or after not in usable or (filters.year is not None and after > filters.year):
-            continue
+    for change, before, after in around:
         centre = change.centre_id if isinstance(change.centre_id, str) else None
         where = change.centre_name if centre else _where(filters)
         best = None
