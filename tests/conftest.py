@@ -40,3 +40,15 @@ def make_extract(tmp_path, monkeypatch):
         monkeypatch.setenv("DASHBOARD_DATA_DIR", str(folder))
         return folder
     return build
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Lets go of the DuckDB connections the app's caches still hold, so that the test process ends
+    quietly instead of with DuckDB's binding library listing them as leaked."""
+    import gc
+
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    gc.collect()
