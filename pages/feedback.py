@@ -139,6 +139,10 @@ def themes_together(current, consultation, threshold):
     _, chosen, codebook = comments(current, consultation)
     matrix = fb.cooccurrence(chosen, codebook)
     pairs = fb.cooccurrence_pairs(matrix, codebook, threshold) if not matrix.empty else pd.DataFrame()
+    if not matrix.empty:
+        # The most raised themes first (the diagonal), as in the chart of themes above.
+        order = fb.ranked_themes(pd.Series([matrix.loc[c, c] for c in matrix.index], index=matrix.index), threshold)
+        matrix = matrix.loc[order, order]
     ui.sentence(fb.cooccurrence_sentence(pairs, threshold) if not matrix.empty else "No comment raised a theme.")
     if len(matrix) < 2:
         return

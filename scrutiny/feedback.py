@@ -780,16 +780,21 @@ def sentiment_segments(frequency: pd.DataFrame, threshold: int) -> pd.DataFrame:
     return out
 
 
-def theme_order(frequency: pd.DataFrame, threshold: int) -> list[str]:
-    """Theme labels, the most often raised first (comments in every group together), so that the top of a
-    chart or table is what people said most. Themes raised by fewer than threshold people, or by nobody,
-    follow in the codebook's order: ranking them would tell small numbers apart.
+def ranked_themes(counts: pd.Series, threshold: int) -> list[str]:
+    """Theme codes (the index of counts, in the codebook's order), the most often raised first, so
+    that the top of a chart or table is what people said most. Themes raised by fewer than threshold
+    people, or by nobody, follow in the codebook's order: ranking them would tell small numbers apart.
     """
+    ranked = [t for t in counts.index if counts[t] > 0 and not stats.is_small(counts[t], threshold)]
+    ranked.sort(key=lambda t: -counts[t])  # a stable sort: equal counts keep the codebook's order
+    return ranked + [t for t in counts.index if t not in set(ranked)]
+
+
+def theme_order(frequency: pd.DataFrame, threshold: int) -> list[str]:
+    """theme_frequency's theme labels, ranked (ranked_themes) on the comments in every group together."""
     totals = frequency.groupby("theme", sort=False)["comments"].sum()  # sort=False: codebook order
     labels = dict(zip(frequency["theme"], frequency["theme_label"]))
-    ranked = [t for t in totals.index if totals[t] > 0 and not stats.is_small(totals[t], threshold)]
-    ranked.sort(key=lambda t: -totals[t])  # a stable sort: equal counts keep the codebook's order
-    return [labels[t] for t in ranked + [t for t in totals.index if t not in set(ranked)]]
+    return [labels[t] for t in ranked_themes(totals, threshold)]
 
 
 def frequency_table(frequency: pd.DataFrame, threshold: int) -> pd.DataFrame:

@@ -115,6 +115,8 @@ def test_charts_suppress_small_numbers(make_extract):
                         ("Sentiment not shown (small numbers)", "Activities for children"): 7}
     # The co-occurrence heatmap writes c where a pair is small, and draws no colour for it.
     heatmap = next(f for f in figures if f["data"][0]["type"] == "heatmap")["data"][0]
+    # Its themes run from the most raised, as in the bar chart; the rest (c) follow in codebook order.
+    assert heatmap["x"][:2] == ["Activities for children (7)", "Opening hours and travel (6)"]
     cells = [(t, z) for row_t, row_z in zip(heatmap["text"], heatmap["z"]) for t, z in zip(row_t, row_z) if t not in ("", "0")]
     assert cells and all(t == "c" and z is None for t, z in cells)
 
