@@ -79,7 +79,7 @@ def measure(folder: Path, scale: int) -> dict:
         st.cache_data.clear()
         st.cache_resource.clear()
         started = time.perf_counter()
-        extract = queries.current_extract()
+        queries.current_extract()
         opened = time.perf_counter() - started
         started = time.perf_counter()
         problems = queries.problems()

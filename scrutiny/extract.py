@@ -62,8 +62,6 @@ def table_source(folder: Path, table: str) -> Path | None:
     return None
 
 
-
-
 def data_version(folder: Path | None = None) -> str:
     """A fingerprint of every file in the extract (name, size, modification time).
 

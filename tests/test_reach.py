@@ -16,7 +16,6 @@ Hand-worked for 2023-24 (April 2023 to March 2024), from tests/tiny_extract.py:
 
 import math
 
-import numpy as np
 import pandas as pd
 import pytest
 
