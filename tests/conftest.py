@@ -46,9 +46,12 @@ def pytest_sessionfinish(session, exitstatus):
     """Lets go of the DuckDB connections the app's caches still hold, so that the test process ends
     quietly instead of with DuckDB's binding library listing them as leaked."""
     import gc
+    import logging
 
     import streamlit as st
 
+    # Outside a running app Streamlit notes that it has no runtime; at the very end that is noise.
+    logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
     st.cache_data.clear()
     st.cache_resource.clear()
     gc.collect()
