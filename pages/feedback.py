@@ -20,6 +20,23 @@ def comments(current, consultation):
     return in_view, fb.select_comments(in_view, consultation=None if consultation == "all" else consultation), codebook
 
 
+@queries.kept
+def consultation_listing(current):
+    """Each consultation in view with its dates and number of comments, oldest first."""
+    in_view, _, _ = comments(current, "all")
+    return fb.consultations(in_view)
+
+
+@queries.kept
+def who_and_how(current, consultation, threshold):
+    """The chosen comments' number by respondent type and by sentiment, and those raising no theme, as shown."""
+    _, chosen, _ = comments(current, consultation)
+    counts = chosen["respondent_type"].value_counts()
+    by_type = ", ".join(f"{stats.show_count(int(counts.get(code, 0)), threshold)} {labels.respondent_type(code).lower()}"
+                        for code in counts.index)
+    return by_type, fb.sentiment_counts(chosen, threshold), stats.show_count(fb.no_theme_count(chosen), threshold)
+
+
 # Each section below depends only on its arguments and the extract (its codebook included), so it is
 # worked out once and kept: a click in the quote explorer does not rebuild the charts and tables above.
 # Sections that only draw are replayed (ui.drawn_once); figures behind a table with a download
@@ -31,6 +48,12 @@ def theme_frequencies(current, consultation, by, threshold):
     _, chosen, codebook = comments(current, consultation)
     frequency = fb.theme_frequency(chosen, codebook, threshold, by=by)
     return frequency, frequency if by == "all" else fb.theme_frequency(chosen, codebook, threshold)
+
+
+@queries.kept
+def themes_table(current, consultation, by, threshold):
+    """The table behind the themes chart, as shown and downloaded."""
+    return fb.frequency_table(theme_frequencies(current, consultation, by, threshold)[0], threshold)
 
 
 @ui.drawn_once
@@ -100,7 +123,6 @@ def consultation_figures(current, threshold):
 
 @ui.drawn_once
 def consultation_chart(current, threshold):
-    in_view, _, _ = comments(current, "all")
     comparison, changes, _ = consultation_figures(current, threshold)
     ui.sentence(fb.changes_sentence(changes))
     drawn = comparison[~comparison["share_suppressed"] & (comparison["comments"] > 0)]
@@ -123,7 +145,7 @@ def consultation_chart(current, threshold):
     except queries.QueryError:
         changes_in_between = pd.DataFrame()  # an unreadable optional table: the chart stands without it
     if not changes_in_between.empty:
-        listing = fb.consultations(in_view)
+        listing = consultation_listing(current)
         first, last = listing["starts"].min(), listing["ends"].max()
         between = changes_in_between[(pd.to_datetime(changes_in_between["changed_on"]) >= pd.Timestamp(first))
                                      & (pd.to_datetime(changes_in_between["changed_on"]) <= pd.Timestamp(last))]
@@ -229,7 +251,7 @@ if in_view.empty:
     ui.empty("No comments are about sites that match the sidebar filters. Clear a filter to see more.")
 
 SOURCE = "feedback table (consultation comments)" + (", themes from the extract's own codebook" if codebook.origin == "the extract" else "")
-listing = fb.consultations(in_view)
+listing = consultation_listing(current)
 choices = {"all": f"All consultations ({len(in_view):,} comments)"}
 choices.update({
     row.consultation: f"{row.consultation} ({pd.Timestamp(row.starts):%b %Y}, {stats.show_count(row.comments, threshold)} comments)"
@@ -242,15 +264,12 @@ what_plain = "all consultations" if consultation == "all" else f"“{consultatio
 what = "all consultations" if consultation == "all" else f"“{fb.md_escape(consultation)}”"  # for markdown
 scope = current.describe().split(", ", 1)[1] if ", " in current.describe() else ""
 
-counts = chosen["respondent_type"].value_counts()
-by_type = ", ".join(f"{stats.show_count(int(counts.get(code, 0)), threshold)} {labels.respondent_type(code).lower()}"
-                    for code in counts.index)
-feelings = fb.sentiment_counts(chosen, threshold)
+by_type, feelings, no_theme = who_and_how(current, consultation, threshold)
 st.markdown(
     f"**{stats.show_count(len(chosen), threshold)} comments** from {what}"
     + (f" about sites with {scope}" if scope else "") + f": {by_type}. "
     f"Sentiment: {feelings['positive']} positive, {feelings['mixed']} mixed, {feelings['neutral']} neutral and "
-    f"{feelings['negative']} negative. {stats.show_count(fb.no_theme_count(chosen), threshold)} raised no theme in the codebook."
+    f"{feelings['negative']} negative. {no_theme} raised no theme in the codebook."
 )
 st.caption(
     "Each comment is one person's response. Themes come from the source where it coded them, otherwise from the "
@@ -265,7 +284,7 @@ st.header("What people raised")
 by = st.radio("Break down by", ["all", "respondent_type", "site_type"], horizontal=True, key="feedback_by",
               format_func=lambda code: fb.GROUPINGS[code])
 theme_chart(current, consultation, by, what, threshold)
-table = fb.frequency_table(theme_frequencies(current, consultation, by, threshold)[0], threshold)
+table = themes_table(current, consultation, by, threshold)
 with st.expander("The table behind the chart"):
     st.dataframe(table, hide_index=True, width="stretch")
     ui.download_csv(table, f"Themes raised, by {fb.GROUPINGS[by].lower()}, {what_plain}", "feedback_themes",
