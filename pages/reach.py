@@ -318,7 +318,7 @@ missed_by_district_chart(current, sustained_min, group, threshold)
 missed_rows = reach.missed_areas(areas, group, threshold, settings)
 st.markdown(f"**Areas, most deprived first** (deprivation decile 1 = the most deprived 10% in England), for {who.lower()}:")
 area_table, area_mask = reach.display_table(missed_rows, "area", threshold, with_group=False, extra={
-    "Centre": missed_rows["centre"], "District": missed_rows["area_district"], "Deprivation decile": missed_rows["decile"]})
+    "Centre": "centre", "District": "area_district", "Deprivation decile": "decile"})
 st.dataframe(reach.styled(area_table, area_mask), hide_index=True, width="stretch", height=420, key="reach_missed_areas")
 ui.suppression_note()
 ui.download_csv(reach.download_table(area_table, area_mask), f"Children missed by area, {who.lower()}, {period}",

@@ -177,10 +177,17 @@ def derived_from(function):
         source = source_of(frame)
         if source is None:
             return function(frame, *args, **kwargs)
-        return _kept_answer(name, source, (args, tuple(sorted(kwargs.items()))),
-                            lambda: function(frame, *args, **kwargs))
+        arguments = (tuple(_as_key(a) for a in args), tuple(sorted((k, _as_key(v)) for k, v in kwargs.items())))
+        return _kept_answer(name, source, arguments, lambda: function(frame, *args, **kwargs))
 
     return wrapper
+
+
+def _as_key(value):
+    """A further frame argument (a table's mask) enters the key as what it was worked out from:
+    hashing its contents on every rerun cost more than the answer saved."""
+    source = source_of(value) if isinstance(value, pd.DataFrame) else None
+    return value if source is None else ("worked out from", source)
 
 
 def kept(function):

@@ -227,14 +227,14 @@ def display_table(rated: pd.DataFrame, level: str, threshold: int, with_group: b
     """The reach table as shown: numbers (NaN where hidden) and a mask of the hidden cells.
 
     The numbers stay numeric so the table sorts properly; the page writes "c" in the
-    hidden cells. ``extra`` adds columns (title: values) after the unit's name.
+    hidden cells. ``extra`` adds columns of ``rated`` (title: column) after the unit's name.
     """
     hidden = hidden_counts(rated, threshold)
     table = pd.DataFrame({ROLLUPS.get(level, labels.tidy(level)): rated["unit"].to_numpy()})
     if with_group:
         table["Target group"] = rated["target_group"].map(labels.target_group).to_numpy()
-    for title, values in (extra or {}).items():
-        table[title] = np.asarray(values)
+    for title, column in (extra or {}).items():
+        table[title] = rated[column].to_numpy()
     mask = pd.DataFrame(False, index=table.index, columns=[])
     for column, title in TABLE_COUNTS.items():
         values = rated[column].astype(float).to_numpy()

@@ -94,6 +94,30 @@ def test_derived_from_chains_through_unchanged_answers(tiny):
     assert calls == ["by_group", "reach_all"]
 
 
+def test_a_second_frame_argument_is_keyed_on_what_it_was_worked_out_from(tiny):
+    calls = []
+
+    @queries.derived_from
+    def reached_where(frame, other):
+        calls.append(len(calls))
+        return int(frame[frame.target_group == "all"].reached.sum()), int(other[other.target_group == "all"].reached.sum())
+
+    def centre_rows(year):
+        return run("reach_by_centre", year=year, sustained_min=3, **NO_FILTERS)
+
+    # 2023-24: C1 3 and C2 2 reached; 2022-23 has its own figures.
+    this_year = reached_where(centre_rows(2023), centre_rows(2023))
+    assert this_year == (5, 5)
+    # The same results again (new copies of them): the kept answer, without hashing their contents.
+    assert reached_where(centre_rows(2023), centre_rows(2023)) == this_year and len(calls) == 1
+    # Another result as the second argument is another answer...
+    reached_where(centre_rows(2023), centre_rows(2022))
+    assert len(calls) == 2
+    # ...and a hand-made frame (known to no query) is hashed as before, not mistaken for one.
+    hand_made = centre_rows(2023).iloc[0:0].copy()
+    assert reached_where(centre_rows(2023), hand_made) == (5, 0) and len(calls) == 3
+
+
 def test_kept_works_out_once_per_arguments_and_extract(tiny, make_extract):
     from tests import tiny_extract
 
