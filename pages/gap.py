@@ -23,7 +23,7 @@ def over_time(indicator, geography, year):
     latest = trend[trend["year"] == year].iloc[0]
     previous = trend[(trend["year"] < year)]
     previous = previous.iloc[-1] if not previous.empty else None
-    changes = gaps.service_changes_for(geography)
+    changes = gap_charts.changes_in_view(trend, gaps.service_changes_for(geography))
     if indicator.break_year is not None and trend["year"].min() < indicator.break_year <= trend["year"].max():
         st.warning(indicator.break_note())
 

@@ -415,7 +415,7 @@ def gap_section(filters) -> Section:
         latest = trend.iloc[-1]
         sentence = gaps.gap_sentence(latest, indicator, place)
         long_run = gaps.long_run_sentence(latest, indicator)
-        changes = gaps.service_changes_for(place)
+        changes = gap_charts.changes_in_view(trend, gaps.service_changes_for(place))
         section.blocks += [
             Chart(f"{indicator.title}: the gap over time, {place.name}",
                   gap_charts.gap_over_time(trend, indicator, changes), sentence + (" " + long_run if long_run else "")),

@@ -164,6 +164,25 @@ def test_trend_chart_lines_are_not_joined_across_the_break(tiny):
         assert {0, 1} == set().union(*spans)
 
 
+def test_only_the_service_changes_within_the_chart_are_marked_and_listed():
+    from scrutiny import charts, gap_charts
+
+    # Years 2021-22 and 2022-23: the chart runs from 1 April 2021 to 1 April 2023.
+    trend = pd.DataFrame({"year": [2021, 2022]})
+    changes = pd.DataFrame({
+        "changed_on": [pd.Timestamp("2019-01-01"), pd.Timestamp("2021-04-01"), pd.Timestamp("2023-03-31"),
+                       pd.Timestamp("2023-09-01")],
+        "title": ["Before the chart", "First day", "Last day", "After the year chosen"],
+        "centre_id": [None] * 4, "centre_name": [None] * 4,
+    })
+    in_view = gap_charts.changes_in_view(trend, changes)
+    assert list(in_view["title"]) == ["First day", "Last day"]
+    # The caption numbers them as the chart does, and names no change the chart leaves off.
+    caption = charts.service_change_caption(in_view)
+    assert caption == "Service changes marked on the chart: (1) Apr 2021: First day; (2) Mar 2023: Last day."
+    assert gap_charts.changes_in_view(trend.iloc[0:0], changes).empty
+
+
 # --- Polarity ----------------------------------------------------------------------------------
 
 def test_lower_is_better_gap_is_focus_minus_reference(tiny):
