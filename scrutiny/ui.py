@@ -26,25 +26,31 @@ from scrutiny.validation import broken_tables
 # twice the p95 of two pages at a time (one can work in Python while the other waits on DuckDB).
 # One at a time was no better than two; three were worse.
 PAGES_AT_ONCE = 2
+# A page waits at most this long, then runs anyway: two slow first visits to a very big extract
+# (half a minute each at 50 times the sample county) must not hold everyone else up for as long.
+LONGEST_WAIT_SECONDS = 10.0
 _PAGE_TURNS = threading.BoundedSemaphore(PAGES_AT_ONCE)
 
 
 @contextlib.contextmanager
 def page_turn():
-    """Runs the block when fewer than PAGES_AT_ONCE pages are running (dashboard.py wraps each page in it).
+    """Runs the block when fewer than PAGES_AT_ONCE pages are running, or after LONGEST_WAIT_SECONDS
+    at most (dashboard.py wraps each page in it).
 
     A page takes its turn before it works out any figure and gives it back at its end, so no thread
     ever waits for a turn while holding a cache's lock: whoever holds the lock a page waits on is
     already running, and there is no deadlock.
     """
-    if not _PAGE_TURNS.acquire(blocking=False):
+    has_turn = _PAGE_TURNS.acquire(blocking=False)
+    if not has_turn:
         # Only when the server is busy: say why nothing has changed yet (shown after half a second).
         with st.spinner("The dashboard is drawing other people's views first: yours follows in a moment..."):
-            _PAGE_TURNS.acquire()
+            has_turn = _PAGE_TURNS.acquire(timeout=LONGEST_WAIT_SECONDS)
     try:
         yield
     finally:
-        _PAGE_TURNS.release()
+        if has_turn:
+            _PAGE_TURNS.release()
 
 
 # Every replayed section shares this one cache, bounded by size; the section's name is part of the key.

@@ -243,6 +243,33 @@ def test_at_most_two_pages_run_at_once_and_the_others_queue():
     ui._PAGE_TURNS.release()
 
 
+def test_a_page_that_waits_too_long_runs_anyway_and_gives_back_no_turn(monkeypatch):
+    from contextlib import ExitStack
+
+    from scrutiny import ui
+
+    monkeypatch.setattr(ui, "LONGEST_WAIT_SECONDS", 0.2)
+    with ExitStack() as two_slow_pages:
+        two_slow_pages.enter_context(ui.page_turn())
+        two_slow_pages.enter_context(ui.page_turn())
+        ran = threading.Event()
+
+        def third_page():
+            with ui.page_turn():
+                ran.set()
+
+        waiting = threading.Thread(target=third_page)
+        waiting.start()
+        # The third page runs after the longest wait, while the two slow ones still hold their turns.
+        assert ran.wait(timeout=10)
+        waiting.join(timeout=10)
+        assert not ui._PAGE_TURNS.acquire(blocking=False)  # it gave back no turn it never had
+    # The two slow pages' turns are back: two more pages can start.
+    assert ui._PAGE_TURNS.acquire(timeout=5) and ui._PAGE_TURNS.acquire(timeout=5)
+    ui._PAGE_TURNS.release()
+    ui._PAGE_TURNS.release()
+
+
 def test_a_link_switched_to_a_new_extract_is_followed_within_seconds(tmp_path, monkeypatch):
     from scrutiny import extract
 
