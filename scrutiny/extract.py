@@ -30,25 +30,28 @@ THREADS = int(os.environ.get("DASHBOARD_THREADS", "2"))
 MEMORY_LIMIT = os.environ.get("DASHBOARD_MEMORY_LIMIT", "2GB")
 
 
+# A page calls many queries in one run, and each asks for the extract's folder and version:
+# both are worked out at most once per two seconds, so a changed extract is seen that soon.
 _VERSION_SECONDS = 2.0
-_versions: dict[Path, tuple[float, str]] = {}
-_resolved: dict[str, tuple[float, Path]] = {}
+_recent: dict[tuple[str, object], tuple[float, object]] = {}
+
+
+def _for_two_seconds(what: str, key, work):
+    """work(), or its answer for the same key from less than _VERSION_SECONDS ago."""
+    now = time.monotonic()
+    seen = _recent.get((what, key))
+    if seen and now - seen[0] < _VERSION_SECONDS:
+        return seen[1]
+    answer = work()
+    _recent[(what, key)] = (now, answer)
+    return answer
 
 
 def data_dir() -> Path:
-    """The extract's folder, with links resolved (so that a link switched to a new extract is seen).
-
-    Every query asks for it; resolving costs a system call per part of the path, so the answer
-    is reused for the same two seconds as data_version's.
-    """
+    """The extract's folder, with links resolved (so that a link switched to a new extract is seen);
+    resolving costs a system call per part of the path."""
     given = os.environ.get(DATA_DIR_VARIABLE) or str(DEFAULT_DATA_DIR)
-    now = time.monotonic()
-    seen = _resolved.get(given)
-    if seen and now - seen[0] < _VERSION_SECONDS:
-        return seen[1]
-    folder = Path(given).resolve()
-    _resolved[given] = (now, folder)
-    return folder
+    return _for_two_seconds("folder", given, lambda: Path(given).resolve())
 
 
 def table_source(folder: Path, table: str) -> Path | None:
@@ -66,17 +69,9 @@ def data_version(folder: Path | None = None) -> str:
     """A fingerprint of every file in the extract (name, size, modification time).
 
     Cached query results are keyed on it, so replacing a file invalidates them.
-    A page calls many queries in one run, so the walk over the folder is reused
-    for two seconds rather than repeated for every query.
     """
     folder = folder or data_dir()
-    now = time.monotonic()
-    seen = _versions.get(folder)
-    if seen and now - seen[0] < _VERSION_SECONDS:
-        return seen[1]
-    version = _fingerprint(folder)
-    _versions[folder] = (now, version)
-    return version
+    return _for_two_seconds("version", folder, lambda: _fingerprint(folder))
 
 
 def _fingerprint(folder: Path) -> str:
