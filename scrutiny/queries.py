@@ -177,17 +177,22 @@ def derived_from(function):
         source = source_of(frame)
         if source is None:
             return function(frame, *args, **kwargs)
-        arguments = (tuple(_as_key(a) for a in args), tuple(sorted((k, _as_key(v)) for k, v in kwargs.items())))
-        return _kept_answer(name, source, arguments, lambda: function(frame, *args, **kwargs))
+        return _kept_answer(name, source, arguments_key(args, kwargs), lambda: function(frame, *args, **kwargs))
 
     return wrapper
 
 
-def _as_key(value):
-    """A further frame argument (a table's mask) enters the key as what it was worked out from:
-    hashing its contents on every rerun cost more than the answer saved."""
-    source = source_of(value) if isinstance(value, pd.DataFrame) else None
-    return value if source is None else ("worked out from", source)
+def arguments_key(args: tuple, kwargs: dict) -> tuple:
+    """A call's arguments as part of a cache key (kept, derived_from, ui.drawn_once).
+
+    A frame argument that is a query's result (a table's mask, say) enters as what it was worked
+    out from: hashing its contents on every rerun cost more than the answer saved.
+    """
+    def as_key(value):
+        source = source_of(value) if isinstance(value, pd.DataFrame) else None
+        return value if source is None else ("worked out from", source)
+
+    return tuple(as_key(a) for a in args), tuple(sorted((k, as_key(v)) for k, v in kwargs.items()))
 
 
 def kept(function):
@@ -202,8 +207,7 @@ def kept(function):
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
-        return _kept_answer(name, extract_version(), (args, tuple(sorted(kwargs.items()))),
-                            lambda: function(*args, **kwargs))
+        return _kept_answer(name, extract_version(), arguments_key(args, kwargs), lambda: function(*args, **kwargs))
 
     return wrapper
 

@@ -70,7 +70,7 @@ def drawn_once(function):
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
-        return _replayed(name, queries.extract_version(), (args, tuple(sorted(kwargs.items()))),
+        return _replayed(name, queries.extract_version(), queries.arguments_key(args, kwargs),
                          lambda: function(*args, **kwargs))
 
     return wrapper
