@@ -117,8 +117,9 @@ def add_thresholds(fig: go.Figure, good: float, outstanding: float, axis: str = 
     return fig
 
 
-def add_service_changes(fig: go.Figure, changes: pd.DataFrame, x_start=None, x_end=None) -> go.Figure:
-    """Dotted vertical lines, numbered, for the service changes in the chart's date range.
+def add_service_changes(fig: go.Figure, changes: pd.DataFrame) -> go.Figure:
+    """Dotted vertical lines, numbered, for the service changes (those within the chart's dates:
+    gap_charts.changes_in_view picks them for the gap charts).
 
     Titles go in the hover and in a numbered caption (service_change_caption),
     so long titles never overlap on the chart.
@@ -128,8 +129,6 @@ def add_service_changes(fig: go.Figure, changes: pd.DataFrame, x_start=None, x_e
     shapes, notes = [], []
     for number, row in enumerate(changes.itertuples(), start=1):
         when = pd.Timestamp(row.changed_on)
-        if (x_start is not None and when < pd.Timestamp(x_start)) or (x_end is not None and when > pd.Timestamp(x_end)):
-            continue
         # One line from the bottom to the top of the whole figure, so it crosses every panel of a
         # figure with shared x axes. Added in one layout update: add_vline per change takes seconds.
         shapes.append(dict(type="line", xref="x", yref="paper", x0=when, x1=when, y0=0, y1=1,

@@ -61,18 +61,14 @@ def _add_break(fig: go.Figure, indicator: Indicator, years) -> None:
                        font=dict(size=12, color=charts.TEXT_COLOUR), bgcolor="rgba(255,255,255,0.8)")
 
 
-def _trend_span(trend: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """The dates a trend chart covers: from the start of its first year to the end of its last."""
-    return (year_position(trend["year"].min()) - pd.DateOffset(months=9),
-            year_position(trend["year"].max()) + pd.DateOffset(months=3))
-
-
 def changes_in_view(trend: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
     """The service changes within a trend chart's years: the ones it marks, and so the ones its caption
     lists (a change after the year chosen in the sidebar is not on the chart)."""
     if changes.empty or trend.empty:
         return changes.iloc[0:0]
-    start, end = _trend_span(trend)
+    # From the start of the chart's first year to the end of its last.
+    start = year_position(trend["year"].min()) - pd.DateOffset(months=9)
+    end = year_position(trend["year"].max()) + pd.DateOffset(months=3)
     when = pd.to_datetime(changes["changed_on"])
     return changes[(when >= start) & (when <= end)].reset_index(drop=True)
 
@@ -80,7 +76,7 @@ def changes_in_view(trend: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
 def _trend_changes(fig: go.Figure, trend: pd.DataFrame, changes: pd.DataFrame | None) -> None:
     if changes is None or changes.empty or trend.empty:
         return
-    charts.add_service_changes(fig, changes, *_trend_span(trend))
+    charts.add_service_changes(fig, changes_in_view(trend, changes))
 
 
 def groups_over_time(trend: pd.DataFrame, indicator: Indicator, changes: pd.DataFrame | None = None) -> go.Figure:
