@@ -65,7 +65,8 @@ def theme_chart(current, consultation, by, what, threshold):
     small_groups = frequency.drop_duplicates("group")
     small_groups = small_groups[stats.is_small(small_groups["group_comments"], threshold)]["group_label"].tolist()
     groups = [g for g in groups if g not in small_groups]
-    theme_order = [t for t in fb.theme_order(frequency, threshold) if t in set(segments["theme_label"])]
+    drawn_themes = set(segments["theme_label"])
+    theme_order = [t for t in fb.theme_order(frequency, threshold) if t in drawn_themes]
     if segments.empty:
         st.info(f"No theme was raised by {threshold} or more people in any group.")
         return

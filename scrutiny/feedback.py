@@ -787,7 +787,7 @@ def ranked_themes(counts: pd.Series, threshold: int) -> list[str]:
     """
     ranked = [t for t in counts.index if counts[t] > 0 and not stats.is_small(counts[t], threshold)]
     ranked.sort(key=lambda t: -counts[t])  # a stable sort: equal counts keep the codebook's order
-    return ranked + [t for t in counts.index if t not in set(ranked)]
+    return ranked + [t for t in counts.index if t not in ranked]
 
 
 def theme_order(frequency: pd.DataFrame, threshold: int) -> list[str]:

@@ -218,19 +218,18 @@ def reach_fell_after_change(filters: Filters) -> list[Finding]:
               if before in usable and after in usable and (filters.year is None or after <= filters.year)]
     # A big authority logs hundreds of changes over a few years: each year they need is read and
     # summed once, into dictionaries, not looked up in a frame once per change.
-    by_centre: dict[int, dict[tuple[str, str], _Counts]] = {}
-    by_group: dict[int, dict[str, _Counts]] = {}
+    # Keyed (centre, group) for a change at one centre, (None, group) for one across the view.
+    reach: dict[int, dict[tuple[str | None, str], _Counts]] = {}
     for year in sorted({year for _, before, after in around for year in (before, after)}):
         rows = _reach_rows(filters, year)
-        by_centre[year] = _reached_and_population(rows, ["centre_id", "target_group"])
-        by_group[year] = _reached_and_population(rows, ["target_group"])
+        reach[year] = _reached_and_population(rows, ["centre_id", "target_group"])
+        reach[year].update({(None, group): counts for group, counts in _reached_and_population(rows, ["target_group"]).items()})
     for change, before, after in around:
         centre = change.centre_id if isinstance(change.centre_id, str) else None
         where = change.centre_name if centre else _where(filters)
         best = None
         for group in REACH_GROUPS_AFTER_CHANGES:
-            b = by_centre[before].get((centre, group)) if centre else by_group[before].get(group)
-            a = by_centre[after].get((centre, group)) if centre else by_group[after].get(group)
+            b, a = reach[before].get((centre, group)), reach[after].get((centre, group))
             if a is None or b is None:
                 continue
             if (a.population == 0 or b.population == 0
