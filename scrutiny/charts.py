@@ -126,16 +126,24 @@ def add_service_changes(fig: go.Figure, changes: pd.DataFrame) -> go.Figure:
     """
     if changes is None or changes.empty:
         return fig
-    shapes, notes = [], []
+    # Changes on the same day share one line and one label, "(3-6)": four labels printed over each
+    # other read as another number. The numbers are still those of the caption.
+    by_day: dict[pd.Timestamp, list[tuple[int, str]]] = {}
     for number, row in enumerate(changes.itertuples(), start=1):
-        when = pd.Timestamp(row.changed_on)
+        by_day.setdefault(pd.Timestamp(row.changed_on), []).append((number, row.title))
+    shapes, notes = [], []
+    for when, same_day in by_day.items():
+        numbers = [number for number, _ in same_day]
+        consecutive = numbers == list(range(numbers[0], numbers[-1] + 1))
+        label = (str(numbers[0]) if len(numbers) == 1 else f"{numbers[0]}-{numbers[-1]}" if consecutive
+                 else ", ".join(map(str, numbers)))
         # One line from the bottom to the top of the whole figure, so it crosses every panel of a
         # figure with shared x axes. Added in one layout update: add_vline per change takes seconds.
         shapes.append(dict(type="line", xref="x", yref="paper", x0=when, x1=when, y0=0, y1=1,
                            line=dict(dash="dot", color=NEUTRAL_COLOUR, width=1)))
         notes.append(dict(
-            x=when, y=1, xref="x", yref="paper", text=f"({number})", showarrow=False, yanchor="bottom",
-            font=dict(size=12, color=TEXT_COLOUR), hovertext=f"{when:%d %b %Y}: {row.title}",
+            x=when, y=1, xref="x", yref="paper", text=f"({label})", showarrow=False, yanchor="bottom",
+            font=dict(size=12, color=TEXT_COLOUR), hovertext="<br>".join(f"{when:%d %b %Y}: {title}" for _, title in same_day),
         ))
     fig.update_layout(shapes=list(fig.layout.shapes) + shapes, annotations=list(fig.layout.annotations) + notes)
     return fig

@@ -44,6 +44,23 @@ def test_unmarked_changes_note(left_out, where, focus, note):
     assert charts.unmarked_changes_note(left_out, where, focus) == note
 
 
+@pytest.mark.parametrize("days, labels", [
+    # Four changes on 1 April 2021 (as the sample county's re-commissioning): one label, not four on top of each other.
+    ([date(2020, 3, 23), date(2021, 4, 1), date(2021, 4, 1), date(2021, 4, 1), date(2021, 4, 1), date(2022, 10, 1)],
+     ["(1)", "(2-5)", "(6)"]),
+    # Numbers that are not consecutive (a caption in date order never gives these, but a list might).
+    ([date(2021, 4, 1), date(2022, 1, 1), date(2021, 4, 1)], ["(1, 3)", "(2)"]),
+])
+def test_changes_on_the_same_day_share_one_line_and_label(days, labels):
+    changes = pd.DataFrame({"changed_on": days, "title": [f"Change {n}" for n in range(1, len(days) + 1)]})
+    figure = charts.add_service_changes(go.Figure(), changes)
+    assert [a.text for a in figure.layout.annotations] == labels
+    assert len(figure.layout.shapes) == len(labels)
+    # The hover names every change behind a shared label.
+    shared = next(a for a in figure.layout.annotations if "-" in a.text or "," in a.text)
+    assert shared.hovertext.count("Change ") == (4 if len(days) == 6 else 2)
+
+
 def test_every_figure_gets_the_dashboard_look_without_setting_it():
     fig = charts.style(go.Figure(go.Bar(x=[1], y=[2])), height=300)
     layout = fig.to_plotly_json()["layout"]
