@@ -58,7 +58,7 @@ def measure(folder: Path, scale: int) -> dict:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from scrutiny import queries
+    from scrutiny import queries, stats
     from tests.e2e.registry import registered_pages
 
     calls: list[dict] = []
@@ -119,7 +119,7 @@ def measure(folder: Path, scale: int) -> dict:
         year = int(extract.connection.execute(
             "select max(year(attended_on) - case when month(attended_on) < 4 then 1 else 0 end) from attendances"
         ).fetchone()[0])
-        parameters = dict(year=year, sustained_min=3, district=None, cluster=None, lead_agency=None, site_type=None)
+        parameters = dict(year=year, sustained_min=stats.SUSTAINED_MIN, district=None, cluster=None, lead_agency=None, site_type=None)
         opening = cold_start()["open"]
         where.update(page="comparison", mode="cold")
         started = time.perf_counter()

@@ -27,7 +27,7 @@ REGISTERED_LABEL = "Registered: most deprived 30% of areas"
 def reach_headline(group: str):
     """Authority-wide reach of one target group for the current filters, or None."""
     try:
-        rows = queries.run("reach_by_centre", year=current.year, sustained_min=3, **current.centre_parameters())
+        rows = queries.run("reach_by_centre", year=current.year, sustained_min=stats.SUSTAINED_MIN, **current.centre_parameters())
     except QueryError:
         return None
     rows = rows[rows.target_group == group]
@@ -73,7 +73,7 @@ with col2:
                                  "Registered: living in a reach area and registered by the end of the year."):
         sustained = ("c" if stats.rate_suppressed(totals.sustained, totals.population, threshold)
                      else stats.show_percent(totals.sustained / totals.population))
-        st.caption(f"95% CI {stats.show_interval(*interval)}. {sustained} came at least 3 times in the year (sustained engagement).")
+        st.caption(f"95% CI {stats.show_interval(*interval)}. {sustained} came at least {stats.SUSTAINED_MIN} times in the year (sustained engagement).")
     st.page_link("pages/feedback.py", label="Feedback: what parents, staff and volunteers said", icon=":material/forum:")
 
 with col3:

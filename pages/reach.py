@@ -254,7 +254,7 @@ asked = any(k in st.query_params for k in ("sustained_min", "good", "outstanding
 with st.expander("Settings: sustained engagement and thresholds", expanded=asked):
     setting = st.columns(3)
     sustained_min = filters.url_number("Attendances in the year that count as sustained", "sustained_min",
-                                       reach.DEFAULT_SUSTAINED_MIN, 1, 100, where=setting[0])
+                                       stats.SUSTAINED_MIN, 1, 100, where=setting[0])
     good = filters.url_number("Good threshold (%)", "good", 65, 1, 99, where=setting[1])
     outstanding = filters.url_number("Outstanding threshold (%)", "outstanding", 85, 2, 100, where=setting[2])
     if good >= outstanding:

@@ -1110,7 +1110,7 @@ def site_figures(centre_id: str, filters, threshold: int) -> dict[str, str]:
         out["reach_help"] = "The tables reach is counted from have problems: see About the data."
     else:
         try:
-            reach = queries.run("reach_by_centre", year=filters.year, sustained_min=3, **filters.centre_parameters())
+            reach = queries.run("reach_by_centre", year=filters.year, sustained_min=stats.SUSTAINED_MIN, **filters.centre_parameters())
             row = reach[(reach["centre_id"] == centre_id) & (reach["target_group"] == "most_deprived_30")]
             if row.empty or int(row["population"].iloc[0]) == 0:
                 out["reach"], out["reach_help"] = "no reach area", "Libraries and outreach bases have no reach area of their own."

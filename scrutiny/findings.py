@@ -31,8 +31,6 @@ from scrutiny.validation import broken_tables
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 SEVERITY_ORDER = {HIGH: 0, MEDIUM: 1, LOW: 2}
 
-SUSTAINED_MIN = 3  # the Reach page's default for sustained engagement
-
 
 @dataclass(frozen=True)
 class Finding:
@@ -94,7 +92,7 @@ def _points(value: float) -> str:
 # --- Reach ----------------------------------------------------------------------------------------
 
 def _reach_rows(filters: Filters, year: int) -> pd.DataFrame:
-    return queries.run("reach_by_centre", year=year, sustained_min=SUSTAINED_MIN, **filters.centre_parameters())
+    return queries.run("reach_by_centre", year=year, sustained_min=stats.SUSTAINED_MIN, **filters.centre_parameters())
 
 
 def _group_words(code: str) -> str:

@@ -33,7 +33,6 @@ from scrutiny.contract import MOST_DEPRIVED_GROUP
 from scrutiny.filters import Filters
 from scrutiny.gaps import Indicator
 
-SUSTAINED_MIN = 3  # reach_by_centre's setting; reach (1+ attendances) does not depend on it.
 
 REACH, OUTCOME, FOCUS = "reach", "outcome", "focus"
 
@@ -87,7 +86,7 @@ def quadrant_names(measure: str) -> dict[str, str]:
 # --- The site table ---------------------------------------------------------------------------
 
 def _reach_rows(filters: Filters, year: int, group: str) -> pd.DataFrame:
-    rows = queries.run("reach_by_centre", year=year, sustained_min=SUSTAINED_MIN, **filters.centre_parameters())
+    rows = queries.run("reach_by_centre", year=year, sustained_min=stats.SUSTAINED_MIN, **filters.centre_parameters())
     return rows[rows.target_group == group][["centre_id", "population", "reached"]]
 
 

@@ -29,14 +29,13 @@ from scrutiny.filters import Filters
 # --- Settings ------------------------------------------------------------------------------
 
 DEFAULT_GROUP = MOST_DEPRIVED_GROUP
-DEFAULT_SUSTAINED_MIN = 3
 
 
 @dataclass(frozen=True)
 class Settings:
     """The Reach page's settings; thresholds are fractions (0.65 = 65%)."""
 
-    sustained_min: int = DEFAULT_SUSTAINED_MIN
+    sustained_min: int = stats.SUSTAINED_MIN
     good: float = stats.GOOD_THRESHOLD
     outstanding: float = stats.OUTSTANDING_THRESHOLD
 
@@ -67,7 +66,7 @@ NO_LEAD_AGENCY = "No lead agency"
 
 # --- Fetching ------------------------------------------------------------------------------
 
-def area_figures(filters: Filters, sustained_min: int = DEFAULT_SUSTAINED_MIN) -> pd.DataFrame:
+def area_figures(filters: Filters, sustained_min: int = stats.SUSTAINED_MIN) -> pd.DataFrame:
     """reach_by_area for the filters' year and centres: one row per area and target group."""
     if filters.year is None:
         return pd.DataFrame(columns=["area_code", "centre_id", "target_group", *COUNTS])

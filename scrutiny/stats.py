@@ -131,6 +131,10 @@ def compare_with_benchmark(lower: float, upper: float, benchmark: float, polarit
 GOOD_THRESHOLD = 0.65
 OUTSTANDING_THRESHOLD = 0.85
 
+# Attendances in a year that count as sustained engagement, unless the Reach page's setting says
+# otherwise. Reach itself (one attendance or more) does not depend on it.
+SUSTAINED_MIN = 3
+
 
 def threshold_rating(lower: float, upper: float, good: float = GOOD_THRESHOLD, outstanding: float = OUTSTANDING_THRESHOLD) -> str:
     """Rate reach against the thresholds, claiming a side only when the whole interval is on it.
