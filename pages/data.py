@@ -22,6 +22,8 @@ if info.notes:
     st.caption(info.notes)
 for note in info.problems:
     st.warning(note)
+if extract.summaries.note:
+    st.warning(extract.summaries.note)
 
 st.header("Checks against the data contract")
 errors = [p for p in problems if p.is_error]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,7 +17,9 @@ from pathlib import Path
 
 import duckdb
 
+from scrutiny import summaries as summary_cache
 from scrutiny.contract import DEFAULT_SUPPRESSION_THRESHOLD, TABLES
+from scrutiny.summaries import Summaries
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = REPO_ROOT / "sample_data"
@@ -147,60 +148,17 @@ class OpenedExtract:
     # Table name -> sentence, for tables whose files could not be read.
     unreadable: dict[str, str]
     missing: set[str]
+    # How the per-child summaries were come by (a prepared file, or worked out here).
+    summaries: Summaries = field(default_factory=Summaries)
 
 
-DERIVED_DIR = REPO_ROOT / "queries" / "derived"
-# The summaries are kept in a database of their own whose tables DuckDB compresses (it does so
-# only for a database attached with COMPRESS, when it is checkpointed): held as the main
-# in-memory database holds a table, the attendance summary alone took about 320 MB at 50 times.
-SUMMARIES = "summaries"
+def open_extract(folder: Path | None = None, progress=None) -> OpenedExtract:
+    """One in-memory DuckDB connection with a view per table and per summary, then locked down.
 
-
-def _build_order(sources: dict[str, str]) -> list[str]:
-    """Summary names in name order, except that each comes after the summaries its SQL reads."""
-    order: list[str] = []
-    code = {name: re.sub(r"--[^\n]*", "", sql) for name, sql in sources.items()}
-
-    def place(name: str, waiting: tuple[str, ...]) -> None:
-        if name in order or name in waiting:
-            return
-        for other in sorted(sources):
-            if other != name and re.search(rf"\b{re.escape(other)}\b", code[name]):
-                place(other, (*waiting, name))
-        order.append(name)
-
-    for name in sorted(sources):
-        place(name, ())
-    return order
-
-
-def _derive_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Summaries the page queries share, counted once in memory (queries/derived/*.sql).
-
-    Each is a compressed table in the summaries database with a view of the same name in the
-    main one, so queries name it like any table. Where a summary cannot be made (a table of the
-    wrong types, say), it becomes a view with the same definition, so the queries that need it
-    fail with their own sentence and the rest of the dashboard works.
-    """
-    sources = {path.stem: path.read_text(encoding="utf-8") for path in DERIVED_DIR.glob("*.sql")}
-    con.execute(f"attach ':memory:' as {SUMMARIES} (compress)")
-    for name in _build_order(sources):
-        sql = sources[name]
-        try:
-            con.execute(f'create table {SUMMARIES}."{name}" as {sql}')
-            # Compressed now, before the next summary is counted, so their peaks do not add up.
-            con.execute(f"checkpoint {SUMMARIES}")
-            con.execute(f'create view "{name}" as select * from {SUMMARIES}."{name}"')
-        except duckdb.Error:
-            con.execute(f'drop table if exists {SUMMARIES}."{name}"')
-            try:
-                con.execute(f'create or replace view "{name}" as {sql}')
-            except duckdb.Error:
-                pass  # Left out: a query that needs it fails with its own sentence.
-
-
-def open_extract(folder: Path | None = None) -> OpenedExtract:
-    """One in-memory DuckDB connection with a view per table, then locked down.
+    The per-child summaries (queries/derived/) come from the cache folder when this version of
+    the extract was prepared before, by any process; otherwise they are prepared now
+    (scrutiny/summaries.py). `progress`, when given, is called with each summary's name as it is
+    counted.
 
     After the views exist, DuckDB may read only inside the extract folder and
     its configuration is locked, so no query (nor a hostile parameter) can
@@ -257,9 +215,9 @@ def open_extract(folder: Path | None = None) -> OpenedExtract:
         "list_distinct(['all'] || coalesce(target_groups, []::varchar[]) "
         "|| case when most_deprived then ['most_deprived_30'] else []::varchar[] end)"
     )
-    _derive_tables(con)
+    summaries = summary_cache.attach(con, folder, _fingerprint(folder), progress)
     folder_sql = str(folder).replace("'", "''")
     con.execute(f"set allowed_directories = ['{folder_sql}']")
     con.execute("set enable_external_access = false")
     con.execute("set lock_configuration = true")
-    return OpenedExtract(con, folder, views, unreadable, missing)
+    return OpenedExtract(con, folder, views, unreadable, missing, summaries)

@@ -64,9 +64,10 @@ def query_names() -> list[str]:
     return sorted(p.stem for p in QUERY_DIR.glob("*.sql"))
 
 
-# Opening a big extract takes seconds (about 9 at 50 times the sample county), once for every
-# user: the first visitor is told what is happening rather than left with a blank page.
-@st.cache_resource(show_spinner="Opening the extract: counting each child's attendances, once for everyone...",
+# Opening a new extract counts each child's attendances (seconds for a big one) once for every
+# process, which keep it in the cache folder (scrutiny/summaries.py); later processes only read
+# it. The first visitor is told what is happening rather than left with a blank page.
+@st.cache_resource(show_spinner="Opening the extract (after a new extract, each child's attendances are counted once for everyone)...",
                    max_entries=4)
 def _opened(folder: str, version: str) -> OpenedExtract:
     return open_extract(Path(folder))

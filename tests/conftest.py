@@ -16,6 +16,17 @@ def debug_mode(monkeypatch):
 
 
 @pytest.fixture(scope="session")
+def summaries_cache(tmp_path_factory) -> Path:
+    """One cache folder for the prepared summaries of every test's extracts, never the user's own."""
+    return tmp_path_factory.mktemp("summaries-cache")
+
+
+@pytest.fixture(autouse=True)
+def own_cache_folder(summaries_cache, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_CACHE_DIR", str(summaries_cache))
+
+
+@pytest.fixture(scope="session")
 def tiny_dir(tmp_path_factory) -> Path:
     """The tiny extract, written once per test run; tests must not change it."""
     return tiny_extract.write_extract(tmp_path_factory.mktemp("tiny"))

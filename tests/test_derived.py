@@ -166,14 +166,14 @@ def test_a_null_list_and_a_custom_group_count_as_before(unlisted_and_custom_grou
     assert list(dads.reached) == [0, 1, 1, 1]
 
 
-def test_the_summaries_are_tables_in_their_own_compressed_database(tiny):
+def test_the_summaries_are_tables_in_their_own_database_with_a_list_of_what_was_made(tiny):
     assert sorted(rows_of(tiny, "select table_name from duckdb_tables() where database_name = 'summaries'")) == [
-        ("child_year_attendances",), ("reach_children",), ("target_group_lists",),
+        ("_prepared",), ("child_year_attendances",), ("reach_children",), ("target_group_lists",),
     ]
 
 
 def test_a_summary_is_made_after_the_summaries_it_reads():
-    from scrutiny.extract import _build_order
+    from scrutiny.summaries import build_order as _build_order
 
     # Name order, except that alpha reads zeta, which is therefore made just before it; a name in a
     # comment is not a reading.
