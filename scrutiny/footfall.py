@@ -266,19 +266,28 @@ def measure_phrase(measure: str, indicator: Indicator | None) -> str:
     return f"{indicator.subject} for all children" if indicator else "the outcome"
 
 
-def correlation_phrase(result: stats.Correlation | None) -> str:
+def correlation_phrase(result: stats.Correlation | None, higher_is_better: bool = True, measure: str = "the measure") -> str:
+    """Spearman's rank correlation in words, judged by the measure's polarity: a positive correlation
+    with obesity means busier sites tended to do worse. A link is claimed only when it is clear
+    (stats.Correlation.clear); below stats.MIN_SITES_FOR_CORRELATION sites the data cannot tell."""
+    needed = stats.MIN_SITES_FOR_CORRELATION
     if result is None:
-        return "There are too few sites with figures (4 are needed) to measure how closely the two go together."
-    strength = abs(result.rho)
-    words = "weak" if strength < 0.3 else "moderate" if strength < 0.6 else "strong"
-    if result.lower > 0:
-        verdict = f"busier sites tended to do better (a {words} positive link)"
-    elif result.upper < 0:
-        verdict = f"busier sites tended to do worse (a {words} negative link)"
+        return f"There are too few sites with figures to tell how closely the two go together ({needed} are needed)."
+    p_text = f"p = {result.p_value:.3f}" + (", exact" if result.n <= stats.EXACT_PERMUTATION_UP_TO else "")
+    figures = f"Spearman's rank correlation {result.rho:+.2f} ({p_text}; 95% CI {result.lower:+.2f} to {result.upper:+.2f})"
+    if not result.enough_sites:
+        return (f"Across {result.n} sites, {figures}: too few sites to tell. With fewer than {needed} sites even a "
+                "perfect ordering would happen by chance more than 1 time in 20, so no link can be shown.")
+    if result.clear:
+        strength = abs(result.rho)
+        words = "weak" if strength < 0.3 else "moderate" if strength < 0.6 else "strong"
+        higher = result.rho > 0
+        better = higher == higher_is_better
+        verdict = (f"busier sites tended to do {'better' if better else 'worse'} (a {words} link: {measure} tended to be "
+                   f"{'higher' if higher else 'lower'} at busier sites)")
     else:
         verdict = "there is no clear link between how busy a site is and how it does"
-    return (f"Across {result.n} sites, {verdict}: Spearman's rank correlation {result.rho:+.2f} "
-            f"(95% CI {result.lower:+.2f} to {result.upper:+.2f}).")
+    return f"Across {result.n} sites, {verdict}: {figures}."
 
 
 def scatter_sentence(result: Scatter, indicator: Indicator | None, year_label: str) -> str:
@@ -298,7 +307,8 @@ def scatter_sentence(result: Scatter, indicator: Indicator | None, year_label: s
     else:
         text += (f"{len(busy_low)} of {len(result.points)} sites are {names[BUSY_LOW]}: "
                  f"{_names(list(busy_low.centre_name))}. ")
-    return text + correlation_phrase(correlation(result.points))
+    return text + correlation_phrase(correlation(result.points), result.higher_is_better,
+                                     measure_phrase(result.measure, indicator))
 
 
 def site_summary(table: pd.DataFrame, result: Scatter, site: str, indicator: Indicator | None, year_label: str) -> str:

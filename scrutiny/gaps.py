@@ -507,13 +507,13 @@ FUNNEL_BANDS = ("above 99.8% limit", "above 95% limit", "within limits", "below 
 
 
 def funnel_points(areas: pd.DataFrame, target: float) -> pd.DataFrame:
-    """The focus group's value in each area that can be shown, placed against 95% and 99.8%
-    limits around `target` (the authority's value); `band` is one of FUNNEL_BANDS."""
+    """The focus group's value in each area that can be shown, placed against exact binomial 95%
+    and 99.8% limits around `target` (the authority's value); `band` is one of FUNNEL_BANDS."""
     shown = areas[~areas["focus_suppressed"] & areas["focus_denominator"].notna()].copy()
     n = shown["focus_denominator"].to_numpy(dtype=float)
     value = shown["focus_numerator"].to_numpy(dtype=float) / n
-    low95, high95 = stats.funnel_limits(target, n, stats.Z95)
-    low998, high998 = stats.funnel_limits(target, n, stats.Z998)
+    low95, high95 = stats.exact_funnel_limits(target, n, 0.95)
+    low998, high998 = stats.exact_funnel_limits(target, n, 0.998)
     shown["band"] = np.select(
         [value > high998, value > high95, value < low998, value < low95],
         [FUNNEL_BANDS[0], FUNNEL_BANDS[1], FUNNEL_BANDS[4], FUNNEL_BANDS[3]],
@@ -528,8 +528,8 @@ def funnel_curve(target: float, denominators, points: int = 120) -> pd.DataFrame
     given = np.asarray(denominators, dtype=float)
     largest = max(float(given.max()) if len(given) else 2.0, 2.0)
     n = np.unique(np.concatenate([np.round(np.geomspace(1, largest * 1.05, points)), given]))
-    low95, high95 = stats.funnel_limits(target, n, stats.Z95)
-    low998, high998 = stats.funnel_limits(target, n, stats.Z998)
+    low95, high95 = stats.exact_funnel_limits(target, n, 0.95)
+    low998, high998 = stats.exact_funnel_limits(target, n, 0.998)
     return pd.DataFrame({"denominator": n, "lower_95": low95, "upper_95": high95, "lower_998": low998, "upper_998": high998})
 
 
@@ -845,15 +845,22 @@ def gradient_sentence(gradient: pd.DataFrame, indicator: Indicator, geography: G
         return f"The extract's IDACI breakdown for {geography.words} lacks the most or least deprived fifth."
     if most["value_suppressed"] or least["value_suppressed"]:
         return "The most or least deprived fifth has too few children to show, so the gradient is not summarised."
-    difference = stats.gap(most["numerator"], most["denominator"], least["numerator"], least["denominator"], indicator.polarity)
-    verdict = ("worse off" if difference.lower > 0 else "better off" if difference.upper < 0 else "no clearly different")
-    tail = (f"children in the most deprived fifth were clearly {verdict}" if verdict != "no clearly different"
-            else "the interval includes no difference")
+    # Most minus least deprived, turned round when negative, so the estimate, its interval and the
+    # word (higher / lower) always agree in sign: "10.0 points lower (95% CI 5.7 to 14.4)".
+    raw = stats.newcombe_difference(most["numerator"], most["denominator"], least["numerator"], least["denominator"])
+    higher = raw.estimate >= 0
+    shown = raw if higher else Difference(-raw.estimate, -raw.upper, -raw.lower)
+    direction = "higher" if higher else "lower"
+    if shown.lower > 0:
+        worse = higher == indicator.lower_is_better
+        tail = f"children in the most deprived fifth were clearly {'worse' if worse else 'better'} off"
+    else:
+        tail = "the interval includes no difference, so the data cannot tell whether the two fifths differ"
     return (f"In {geography.words} in {labels.financial_year(year)}: {percent(most['value_pct'])} of children in the most "
             f"deprived fifth of areas ({ci_percent(most['value_lower'], most['value_upper'])}) against "
-            f"{percent(least['value_pct'])} in the least deprived fifth ({ci_percent(least['value_lower'], least['value_upper'])}), "
-            f"a difference of {points(abs(difference.estimate))} points ({ci_points(difference.lower, difference.upper)}, "
-            f"positive when the most deprived are worse off): {tail}.")
+            f"{percent(least['value_pct'])} in the least deprived fifth ({ci_percent(least['value_lower'], least['value_upper'])}). "
+            f"{labels.tidy(indicator.subject)} is {points(shown.estimate)} points {direction} in the most deprived fifth than in "
+            f"the least ({ci_points(shown.lower, shown.upper)}): {tail}.")
 
 
 # --- The overview page's third question ----------------------------------------------------------

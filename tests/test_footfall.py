@@ -273,14 +273,17 @@ def test_site_exactly_on_both_average_lines():
 
 def test_spearman_matches_scipy_and_a_worked_example():
     # Ranks x 1..5, y 2 1 4 3 5: d = -1 1 -1 1 0, sum d^2 = 4, rho = 1 - 6 x 4 / (5 x 24) = 0.8.
-    # Fisher z: atanh(0.8) = 1.0986, se = sqrt(1.06 / 2) = 0.7280: tanh(1.0986 -+ 1.96 x 0.7280) = -0.317 to 0.987.
+    # Fisher z with Bonett-Wright's se: atanh(0.8) = 1.0986, se = sqrt((1 + 0.32) / 2) = 0.8124:
+    # tanh(1.0986 -+ 1.96 x 0.8124) = -0.457 to 0.991. Exact p: 8 of the 120 orderings have
+    # rho >= 0.8 (the identity, 4 single adjacent swaps, 3 pairs of them): p = 2 x 8 / 120 = 0.133.
     points = pd.DataFrame({"x": [1.0, 2, 3, 4, 5], "y": [0.2, 0.1, 0.4, 0.3, 0.5]})
     result = footfall.correlation(points)
     assert result.rho == pytest.approx(0.8)
     assert result.rho == pytest.approx(scipy_stats.spearmanr(points.x, points.y).statistic)
-    assert (result.lower, result.upper) == pytest.approx((-0.317, 0.987), abs=1e-3)
+    assert (result.lower, result.upper) == pytest.approx((-0.457, 0.991), abs=1e-3)
+    assert result.p_value == pytest.approx(16 / 120)
     phrase = footfall.correlation_phrase(result)
-    assert "no clear link" in phrase and "+0.80 (95% CI -0.32 to +0.99)" in phrase
+    assert "no clear link" in phrase and "+0.80 (p = 0.133, exact; 95% CI -0.46 to +0.99)" in phrase
 
 
 def test_spearman_on_random_sites_matches_scipy():
@@ -290,8 +293,44 @@ def test_spearman_on_random_sites_matches_scipy():
 
 
 def test_too_few_sites_for_a_correlation():
-    assert footfall.correlation(pd.DataFrame({"x": [1.0, 2, 3], "y": [0.1, 0.2, 0.3]})) is None
+    assert footfall.correlation(pd.DataFrame({"x": [1.0, 2], "y": [0.1, 0.2]})) is None
     assert "too few sites" in footfall.correlation_phrase(None)
+    three = footfall.correlation_phrase(footfall.correlation(pd.DataFrame({"x": [1.0, 2, 3], "y": [0.1, 0.2, 0.3]})))
+    assert "Across 3 sites" in three and "too few sites to tell" in three
+
+
+PERFECT_FOUR = [
+    ("S1", 40, 20, 8, 20),     # 2 visits per under-five, 40% reached
+    ("S2", 80, 20, 10, 20),    # 4, 50%
+    ("S3", 120, 20, 12, 20),   # 6, 60%
+    ("S4", 160, 20, 14, 20),   # 8, 70%
+]
+
+
+def test_four_sites_in_perfect_rank_order_are_too_few_to_tell():
+    # rho = +1, but 2 of the 24 orderings are as extreme: exact p = 0.083. Never "a strong link".
+    result = footfall.scatter(_site_frame(PERFECT_FOUR), footfall.REACH, None)
+    sentence = footfall.scatter_sentence(result, None, "2023-24")
+    assert ("Across 4 sites, Spearman's rank correlation +1.00 (p = 0.083, exact; 95% CI -0.69 to +1.00): "
+            "too few sites to tell.") in sentence
+    assert "strong" not in sentence and "tended" not in sentence
+
+
+@pytest.mark.parametrize("polarity, verdict", [
+    ("higher_is_better", "busier sites tended to do better"),
+    # Obesity: more of it at busier sites is worse, whatever the sign of the correlation.
+    ("lower_is_better", "busier sites tended to do worse"),
+])
+def test_correlation_phrase_follows_the_indicators_polarity(polarity, verdict):
+    # 6 sites in perfect order: exact p = 2 / 720 = 0.0028; the interval is wholly above 0.
+    points = pd.DataFrame({"x": [1.0, 2, 3, 4, 5, 6], "y": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]})
+    result = footfall.correlation(points)
+    assert result.p_value == pytest.approx(2 / 720) and result.lower > 0
+    phrase = footfall.correlation_phrase(result, polarity == "higher_is_better", "obesity in reception")
+    assert phrase.startswith(f"Across 6 sites, {verdict} (a strong link: obesity in reception tended to be higher at busier sites)")
+    falling = footfall.correlation(points.assign(y=points.y[::-1].to_numpy()))
+    opposite = "worse" if verdict.endswith("better") else "better"
+    assert f"busier sites tended to do {opposite}" in footfall.correlation_phrase(falling, polarity == "higher_is_better")
 
 
 def test_tiny_scatter_drops_suppressed_and_library(table, gld):

@@ -275,8 +275,8 @@ def test_benchmark_sentence_falls_back_to_englands_latest_year(tiny):
 @pytest.mark.parametrize(
     "numerator, band",
     [
-        # Around 50% with 100 children: 95% limits 50 +/- 1.96 x 5 = 40.2 to 59.8;
-        # 99.8% limits 50 +/- 3.09 x 5 = 34.5 to 65.5 (standard error sqrt(0.5 x 0.5 / 100) = 5 points).
+        # Around 50% with 100 children, exact binomial limits: 95% 39.7 to 60.3 (61 or more has a
+        # 1.8% chance, 60 or more 2.8%); 99.8% 34.1 to 65.9 (66 or more 0.09%, 65 or more 0.18%).
         (70, "above 99.8% limit"),
         (62, "above 95% limit"),
         (59, "within limits"),
@@ -306,10 +306,12 @@ def test_funnel_sentence_names_outliers_by_polarity(tiny, indicator, better, wor
 
 def test_funnel_curve_limits():
     curve = gaps.funnel_curve(0.5, [100, 37]).set_index("denominator")
-    assert curve.loc[100.0, "lower_95"] == pytest.approx(0.4020, abs=1e-4)
-    assert curve.loc[100.0, "upper_95"] == pytest.approx(0.5980, abs=1e-4)
-    assert curve.loc[100.0, "lower_998"] == pytest.approx(0.3455, abs=1e-4)
-    assert curve.loc[100.0, "upper_998"] == pytest.approx(0.6545, abs=1e-4)
+    # Exact binomial(100, 0.5): F(39) = 0.0176 < 0.025 <= F(40) = 0.0284, so r = 40 and
+    # alpha = (0.0284 - 0.025) / (0.0284 - 0.0176) = 0.3176: lower 95% limit (40 - 0.3176) / 100.
+    assert curve.loc[100.0, "lower_95"] == pytest.approx(0.3968, abs=1e-4)
+    assert curve.loc[100.0, "upper_95"] == pytest.approx(0.6032, abs=1e-4)
+    assert curve.loc[100.0, "lower_998"] == pytest.approx(0.3412, abs=1e-4)
+    assert curve.loc[100.0, "upper_998"] == pytest.approx(0.6588, abs=1e-4)
     assert curve["lower_998"].min() >= 0 and curve["upper_998"].max() <= 1
 
 
@@ -416,7 +418,42 @@ def test_gradient_by_idaci_quintile(make_extract):
     assert list(gradient["value_suppressed"]) == [False, True, False]
     text = gaps.gradient_sentence(gradient, gaps.indicators()["gld"], gaps.authority(), 2023)
     assert "50.0% of children in the most deprived fifth" in text
-    assert "a difference of 25.0 points" in text and "clearly worse off" in text
+    # Newcombe for 30/60 - 75/100: -25.0 points (-39.4 to -9.6), turned round with its words.
+    assert ("Good level of development is 25.0 points lower in the most deprived fifth than in the least "
+            "(95% CI 9.6 to 39.4): children in the most deprived fifth were clearly worse off.") in text
+
+
+@pytest.mark.parametrize(
+    "indicator, most, least, expected",
+    [
+        # A rising gradient: the most deprived fifth does better (94/100 against 84/100). Newcombe
+        # for 94/100 - 84/100: +10.0 points (95% CI 1.2 to 19.0); every number positive, and the
+        # word says higher.
+        ("gld", (94, 100), (84, 100),
+         "Good level of development is 10.0 points higher in the most deprived fifth than in the least "
+         "(95% CI 1.2 to 19.0): children in the most deprived fifth were clearly better off."),
+        # A falling gradient of 30 points: 40/100 against 70/100 -> 30.0 points lower (95% CI 16.3 to 42.2).
+        ("gld", (40, 100), (70, 100),
+         "Good level of development is 30.0 points lower in the most deprived fifth than in the least "
+         "(95% CI 16.3 to 42.2): children in the most deprived fifth were clearly worse off."),
+        # Lower is better: more obesity in the most deprived fifth is worse off.
+        ("obesity_reception", (30, 100), (10, 100),
+         "Obesity in reception is 20.0 points higher in the most deprived fifth than in the least "
+         "(95% CI 9.0 to 30.6): children in the most deprived fifth were clearly worse off."),
+        # No clear difference: the interval crosses zero and the sentence says the data cannot tell.
+        ("gld", (52, 100), (50, 100),
+         "Good level of development is 2.0 points higher in the most deprived fifth than in the least "
+         "(95% CI -11.6 to 15.5): the interval includes no difference, so the data cannot tell"),
+    ],
+)
+def test_gradient_sentence_agrees_in_sign_and_words(make_extract, indicator, most, least, expected):
+    make_extract(outcomes=outcomes_with([
+        (indicator, "authority", "Testshire", 2023, "idaci_quintile", "1", *most),
+        (indicator, "authority", "Testshire", 2023, "idaci_quintile", "5", *least),
+    ]))
+    gradient = gaps.deprivation_gradient(indicator, None, 2023)
+    text = gaps.gradient_sentence(gradient, gaps.indicators()[indicator], gaps.authority(), 2023)
+    assert expected in text
 
 
 def test_service_changes_follow_the_geography(tiny):
