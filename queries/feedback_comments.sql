@@ -6,6 +6,10 @@
 --
 -- Parameters: none. Every comment is coded once per data version and the
 -- sidebar filters are applied to the coded comments (scrutiny/feedback.py).
+--
+-- Used on: Overview (pages/overview.py); Feedback (pages/feedback.py);
+--   Evidence pack (pages/evidence.py).
+-- Run from: scrutiny/feedback.py.
 with comments as (
     select
         f.response_id,

@@ -2,6 +2,9 @@
 -- Returns filter ('district', 'cluster', 'lead_agency', 'site_type') and value.
 --
 -- Parameters: none.
+--
+-- Used on: every page (the sidebar, dashboard.py).
+-- Run from: scrutiny/filters.py.
 select distinct 'district' as filter, district as value from centres where district is not null
 union all
 select distinct 'cluster', cluster from centres where cluster is not null

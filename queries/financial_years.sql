@@ -4,6 +4,10 @@
 -- would show every child as missed).
 --
 -- Parameters: none.
+--
+-- Used on: every page (the sidebar, dashboard.py); Overview (pages/overview.py);
+--   Footfall and outcomes (pages/footfall.py); Evidence pack (pages/evidence.py).
+-- Run from: scrutiny/filters.py, scrutiny/findings.py, scrutiny/footfall.py.
 with years as (
     select distinct year from population
 ),

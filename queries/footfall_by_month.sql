@@ -5,6 +5,9 @@
 -- Parameters:
 --   $site    one centre_id, or null for every site in view
 --   $district, $cluster, $lead_agency, $site_type   sidebar filters on the site; null = all
+--
+-- Used on: Footfall and outcomes (pages/footfall.py).
+-- Run from: scrutiny/footfall.py.
 with sites_in_view as (
     select c.centre_id, c.site_type
     -- The sidebar filters: centres_matching is a table macro made when the extract opens.

@@ -11,6 +11,10 @@
 -- A site shows when it was open at some point in the year or sent footfall for
 -- it; a centre closed before the year (with no returns) is left out rather than
 -- shown as a quiet site.
+--
+-- Used on: Overview (pages/overview.py); Footfall and outcomes (pages/footfall.py);
+--   Evidence pack (pages/evidence.py).
+-- Run from: scrutiny/footfall.py.
 with period as (
     select
         make_date($year::integer, 4, 1) as starts,

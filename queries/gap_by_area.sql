@@ -10,6 +10,9 @@
 --
 -- The sidebar filters narrow the centres only: every district stays in view so
 -- that a chosen district can be seen against the others.
+--
+-- Used on: Gap (pages/gap.py).
+-- Run from: scrutiny/gaps.py.
 with chosen_indicator as (
     select indicator, gap_group_type, gap_focus_group, gap_reference_group
     from indicators

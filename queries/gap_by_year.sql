@@ -10,6 +10,9 @@
 --
 -- Each indicator names its own gap: the group type (e.g. fsm_status) and the
 -- focus and reference groups within it (e.g. fsm and non_fsm).
+--
+-- Used on: Overview (pages/overview.py); Gap (pages/gap.py); Evidence pack (pages/evidence.py).
+-- Run from: scrutiny/gaps.py.
 with chosen_indicators as (
     select indicator, gap_group_type, gap_focus_group, gap_reference_group
     from indicators

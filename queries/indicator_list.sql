@@ -5,6 +5,10 @@
 -- (first_year and latest_year are null when the indicator has no outcome rows).
 --
 -- Parameters: none.
+--
+-- Used on: Overview (pages/overview.py); Gap (pages/gap.py);
+--   Footfall and outcomes (pages/footfall.py); Evidence pack (pages/evidence.py).
+-- Run from: scrutiny/evidence.py, scrutiny/gaps.py.
 with outcome_years as (
     select indicator, min(year) as first_year, max(year) as latest_year
     from outcomes

@@ -5,6 +5,9 @@
 -- for the authority).
 --
 -- Parameters: none.
+--
+-- Used on: Overview (pages/overview.py); Gap (pages/gap.py); Evidence pack (pages/evidence.py).
+-- Run from: scrutiny/gaps.py.
 with geographies as (
     select distinct geography_level, geography_code
     from outcomes

@@ -7,6 +7,9 @@
 --   $geography_level   'authority', 'district' or 'centre'
 --   $geography_code    the authority's code, a district name or a centre_id
 --   $group_type        e.g. 'idaci_quintile' or 'fsm_status'
+--
+-- Used on: Gap (pages/gap.py).
+-- Run from: scrutiny/gaps.py.
 select o.year, o."group", o.numerator, o.denominator
 from outcomes as o
 where o.indicator = $indicator

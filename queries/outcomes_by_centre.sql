@@ -8,6 +8,10 @@
 -- Parameters:
 --   $indicator   an indicator code from the indicators table
 --   $district, $cluster, $lead_agency, $site_type   sidebar filters on the centre; null = all
+--
+-- Used on: Overview (pages/overview.py); Footfall and outcomes (pages/footfall.py);
+--   Evidence pack (pages/evidence.py).
+-- Run from: scrutiny/footfall.py.
 with indicator as (
     select indicator, gap_group_type, gap_focus_group, gap_reference_group
     from indicators

@@ -9,6 +9,10 @@
 -- Reach is attributed by where a child lives (the reach-area principle), not by
 -- where it attended: a child living in Eastfield's reach area who only went to a
 -- library still counts as reached for Eastfield.
+--
+-- Used on: Overview (pages/overview.py); Footfall and outcomes (pages/footfall.py);
+--   Feedback (pages/feedback.py); Evidence pack (pages/evidence.py).
+-- Run from: pages/overview.py, scrutiny/feedback.py, scrutiny/findings.py, scrutiny/footfall.py.
 with period as (
     select
         make_date($year::integer, 4, 1) as starts,

@@ -16,6 +16,9 @@
 -- Parameters:
 --   $target_groups   list of target group codes to return (most_deprived_30 included)
 --   $district, $cluster, $lead_agency, $site_type   sidebar filters on the centre; null = all
+--
+-- Used on: Reach (pages/reach.py); Footfall and outcomes (pages/footfall.py).
+-- Run from: scrutiny/footfall.py, scrutiny/reach.py.
 with centres_in_view as (
     select c.centre_id
     -- The sidebar filters: centres_matching is a table macro made when the extract opens.

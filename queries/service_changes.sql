@@ -3,6 +3,12 @@
 --
 -- Parameters:
 --   $district   only changes that are authority-wide or at a centre in this district; null = all
+--
+-- Used on: Overview (pages/overview.py); Reach (pages/reach.py); Gap (pages/gap.py);
+--   Footfall and outcomes (pages/footfall.py); Feedback (pages/feedback.py);
+--   Evidence pack (pages/evidence.py).
+-- Run from: pages/feedback.py, pages/footfall.py, pages/reach.py, scrutiny/findings.py,
+--   scrutiny/gaps.py.
 select
     s.changed_on::date as changed_on,
     s.title,

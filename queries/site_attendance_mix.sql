@@ -13,6 +13,10 @@
 -- reach_by_centre, derived from the same deciles). Every attendance at the site
 -- counts, whoever's it is and wherever the child lives: this describes a site's
 -- users, not the reach of an area.
+--
+-- Used on: Overview (pages/overview.py); Footfall and outcomes (pages/footfall.py);
+--   Evidence pack (pages/evidence.py).
+-- Run from: scrutiny/footfall.py.
 with period as (
     select
         make_date($year::integer, 4, 1) as starts,

@@ -4,6 +4,9 @@
 -- Returns indicator, first_year, last_year.
 --
 -- Parameters: none.
+--
+-- Used on: Footfall and outcomes (pages/footfall.py); Evidence pack (pages/evidence.py).
+-- Run from: scrutiny/footfall.py.
 select indicator, min(year) as first_year, max(year) as last_year
 from outcomes
 where geography_level = 'centre'

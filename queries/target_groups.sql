@@ -3,6 +3,9 @@
 -- Returns target_group.
 --
 -- Parameters: none.
+--
+-- Used on: Reach (pages/reach.py).
+-- Run from: pages/reach.py.
 select distinct target_group from population
 union
 select distinct unnest(target_groups) from children

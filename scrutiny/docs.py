@@ -1,7 +1,9 @@
 """Writes docs/data-contract.md and docs/queries.md from the contract and the query headers.
 
-Run `python -m scrutiny.docs` after changing contract.py or adding a query; a test
-checks that the committed files match, so the documentation cannot drift.
+Run `python -m scrutiny.docs` after changing contract.py, adding a query or changing which
+code runs one: it first brings the "Used on" lines that end each query's header up to date
+(scrutiny/query_use.py). Tests check that the committed files match, so the documentation
+cannot drift.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import re
 import sys
 from pathlib import Path
 
+from scrutiny import query_use
 from scrutiny.contract import MOST_DEPRIVED_GROUP, STANDARD_TARGET_GROUPS, TABLES
 from scrutiny.definitions import DEFINITIONS
 from scrutiny.extract import REPO_ROOT
@@ -122,7 +125,19 @@ def queries_markdown() -> str:
         "extract's tables with every value bound as a parameter. Pages refer to them by name.",
         "Generated from the files' header comments by `python -m scrutiny.docs`.",
         "",
+        "Each header ends with the pages that use the query and the code that runs it, worked out",
+        "from the code (`scrutiny/query_use.py`); the same, page by page:",
+        "",
+        "| page | named queries |",
+        "| --- | --- |",
     ]
+    use = query_use.query_use()
+    for page, names in use.pages.items():
+        label = "every page (the sidebar, `dashboard.py`)" if page == query_use.ENTRY else (
+            f"{query_use.page_titles().get(page, page)} (`{page}`)")
+        lines.append(f"| {label} | "
+                     + (", ".join(f"[`{name}`](#{name})" for name in names) or "none") + " |")
+    lines.append("")
     for path in sorted((REPO_ROOT / "queries").glob("*.sql")):
         lines += [f"## `{path.stem}`", "", "```text", query_header(path), "```", ""]
     lines += [
@@ -141,6 +156,8 @@ GENERATED = {"data-contract.md": contract_markdown, "queries.md": queries_markdo
 
 
 def main(argv: list[str]) -> int:
+    for path in query_use.rewrite_headers():
+        print(f"wrote the used-by lines of {path.relative_to(REPO_ROOT).as_posix()}")
     DOCS.mkdir(exist_ok=True)
     for name, build in GENERATED.items():
         (DOCS / name).write_text(build(), encoding="utf-8")

@@ -17,6 +17,8 @@
 -- attendances by one child in one year (possible only through duplicated rows) stops the
 -- reach queries with an error naming it. Rows are in order of year, so a query for one year
 -- skips the others.
+--
+-- Read by: financial_years, reach_by_area, reach_by_centre, reach_by_quarter.
 with visits as (
     select
         visit.child_id,

@@ -10,6 +10,8 @@
 --
 -- Returns child_id, area_code, group_list_id (see target_group_lists), birth_month and
 -- registered_on.
+--
+-- Read by: reach_by_area, reach_by_centre, reach_by_quarter.
 select ch.child_id, ch.area_code, l.group_list_id, ch.birth_month, ch.registered_on
 from children as ch
 join target_group_lists as l on l.target_groups is not distinct from ch.target_groups

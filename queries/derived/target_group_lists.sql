@@ -8,6 +8,8 @@
 -- is kept exactly as written.
 --
 -- Returns group_list_id (1, 2, ... in the lists' sort order, a null list last) and target_groups.
+--
+-- Read by: reach_by_area, reach_by_centre, reach_by_quarter, reach_children.
 select
     (row_number() over (order by target_groups nulls last))::integer as group_list_id,
     target_groups
