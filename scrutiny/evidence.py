@@ -27,6 +27,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from scrutiny import queries
+from scrutiny.cell_safety import word_text
 from scrutiny.definitions import DEFINITIONS
 
 log = logging.getLogger(__name__)
@@ -169,16 +170,17 @@ def to_docx(pack: Pack, images: list[bytes] | None = None) -> bytes:
     style.font.name = "Arial"
     style.font.size = Pt(11)
 
-    document.add_heading(pack.title, level=0)
+    t = word_text  # every text from the extract goes through it: XML forbids some control characters
+    document.add_heading(t(pack.title), level=0)
     for label, value in (("Authority", pack.authority), ("Extract date", pack.extract_date),
                          ("Filters", pack.filters), ("Prepared", f"{pack.prepared_on:%d %B %Y}")):
         paragraph = document.add_paragraph()
         paragraph.add_run(f"{label}: ").bold = True
-        paragraph.add_run(value)
+        paragraph.add_run(t(value))
     if pack.link:
         paragraph = document.add_paragraph()
         paragraph.add_run("Dashboard view: ").bold = True
-        paragraph.add_run(pack.link)
+        paragraph.add_run(t(pack.link))
     charts = pack.charts()
     with_images = images is not None and len(images) == len(charts)
     if charts and not with_images:
@@ -189,52 +191,52 @@ def to_docx(pack: Pack, images: list[bytes] | None = None) -> bytes:
 
     chart_number = 0
     for section in pack.sections:
-        document.add_heading(section.heading, level=1)
+        document.add_heading(t(section.heading), level=1)
         for block in section.blocks:
             if isinstance(block, str):
-                document.add_paragraph(block)
+                document.add_paragraph(t(block))
             elif isinstance(block, Bullets):
                 for item in block.items:
-                    document.add_paragraph(item, style="List Bullet")
+                    document.add_paragraph(t(item), style="List Bullet")
             elif isinstance(block, Table):
-                document.add_heading(block.title, level=2)
+                document.add_heading(t(block.title), level=2)
                 frame = block.frame
                 table = document.add_table(rows=1, cols=len(frame.columns))
                 table.style = "Table Grid"
                 for cell, name in zip(table.rows[0].cells, frame.columns):
                     cell.text = ""
-                    cell.paragraphs[0].add_run(str(name)).bold = True
+                    cell.paragraphs[0].add_run(t(name)).bold = True
                 for row in frame.itertuples(index=False):
                     cells = table.add_row().cells
                     for cell, value in zip(cells, row):
-                        cell.text = _cell_text(value)
+                        cell.text = t(_cell_text(value))
                 if block.note:
-                    document.add_paragraph(block.note).italic = True
+                    document.add_paragraph(t(block.note)).italic = True
             elif isinstance(block, Chart):
-                document.add_heading(block.title, level=2)
+                document.add_heading(t(block.title), level=2)
                 if with_images:
                     document.add_picture(io.BytesIO(images[chart_number]), width=Inches(6.3))
-                    document.add_paragraph(block.description)
+                    document.add_paragraph(t(block.description))
                 else:
-                    document.add_paragraph(f"[Chart in the HTML version] {block.description}")
+                    document.add_paragraph(f"[Chart in the HTML version] {t(block.description)}")
                 chart_number += 1
         if section.sources:
             paragraph = document.add_paragraph()
             paragraph.add_run("Source: ").bold = True
-            paragraph.add_run("; ".join(section.sources) + ".")
+            paragraph.add_run(t("; ".join(section.sources) + "."))
 
     document.add_heading("Sources", level=1)
     for source in pack.sources() or ["No sections chosen."]:
-        document.add_paragraph(source, style="List Bullet")
-    document.add_paragraph(f"{pack.authority} data extract of {pack.extract_date}.")
+        document.add_paragraph(t(source), style="List Bullet")
+    document.add_paragraph(t(f"{pack.authority} data extract of {pack.extract_date}."))
     document.add_heading("Definitions", level=1)
     for term, meaning in pack.definitions:
         paragraph = document.add_paragraph()
-        paragraph.add_run(f"{term}. ").bold = True
-        paragraph.add_run(meaning)
+        paragraph.add_run(t(f"{term}. ")).bold = True
+        paragraph.add_run(t(meaning))
     document.add_heading("Caveats", level=1)
     for caveat in pack.caveats:
-        document.add_paragraph(caveat, style="List Bullet")
+        document.add_paragraph(t(caveat), style="List Bullet")
 
     buffer = io.BytesIO()
     document.save(buffer)

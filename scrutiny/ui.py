@@ -5,6 +5,7 @@ plain-English sentence above each chart, the source line and CSV downloads.
 from __future__ import annotations
 
 import contextlib
+import csv
 import functools
 import io
 import threading
@@ -14,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from scrutiny import queries
+from scrutiny.cell_safety import neutralise, neutralise_frame
 from scrutiny.contract import PAGE_TABLES
 from scrutiny.filters import Filters
 from scrutiny.validation import broken_tables
@@ -129,7 +131,12 @@ def _size(n: int) -> str:
 
 
 def csv_bytes(frame: pd.DataFrame, title: str, filters: Filters | None, source_text: str) -> bytes:
-    """The table as shown, after a short header block naming what it is."""
+    """The table as shown, after a short header block naming what it is.
+
+    Every CSV the dashboard offers is written here, so this is where text that a spreadsheet would
+    run as a formula is neutralised (cell_safety): the table's cells and each header line, which
+    is written as one cell so that a comma or line break in a centre's name cannot start a new one.
+    """
     info = queries.extract_info()
     header = [
         f"# {title}",
@@ -138,9 +145,11 @@ def csv_bytes(frame: pd.DataFrame, title: str, filters: Filters | None, source_t
         f"# Filters: {filters.describe() if filters else 'none'}",
         f"# Downloaded: {date.today():%d %B %Y}. Numbers from 1 to {info.suppression_threshold - 1} are shown as c.",
     ]
+    # Lines end in CR LF, as RFC 4180 and Excel have them: with a bare LF, Python's CSV writer leaves a
+    # cell holding a carriage return unquoted, and a spreadsheet starts a new row (and cell) there.
     buffer = io.StringIO()
-    buffer.write("\n".join(header) + "\n")
-    frame.to_csv(buffer, index=False)
+    csv.writer(buffer, lineterminator="\r\n").writerows([neutralise(line)] for line in header)
+    neutralise_frame(frame).to_csv(buffer, index=False, lineterminator="\r\n")
     return buffer.getvalue().encode("utf-8")
 
 

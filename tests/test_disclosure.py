@@ -150,10 +150,14 @@ def figure_leaks(figure: dict, t: int, where: str) -> list[str]:
 
 
 def csv_frame(raw: bytes) -> pd.DataFrame:
+    import csv
     from io import StringIO
 
-    lines = [line for line in raw.decode("utf-8").splitlines() if not line.startswith("#")]
-    return pd.read_csv(StringIO("\n".join(lines)), dtype=str, keep_default_na=False) if lines else pd.DataFrame()
+    # The header lines are one cell each, quoted when they hold a comma.
+    rows = [row for row in csv.reader(StringIO(raw.decode("utf-8"), newline="")) if not (row and row[0].startswith("#"))]
+    if not rows:
+        return pd.DataFrame()
+    return pd.DataFrame(rows[1:], columns=rows[0])
 
 
 # --- The tiny world ---------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The evidence pack: one content model, rendered to Word and to one offline HTML file, and the page that offers them."""
 
+import csv
 import io
 import re
 
@@ -11,6 +12,7 @@ from plotly.offline import get_plotlyjs
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from scrutiny import evidence, stats
+from scrutiny.cell_safety import neutralise_frame
 from scrutiny.filters import Filters
 from tests.helpers import open_app
 
@@ -185,11 +187,13 @@ def test_csv_download_equals_the_displayed_table(tiny, downloads):
     assert len(at.dataframe) == len(buttons) == len(csvs) >= 5
     for frame, button, name in zip(at.dataframe, buttons, csvs):
         text = downloads[name].decode("utf-8")
-        header = [line for line in text.splitlines() if line.startswith("#")]
+        # The header lines are one cell each (quoted when the title holds a comma).
+        header = [row[0] for row in csv.reader(io.StringIO(text, newline="")) if row and row[0].startswith("#")]
         assert "Testshire County Council data extract of 30 June 2024" in header[1]
         assert header[2] == "# Filters: financial year 2023-24"
         downloaded = pd.read_csv(io.StringIO(text), skiprows=len(header), dtype=str, keep_default_na=False)
-        shown = frame.value.reset_index(drop=True).astype(str).replace({"nan": "", "None": ""})
+        # As shown, with text a spreadsheet would read as a formula ("-1.7 to 12.1") behind an apostrophe.
+        shown = neutralise_frame(frame.value.reset_index(drop=True).astype(str).replace({"nan": "", "None": ""}))
         pd.testing.assert_frame_equal(downloaded, shown, check_dtype=False)
         assert re.fullmatch(r"Download this table as CSV \([\d.]+ (bytes|KB)\)", button.proto.label)
     quotes = downloads["quotes-marked-for-the-committee.csv"].decode("utf-8")
