@@ -9,6 +9,19 @@ side, as every page does.
 
 The rules reuse the figures the pages compute (the same queries and the same
 functions), so a finding and the page it links to cannot disagree.
+
+Many comparisons: every rule that tests figures reports the p-value of every
+figure it tested (Tested.p_values), not only of those it calls clear. Across
+all of them Benjamini and Hochberg's procedure keeps the false discovery rate
+at 5%: a clear figure whose p-value does not pass is not called a finding
+(comparisons() says how many were left out and how many chance alone would
+give). A change that is not clear is never a finding: its line says that the
+data cannot tell, with the interval and the size of change it could detect.
+
+Order (ranked): severity, then the chosen year's lines before older ones, then
+the strength and size of the evidence together (score: how far the nearer end
+of the interval is from the line, in proportion points), then the p-value.
+The first ten are the ones a meeting should see.
 """
 
 from __future__ import annotations
@@ -17,6 +30,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -46,6 +60,8 @@ class Finding:
     figures: dict = field(default_factory=dict)
     # The financial year the view should show, when it is not the filters' own.
     year: int | None = None
+    # Two-sided p-value of the figure a statistical finding rests on (None for feedback and data quality).
+    p_value: float | None = None
 
     def view_filters(self, filters: Filters) -> Filters:
         return replace(filters, year=self.year) if self.year is not None else filters
@@ -63,8 +79,24 @@ class Finding:
         }
 
 
-def ranked(findings: list[Finding]) -> list[Finding]:
-    return sorted(findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), -f.score, f.question))
+def ranked(findings: list[Finding], year: int | None = None) -> list[Finding]:
+    """Most serious first; within a severity the chosen year's lines first, then the strongest and
+    largest evidence (score), then the smallest p-value."""
+    def key(f: Finding):
+        older = year is not None and f.year is not None and f.year < year
+        return (SEVERITY_ORDER.get(f.severity, 9), older, -f.score,
+                1.0 if f.p_value is None else f.p_value, f.question)
+    return sorted(findings, key=key)
+
+
+class Tested(list):
+    """A rule's findings, with the two-sided p-values of every figure the rule tested (the
+    findings' own among them), for the false discovery rate across all the rules."""
+
+    def __init__(self, found=(), p_values=()):
+        super().__init__(found)
+        values = np.asarray(list(p_values), dtype=float)
+        self.p_values = values[~np.isnan(values)]
 
 
 def _threshold() -> int:
@@ -116,6 +148,7 @@ def _below_good(r, severity: str, *, question: str, subject: str, whose: str, pe
                    f"{stats.show_count(r.reached, t)} of an estimated {stats.show_count(r.population, t)}.{also}"),
         uncertainty=f"{_interval(r.reach_lower, r.reach_upper)}: the whole interval is below the 65% threshold for good.",
         page="pages/reach.py",
+        p_value=float(stats.p_against_threshold(r.reached, r.population, stats.GOOD_THRESHOLD)),
         params=params,
         figures={"reached": int(r.reached), "population": int(r.population), "reach": r.reach_pct,
                  "lower": r.reach_lower, "upper": r.reach_upper, "target_group": r.target_group} | (figures or {}),
@@ -126,12 +159,12 @@ def reach_below_good(filters: Filters) -> list[Finding]:
     """A centre reach area, or a target group across the centres in view, whose whole
     interval lies below the 65% threshold for good."""
     if filters.year is None:
-        return []
+        return Tested()
     t = _threshold()
     rows = _reach_rows(filters, filters.year)
     rows = rows[rows.population > 0]
     if rows.empty:
-        return []
+        return Tested()
     found: list[Finding] = []
     period = filters.period_label
 
@@ -163,7 +196,10 @@ def reach_below_good(filters: Filters) -> list[Finding]:
             also=f" {others} other group{'s are' if others != 1 else ' is'} also below 65%." if others else "",
             figures={"centre_id": centre_id, "other_groups_below": others},
         ))
-    return found
+    tested = [frame[~frame.reach_suppressed] for frame in (totals, centres)]
+    p_values = np.concatenate([stats.p_against_threshold(frame.reached, frame.population, stats.GOOD_THRESHOLD)
+                               for frame in tested])
+    return Tested(found, p_values)
 
 
 def _financial_year(day: date) -> int:
@@ -204,11 +240,12 @@ def reach_fell_after_change(filters: Filters) -> list[Finding]:
     (Newcombe interval on the difference wholly below 0)."""
     changes = queries.run("service_changes", district=filters.district)
     if changes.empty:
-        return []
+        return Tested()
     years = queries.run("financial_years")
     usable = set(years[years.has_attendances].year.astype(int))
     t = _threshold()
     found = []
+    p_values = []
     # Only changes with a whole year of attendances on each side, whose after-year the chosen year
     # has reached (the view opens on that after-year).
     around = [(change, *years_around(pd.Timestamp(change.changed_on).date())) for change in changes.itertuples()]
@@ -234,6 +271,7 @@ def reach_fell_after_change(filters: Filters) -> list[Finding]:
                     or stats.rate_suppressed(a.reached, a.population, t) or stats.rate_suppressed(b.reached, b.population, t)):
                 continue
             change_in_reach = stats.newcombe_difference(a.reached, a.population, b.reached, b.population)
+            p_values.append(stats.p_from_interval(change_in_reach.estimate, change_in_reach.lower, change_in_reach.upper))
             if change_in_reach.upper < 0 and (best is None or change_in_reach.estimate < best[1].estimate):
                 best = (group, change_in_reach, a, b)
         if best is None:
@@ -243,7 +281,8 @@ def reach_fell_after_change(filters: Filters) -> list[Finding]:
         found.append(Finding(
             rule="reach_fell_after_change",
             severity=HIGH,
-            score=-diff.estimate,
+            score=-diff.upper,
+            p_value=float(stats.p_from_interval(diff.estimate, diff.lower, diff.upper)),
             question=(f"Reach fell after “{change.title}” ({pd.Timestamp(change.changed_on):%B %Y}): "
                       f"what happened to the families who stopped coming?"),
             statement=(f"In {where}, reach of {words} fell from {_percent(b.reached / b.population)} in {labels.financial_year(before)} "
@@ -259,7 +298,7 @@ def reach_fell_after_change(filters: Filters) -> list[Finding]:
                      "before": (int(b.reached), int(b.population)), "after": (int(a.reached), int(a.population)),
                      "change": diff.estimate, "lower": diff.lower, "upper": diff.upper},
         ))
-    return found
+    return Tested(found, p_values)
 
 
 # --- The gap ----------------------------------------------------------------------------------------
@@ -276,44 +315,55 @@ def gap_place(filters: Filters):
 
 
 def gap_not_narrowing(filters: Filters) -> list[Finding]:
-    """An indicator whose gap clearly widened, or that is clearly there and has not clearly narrowed,
-    since the previous or the first comparable year (the Gap page's own figures and verdicts)."""
+    """An indicator whose gap clearly widened since the previous or the first comparable year (a
+    finding), or whose gap is clearly there with a change the data cannot call either way (a line
+    that says the data cannot tell, with the interval and the change it could have detected). The
+    Gap page's own figures and verdicts."""
     from scrutiny import gaps
 
     place = gap_place(filters)
     if place is None:
-        return []
+        return Tested()
     available = gaps.indicators()
     overview = gaps.indicator_overview(place.level, place.code, filters.year)
     found = []
+    p_values = []
     for row in overview[overview["year"].notna()].to_dict("records"):
         if row["gap_suppressed"] or pd.isna(row["gap"]):
             continue
+        for key in ("previous", "first"):
+            if not pd.isna(row[f"change_{key}"]) and (key == "previous" or row["first_year"] != row["previous_year"]):
+                p_values.append(stats.p_from_interval(row[f"change_{key}"], row[f"change_{key}_lower"], row[f"change_{key}_upper"]))
         verdicts = {row["verdict_previous"], row["verdict_first"]}
         indicator = available[row["indicator"]]
-        # The comparison the finding rests on: a widening one first, else the previous year's.
+        # The comparison the line rests on: a widening one first, else the previous year's.
         clause = next((k for k in ("previous", "first") if row[f"verdict_{k}"] == stats.WIDENING),
                       "previous" if row["verdict_previous"] == stats.NO_CLEAR_CHANGE else "first")
         if pd.isna(row[f"change_{clause}"]):
             continue
         since = labels.financial_year(int(row[f"{clause}_year"]))
-        change = (f"change since {since} {row[f'change_{clause}'] * 100:+.1f} points "
-                  f"({gaps.ci_points(row[f'change_{clause}_lower'], row[f'change_{clause}_upper'])})")
+        change, lower, upper = row[f"change_{clause}"], row[f"change_{clause}_lower"], row[f"change_{clause}_upper"]
+        change_text = f"change since {since} {change * 100:+.1f} points ({gaps.ci_points(lower, upper)})"
+        between = f"the gap in {indicator.subject} between {indicator.focus_words} and {indicator.reference_words}"
         if stats.WIDENING in verdicts:
-            severity, score = HIGH, row[f"change_{clause}"]
-            question = (f"Why has the gap in {indicator.subject} between {indicator.focus_words} and "
-                        f"{indicator.reference_words} widened since {since}, and what is being done about it?")
-            uncertainty = f"{labels.tidy(change)}: the whole interval is above zero, so the gap clearly widened."
+            rule, severity, score = "gap_not_narrowing", HIGH, lower
+            p_value = float(stats.p_from_interval(change, lower, upper))
+            question = f"Why has {between} widened since {since}, and what is being done about it?"
+            uncertainty = f"{labels.tidy(change_text)}: the whole interval is above zero, so the gap clearly widened."
         elif stats.NARROWING not in verdicts and stats.NO_CLEAR_CHANGE in verdicts and row["gap_lower"] > 0:
-            severity, score = MEDIUM, row["gap_lower"]
-            question = (f"The gap in {indicator.subject} between {indicator.focus_words} and {indicator.reference_words} "
-                        f"is not narrowing: what would make it narrow?")
-            uncertainty = (f"Gap {gaps.ci_points(row['gap_lower'], row['gap_upper'])}, wholly above zero; {change}, "
-                           "not clearly below zero, so it has not clearly narrowed.")
+            # Not evidence of no change: the interval holds both narrowing and widening.
+            rule, severity, score, p_value = "gap_change_unclear", LOW, 0.0, None
+            detectable = stats.detectable_change(lower, upper)
+            question = (f"Is {between} narrowing? The data cannot tell yet: what other evidence does the service "
+                        "have, and when will it know?")
+            uncertainty = (f"The gap is clearly there ({gaps.ci_points(row['gap_lower'], row['gap_upper'])}). "
+                           f"{labels.tidy(change_text)}: the interval includes both narrowing and widening, so the data "
+                           f"cannot tell whether the gap has changed. Figures this precise would pick up a change of about "
+                           f"{detectable * 100:.0f} points (80% of the time at the 5% level); a smaller real change could be missed.")
         else:
             continue
         found.append(Finding(
-            rule="gap_not_narrowing",
+            rule=rule,
             severity=severity,
             score=float(score),
             question=question,
@@ -323,9 +373,11 @@ def gap_not_narrowing(filters: Filters) -> list[Finding]:
             params={"indicator": indicator.code} | ({} if place.level == gaps.AUTHORITY else {"geography": place.code}),
             figures={"indicator": indicator.code, "year": int(row["year"]), "gap": row["gap"],
                      "gap_lower": row["gap_lower"], "gap_upper": row["gap_upper"],
-                     "verdict_previous": row["verdict_previous"], "verdict_first": row["verdict_first"]},
+                     "verdict_previous": row["verdict_previous"], "verdict_first": row["verdict_first"],
+                     "change": change, "change_lower": lower, "change_upper": upper},
+            p_value=p_value,
         ))
-    return found
+    return Tested(found, p_values)
 
 
 # --- Busy sites reaching few vulnerable children ----------------------------------------------------------
@@ -336,10 +388,13 @@ def busy_sites_reaching_few(filters: Filters) -> list[Finding]:
     from scrutiny import footfall
 
     if filters.year is None:
-        return []
+        return Tested()
     result = footfall.scatter(footfall.site_table(filters, None), footfall.REACH, None)
     if result.points.empty:
-        return []
+        return Tested()
+    busy = result.points[result.points.x >= result.x_average]
+    # Every busy site is tested against the sites' average, so the false discovery rate counts them all.
+    p_values = stats.p_against_threshold(busy.md_reached, busy.md_population, result.y_average)
     busy_low = result.points[(result.points.quadrant == footfall.BUSY_LOW) & (result.points.y_upper < result.y_average)]
     t = _threshold()
     found = []
@@ -360,8 +415,9 @@ def busy_sites_reaching_few(filters: Filters) -> list[Finding]:
             params={"site": p.centre_id},
             figures={"centre_id": p.centre_id, "visits_per_child": p.x, "reach": p.y, "lower": p.y_lower,
                      "upper": p.y_upper, "average_reach": result.y_average, "average_visits": result.x_average},
+            p_value=float(stats.p_against_threshold(p.md_reached, p.md_population, result.y_average)),
         ))
-    return found
+    return Tested(found, p_values)
 
 
 # --- Negative themes in feedback ------------------------------------------------------------------------
@@ -470,22 +526,75 @@ RULES = [reach_below_good, reach_fell_after_change, gap_not_narrowing, busy_site
          data_quality]
 
 
+FALSE_DISCOVERY_RATE = 0.05
+
+
+@dataclass(frozen=True)
+class Comparisons:
+    """How many figures the rules tested, and what the false discovery rate did to the clear ones."""
+    tested: int            # figures tested by every rule together
+    clear: int             # findings whose whole 95% interval is on the concerning side
+    kept: int              # of those, the ones that pass Benjamini-Hochberg at 5%
+    by_chance: float       # how many the rules would call clear by chance alone if nothing truly differed
+
+
 @queries.kept
+def _assessed(filters: Filters) -> tuple[list[Finding], Comparisons]:
+    found: list[Finding] = []
+    p_values = []
+    for rule in RULES:
+        try:
+            result = rule(filters)
+        except QueryError:
+            continue
+        found += result
+        p_values.append(getattr(result, "p_values", np.zeros(0)))
+    every_p = np.concatenate(p_values) if p_values else np.zeros(0)
+    statistical = [f for f in found if f.p_value is not None]
+    kept = statistical
+    if len(every_p):
+        discoveries, _ = stats.benjamini_hochberg(every_p, FALSE_DISCOVERY_RATE)
+        cutoff = every_p[discoveries].max() if discoveries.any() else -1.0
+        # A finding's own p-value is among every_p; the tolerance only absorbs float rounding.
+        kept = [f for f in statistical if f.p_value <= cutoff * (1 + 1e-9)]
+    others = [f for f in found if f.p_value is None]
+    summary = Comparisons(len(every_p), len(statistical), len(kept), stats.expected_by_chance(len(every_p)))
+    return ranked(kept + others, filters.year), summary
+
+
 def lines_of_enquiry(filters: Filters) -> list[Finding]:
-    """Every rule's findings for the filters, most serious first. A rule that cannot run
-    on this extract (a broken table) is left out: the data quality rule says why.
+    """Every rule's lines for the filters, in ranked order (the first ten are the ones a meeting
+    should see). A statistical finding is kept only when it passes the false discovery rate across
+    every figure the rules tested. A rule that cannot run on this extract (a broken table) is left
+    out: the data quality rule says why.
 
     Worked out once per filters and extract version (queries.kept): the overview and the
     evidence pack both show them, and every rerun of those pages (a click anywhere) would
     redo them.
     """
-    found: list[Finding] = []
-    for rule in RULES:
-        try:
-            found += rule(filters)
-        except QueryError:
-            continue
-    return ranked(found)
+    return _assessed(filters)[0]
+
+
+def comparisons(filters: Filters) -> Comparisons:
+    return _assessed(filters)[1]
+
+
+def comparisons_sentence(summary: Comparisons) -> str:
+    """Many comparisons in plain words: how many figures were tested, how many chance alone would
+    flag, and how many clear ones the false discovery rate left out."""
+    if summary.tested == 0:
+        return ""
+    text = (f"The rules tested {summary.tested:,} figure{'s' if summary.tested != 1 else ''}; if none truly differed, "
+            f"about {summary.by_chance:.0f} would still look clearly worse by chance alone (2.5% of them at 95%). ")
+    dropped = summary.clear - summary.kept
+    if dropped:
+        text += (f"So a finding is listed only when it passes a 5% false discovery rate (Benjamini-Hochberg) across all "
+                 f"of them: {dropped} of the {summary.clear} clear figure{'s' if summary.clear != 1 else ''} did not, and "
+                 f"{'is' if dropped == 1 else 'are'} left out as possibly chance.")
+    else:
+        text += ("Every finding listed also passes a 5% false discovery rate (Benjamini-Hochberg) across all of them, "
+                 "so at most about 1 in 20 of them is expected to be chance.")
+    return text
 
 
 def findings_table(findings: list[Finding]) -> pd.DataFrame:
@@ -515,10 +624,10 @@ def _draw_lines_of_enquiry(filters: Filters) -> list[Finding]:
         ui.sentence("No line of enquiry stands out for these filters: no figure is clearly below a threshold, clearly "
                     "falling or clearly widening, and the extract has no problems that limit the conclusions.")
         return found
-    ui.sentence(
+    ui.sentence((
         f"{len(found)} question{'s' if len(found) != 1 else ''} the data raises for {filters.describe()}, most serious first. "
-        "Each rests only on figures that can be published, and claims a difference only when the whole 95% interval is on one side."
-    )
+        "Each rests only on figures that can be published, and claims a difference only when the whole 95% interval is on one side. "
+        + comparisons_sentence(comparisons(filters))).strip())
 
     def draw(finding: Finding, number: int) -> None:
         with st.container(border=True):

@@ -193,21 +193,31 @@ def _gld_2023(fsm: tuple[int, int]) -> pd.DataFrame:
     return outcomes
 
 
-def test_gap_not_narrowing_on_the_tiny_extract(tiny):
+def test_gap_change_the_data_cannot_tell_on_the_tiny_extract(tiny):
     # GLD, Testshire: 2023 non-FSM 290/400 = 72.5%, FSM 45/80 = 56.25%: gap 16.2 points (4.9 to 27.9, above 0);
     # 2022 75% - 50% = 25.0: change -8.8 (-24.8 to +7.7) crosses 0, and since 2021 (the break year) 72% - 45% = 27.0:
-    # change -10.8, also not clear. Obesity's gap, 12% - 8% = 4 points, has an interval that crosses 0: silent.
+    # change -10.8, also not clear. Not evidence of no change: a low line saying the data cannot tell, with the
+    # interval and the change figures this precise could detect: (1.96 + 0.84) x 32.5 / 3.92 = 23 points.
+    # Obesity's gap, 12% - 8% = 4 points, has an interval that crosses 0: silent.
     found = findings.gap_not_narrowing(YEAR_2023)
     assert len(found) == 1
     f = found[0]
-    assert f.severity == findings.MEDIUM
-    assert f.question == ("The gap in good level of development between children on free school meals and other children "
-                          "is not narrowing: what would make it narrow?")
+    assert (f.rule, f.severity, f.p_value) == ("gap_change_unclear", findings.LOW, None)
+    assert f.question == ("Is the gap in good level of development between children on free school meals and other "
+                          "children narrowing? The data cannot tell yet: what other evidence does the service have, "
+                          "and when will it know?")
     # The statement is the Gap page's own sentence (its rounding of 16.25 is the Gap page's to decide).
     assert f.figures["gap"] == pytest.approx(0.725 - 0.5625)
     assert "points in 2023-24 (95% CI 4.9 to 27.9), down from 25.0 in 2022-23" in f.statement
-    assert f.uncertainty.startswith("Gap 95% CI 4.9 to 27.9, wholly above zero; change since 2022-23 -8.8 points")
+    assert f.uncertainty.startswith("The gap is clearly there (95% CI 4.9 to 27.9). Change since 2022-23 -8.8 points "
+                                    "(95% CI -24.8 to 7.7): the interval includes both narrowing and widening, so the "
+                                    "data cannot tell whether the gap has changed.")
+    detectable = (1.959964 + 0.841621) * (f.figures["change_upper"] - f.figures["change_lower"]) / (2 * 1.959964)
+    assert round(detectable * 100) == 23
+    assert "would pick up a change of about 23 points (80% of the time at the 5% level)" in f.uncertainty
     assert f.url(YEAR_2023) == "/gap?period=2023-24&indicator=gld"
+    # Two changes were tested for GLD (since 2022-23 and since 2021-22) and one for obesity.
+    assert len(found.p_values) == 3 and (found.p_values > 0.05).all()
 
 
 def test_gap_widening(make_extract):
@@ -329,9 +339,64 @@ def test_overview_lists_the_lines_of_enquiry_with_links(tiny):
     assert not at.exception
     shown = texts(at)
     assert "Lines of enquiry" in [h.value for h in at.header]
-    # The two findings on the tiny extract (worked above): reach 5 of 26 and the GLD gap, in that order.
+    # The two lines on the tiny extract (worked above): reach 5 of 26 and the GLD gap the data cannot call, in that order.
     first = shown.index("Across the whole of Testshire County Council, why are so few under-fives reached")
-    assert first < shown.index("The gap in good level of development between children on free school meals")
+    assert first < shown.index("Is the gap in good level of development between children on free school meals")
     assert "Medium priority. 95% interval 9-38%" in shown
     links = [link.proto.page for link in at.get("page_link")]
     assert links[-2:] == ["reach", "gap"]
+
+
+# --- Many comparisons and order -------------------------------------------------------------------------
+
+def _finding(rule: str, p_value, score: float = 0.1, severity: str = findings.MEDIUM, year=None) -> findings.Finding:
+    return findings.Finding(rule=rule, severity=severity, score=score, question=rule, statement="", uncertainty="",
+                            page="pages/reach.py", p_value=p_value, year=year)
+
+
+def test_false_discovery_rate_across_every_rule_matches_statsmodels(tiny, monkeypatch):
+    multitest = pytest.importorskip("statsmodels.stats.multitest")
+    # Two rules tested 20 figures between them; five looked clear at 95%. Benjamini-Hochberg over all
+    # 20 (thresholds k x 0.05 / 20): 0.001 and 0.004 pass (0.0025, 0.005), 0.012 > 0.0075, and so on.
+    first = [0.001, 0.012, 0.03] + [0.4] * 7
+    second = [0.004, 0.045] + [0.7] * 8
+    expected, _, _, _ = multitest.multipletests(first + second, alpha=0.05, method="fdr_bh")
+    assert expected.sum() == 2
+
+    def rule_a(filters):
+        return findings.Tested([_finding(f"a{p}", p) for p in first[:3]], first)
+
+    def rule_b(filters):
+        return findings.Tested([_finding(f"b{p}", p) for p in second[:2]], second)
+
+    def notes(filters):
+        return [_finding("feedback", None, severity=findings.LOW)]
+
+    monkeypatch.setattr(findings, "RULES", [rule_a, rule_b, notes])
+    filters = Filters(year=2019)   # a filter no other test uses, so nothing kept is reused
+    kept = findings.lines_of_enquiry(filters)
+    assert [f.rule for f in kept] == ["a0.001", "b0.004", "feedback"]
+    summary = findings.comparisons(filters)
+    assert (summary.tested, summary.clear, summary.kept, summary.by_chance) == (20, 5, 2, 0.5)
+    assert findings.comparisons_sentence(summary) == (
+        "The rules tested 20 figures; if none truly differed, about 0 would still look clearly worse by chance alone "
+        "(2.5% of them at 95%). So a finding is listed only when it passes a 5% false discovery rate "
+        "(Benjamini-Hochberg) across all of them: 3 of the 5 clear figures did not, and are left out as possibly chance.")
+
+
+def test_ranked_puts_the_chosen_year_first_then_the_strongest_and_largest_evidence():
+    older = _finding("older", 0.0001, score=0.30, year=2022)
+    strong = _finding("strong", 0.0001, score=0.20)
+    weak = _finding("weak", 0.04, score=0.01)
+    tie = _finding("tie", 0.02, score=0.01)
+    high = _finding("high", 0.03, score=0.0, severity=findings.HIGH)
+    assert [f.rule for f in findings.ranked([weak, older, tie, strong, high], 2023)] == ["high", "strong", "tie", "weak", "older"]
+
+
+def test_comparisons_sentence_when_every_clear_figure_passes():
+    summary = findings.Comparisons(tested=554, clear=40, kept=40, by_chance=13.85)
+    assert findings.comparisons_sentence(summary) == (
+        "The rules tested 554 figures; if none truly differed, about 14 would still look clearly worse by chance alone "
+        "(2.5% of them at 95%). Every finding listed also passes a 5% false discovery rate (Benjamini-Hochberg) across "
+        "all of them, so at most about 1 in 20 of them is expected to be chance.")
+    assert findings.comparisons_sentence(findings.Comparisons(0, 0, 0, 0.0)) == ""
