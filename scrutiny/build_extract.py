@@ -159,16 +159,16 @@ def _transcode(path: Path, work: Path) -> tuple[Path | None, str | None]:
 def _delimiter(con: duckdb.DuckDBPyConnection, path: Path, skip: int) -> str:
     """DuckDB's sniffer's delimiter; where it cannot decide (a ragged row confuses it), the
     commonest candidate in the header line."""
-    try:
-        found = con.execute("select Delimiter from sniff_csv($path, skip = $skip)", {"path": str(path), "skip": skip}).fetchone()[0]
-        if found in (",", ";", "\t", "|"):
-            return found
-    except duckdb.Error:
-        pass
     with path.open(encoding="utf-8-sig", errors="replace") as handle:
         for _ in range(skip):
             handle.readline()
         header = handle.readline()
+    try:
+        found = con.execute("select Delimiter from sniff_csv($path, skip = $skip)", {"path": str(path), "skip": skip}).fetchone()[0]
+        if found in (",", ";", "\t", "|") and found in header:
+            return found
+    except duckdb.Error:
+        pass
     return max((",", ";", "\t", "|"), key=header.count)
 
 
@@ -460,7 +460,11 @@ class _Builder:
             if kind == "VARCHAR":
                 select.append(recoded(text(column), rule))
             elif kind == "VARCHAR[]":
-                items = f"list_filter(list_transform(string_split({_quote(column)}, {param(rule.split)}), lambda s: nullif(trim(s), '')), lambda s: s is not null)"
+                # A list written by a database ([a, b]) is split at its commas.
+                raw = _quote(column)
+                parts = (f"case when trim({raw}) like '[%]' then string_split(trim(trim({raw}), '[]'), ',') "
+                         f"else string_split({raw}, {param(rule.split)}) end")
+                items = f"list_filter(list_transform({parts}, lambda s: nullif(trim(s, ' ''\"'), '')), lambda s: s is not null)"
                 if rule.recode:
                     items = (f"list_transform({items}, lambda s: coalesce(map_extract_value(map({param(list(rule.recode))}, "
                              f"{param(list(rule.recode.values()))}), lower(s)), s))")
@@ -587,9 +591,9 @@ class _Builder:
                 if n:
                     self.error(self.describe_failures(table, source, condition, where, params, column, source_column, kind, n), table)
                     stopped = True
+            self.note_formulas(table, source, where, params)
             if self.ragged_rows(source, table):
                 stopped = True
-            self.note_formulas(table, source, where, params)
             plans.append((source, sql, params))
         if stopped:
             raise _Stop
@@ -625,6 +629,9 @@ class _Builder:
             ).fetchone()[0]
             source.rows_written = written
             total += written
+            # The reader notes a ragged row only when it reads every column of it, as it does here.
+            if self.ragged_rows(source, table):
+                raise _Stop
         return total
 
 
@@ -798,7 +805,8 @@ def read_salt(path: Path) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
-def report(result: BuildResult, out=sys.stdout) -> None:
+def report(result: BuildResult, out=None) -> None:
+    out = out or sys.stdout
     errors, warnings = result.errors, [p for p in result.problems if not p.is_error]
     for problem in errors:
         print(f"ERROR: {problem.message}", file=out)
