@@ -289,7 +289,7 @@ focus_row = next(iter(focus_rows[focus_rows["target_group"] == group].itertuples
 every_group = st.toggle("Every target group in one table", key="reach_every_group")
 rated = reach.reach_table(areas, level, None if every_group else group, threshold, settings, focus_name)
 ui.sentence(reach.reach_sentence(focus_name, group, focus_row, threshold, settings, period) + " "
-            + (reach.rating_summary(rated, level, settings) if not every_group else ""))
+            + (reach.rating_summary(rated, level, settings) if not every_group else "") + reach.chance_note(rated, settings))
 table, mask = reach.display_table(rated, level, threshold, with_group=every_group)
 st.dataframe(reach.styled(table, mask), hide_index=True, width="stretch", key="reach_table")
 st.caption(

@@ -352,6 +352,21 @@ def rating_summary(rated: pd.DataFrame, level: str, settings: Settings) -> str:
     return text + "."
 
 
+CHANCE_NOTE_FROM = 20   # from 20 figures rated at once, chance alone gives about half a false call or more
+
+
+def chance_note(rated: pd.DataFrame, settings: Settings) -> str:
+    """Many figures rated at once: how many chance alone would call clearly below the good
+    threshold if every one were truly on it (2.5% each at 95%). Empty for fewer than 20."""
+    judged = int((~rated["band"].isin(["suppressed", "no data"])).sum())
+    if judged < CHANCE_NOTE_FROM:
+        return ""
+    expected = stats.expected_by_chance(judged)
+    return (f" With {judged:,} figures rated at once, about {expected:.0f} would be called clearly below {settings.good:.0%} "
+            f"by chance alone even if every one were truly at {settings.good:.0%} (2.5% of them at 95%): one such rating "
+            "among many is weak evidence on its own.")
+
+
 # --- Heat map ---------------------------------------------------------------------------------
 
 @queries.derived_from

@@ -368,3 +368,14 @@ def test_heat_map_cells(areas_2023):
 def test_hostile_group_code_is_only_a_bound_value(tiny):
     hostile = reach.quarter_figures(Filters(year=2023), ["x' or 1=1 --"])
     assert hostile.empty
+
+
+def test_chance_note_when_many_figures_are_rated_at_once():
+    # 554 rated figures (and 6 not rated): 554 x 2.5% = 13.85, about 14 clearly below 65% by chance alone.
+    bands = ["below"] * 336 + ["65%+"] * 218 + ["suppressed"] * 5 + ["no data"]
+    note = reach.chance_note(pd.DataFrame({"band": bands}), reach.Settings())
+    assert note == (" With 554 figures rated at once, about 14 would be called clearly below 65% by chance alone even "
+                    "if every one were truly at 65% (2.5% of them at 95%): one such rating among many is weak evidence "
+                    "on its own.")
+    # 19 figures: under half a false call expected, so nothing is added.
+    assert reach.chance_note(pd.DataFrame({"band": ["below"] * 19}), reach.Settings()) == ""
