@@ -26,6 +26,14 @@ CLEAR_COLOURS = {
 FUNNEL_COLOURS = dict(zip(FUNNEL_BANDS, ("#0072B2", "#56B4E9", "#6B6B6B", "#E69F00", "#D55E00")))
 
 
+def funnel_colours(indicator: Indicator) -> dict[str, str]:
+    """Blue for better than chance would give, orange and red for worse: for a lower-is-better
+    indicator (obesity) the points above the limits are the worse ones, so the colours turn round."""
+    if not indicator.lower_is_better:
+        return FUNNEL_COLOURS
+    return dict(zip(FUNNEL_BANDS, reversed([FUNNEL_COLOURS[b] for b in FUNNEL_BANDS])))
+
+
 def year_position(year) -> pd.Timestamp:
     return pd.Timestamp(date(int(year) + 1, 1, 1))
 
@@ -238,7 +246,7 @@ def funnel(points_frame: pd.DataFrame, curve: pd.DataFrame, target: float, indic
             continue
         fig.add_trace(go.Scatter(
             x=part["focus_denominator"].tolist(), y=(part["focus_pct"] * 100).tolist(), mode="markers", name=band.capitalize(),
-            marker=dict(size=10, color=FUNNEL_COLOURS[band], line=dict(width=1, color="white")),
+            marker=dict(size=10, color=funnel_colours(indicator)[band], line=dict(width=1, color="white")),
             text=part["geography_name"].tolist(),
             hovertemplate="%{text}: %{y:.1f}% of %{x:,} children<extra></extra>",
         ))

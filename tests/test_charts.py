@@ -105,3 +105,22 @@ def test_cell_text_colours_follow_the_blue_scale():
 
 def test_contrast_reads_rgb_colours_too():
     assert charts.contrast("rgb(255, 255, 255)", "#000000") == pytest.approx(21.0)
+
+
+def test_funnel_colours_follow_polarity():
+    # Obesity: an area above the 99.8% limit has more obesity than chance would give, so it takes
+    # the worse (red) colour that a low outlier takes for a higher-is-better indicator.
+    import pandas as pd
+
+    from scrutiny import gap_charts, gaps
+
+    def indicator(polarity):
+        return gaps.Indicator("x", "X", "wellbeing", polarity, "fsm_status", "fsm", "non_fsm", None, "test")
+
+    points = pd.DataFrame({"focus_numerator": [40], "focus_denominator": [100.0], "focus_pct": [0.4],
+                           "geography_name": ["A"], "band": [gaps.FUNNEL_BANDS[0]]})
+    curve = gaps.funnel_curve(0.2, [100])
+    for polarity, colour in (("higher_is_better", "#0072B2"), ("lower_is_better", "#D55E00")):
+        fig = gap_charts.funnel(points, curve, 0.2, indicator(polarity), "Testshire")
+        marker = next(t for t in fig.data if t.name == "Above 99.8% limit")
+        assert marker.marker.color == colour

@@ -121,3 +121,32 @@ def test_funnel_plot_around_the_authority_value(make_extract):
     upper_95 = next(t for t in funnel["data"] if t.get("name") == "95% limits" and t["y"][-1] > 56.25)
     at_40 = dict(zip(upper_95["x"], upper_95["y"]))[40.0]
     assert at_40 == pytest.approx(72.68, abs=0.01)
+
+
+def test_funnel_at_a_90_percent_target_with_small_areas(make_extract):
+    # The authority's figure 90/100 = 90%; Eastfield (C1) 6 of 10, O'Brien (C2) 27 of 30. Under the
+    # binomial(10, 0.9), 6 or fewer has a 1.3% chance: outside the 95% limits (2.5% a side) but not
+    # the 99.8% ones (0.1%), where the Fingertips limit (60.7%) would have drawn it. 27 of 30 is
+    # the expected count: within the limits.
+    import pandas as pd
+
+    from tests import tiny_extract
+
+    outcomes = tiny_extract.tables()["outcomes"]
+    fsm_2023 = (outcomes.indicator == "gld") & (outcomes.year == 2023) & (outcomes.group == "fsm")
+    for level, code, counts in (("authority", "Testshire", (90, 100)), ("centre", "C1", (6, 10))):
+        row = fsm_2023 & (outcomes.geography_level == level) & (outcomes.geography_code == code)
+        assert row.sum() == 1
+        outcomes.loc[row, ["numerator", "denominator"]] = counts
+    extra = pd.DataFrame([("gld", "centre", "C2", 2023, "fsm_status", "fsm", 27, 30),
+                          ("gld", "centre", "C2", 2023, "fsm_status", "non_fsm", 100, 150)], columns=outcomes.columns)
+    make_extract(outcomes=pd.concat([outcomes, extra], ignore_index=True))
+    at = open_app(PAGE)
+    assert not errors(at)
+    assert ("against Testshire's 90.0% for children on free school meals, of 2 reach areas 0 were clearly better than "
+            "chance alone would give, beyond the 99.8% limits, and 0 clearly worse; 1 more was outside the 95% limits "
+            "only, worth watching (Eastfield Children's Centre)") in texts(at)
+    funnel = next(f for f in plotly_figures(at) if any(t.get("name") == "95% limits" for t in f["data"]))
+    lower_998 = next(t for t in funnel["data"] if t.get("name") == "99.8% limits")
+    # Spiegelhalter's interpolated limit at 10 children: (5 - 0.4267) / 10 = 45.7%.
+    assert dict(zip(lower_998["x"], lower_998["y"]))[10.0] == pytest.approx(45.73, abs=0.01)
