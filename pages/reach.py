@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from scrutiny import charts, filters, labels, maps, queries, reach, stats, ui
+from scrutiny import charts, disclosure, filters, labels, maps, queries, reach, stats, ui
 from scrutiny.contract import MOST_DEPRIVED_GROUP
 from scrutiny.extract import data_dir
 
@@ -17,7 +17,7 @@ def share_bars(mix: pd.DataFrame, categories, colours, key: str) -> None:
     fig = go.Figure()
     for category, colour in zip(categories, colours):
         part = mix[mix["category"] == category].dropna(subset=["share_pct"])
-        fig.add_trace(go.Bar(y=part["group_label"], x=part["share_pct"] * 100, name=part["category_label"].iloc[0] if len(part) else category,
+        fig.add_trace(go.Bar(y=part["group_label"], x=(part["share_pct"] * 100).round(0), name=part["category_label"].iloc[0] if len(part) else category,
                              orientation="h", marker_color=colour, text=[f"{v * 100:.0f}%" for v in part["share_pct"]],
                              textposition="inside"))
     charts.style(fig, x_title="Share of the group's attendances (%)", height=max(320, 34 * mix["target_group"].nunique() + 140))
@@ -34,7 +34,8 @@ def heat_map(current, sustained_min, level, group, groups, threshold, settings, 
     groups = list(groups)
     areas = reach.area_figures(current, sustained_min)
     period = current.period_label
-    heat = reach.heat_map_frame(areas, level, groups, threshold, settings, focus_name)
+    heat = reach.heat_map_frame(areas, level, groups, threshold, settings, focus_name,
+                                view=disclosure.ReachView(current, sustained_min))
     below = heat[heat["band"] == "below"]
     ui.sentence(
         f"Reach of each target group by {labels.ROLLUPS[level].lower()} in {period}, coloured by rating: "
@@ -82,7 +83,8 @@ def heat_map(current, sustained_min, level, group, groups, threshold, settings, 
 def trend(current, group, centre, threshold, settings, focus_name, good, outstanding, source_text):
     quarter_groups = [group] + (["all"] if group != "all" else [])
     quarters = reach.quarter_figures(current, quarter_groups)
-    trend = reach.quarterly(quarters, group, threshold, centre)
+    view = disclosure.ReachView(current, settings.sustained_min, centre)
+    trend = reach.quarterly(quarters, group, threshold, centre, view=view)
     ui.sentence(reach.trend_sentence(trend, focus_name, group, settings))
     if trend.empty:
         st.info("No quarterly figures for these filters.")
@@ -92,18 +94,20 @@ def trend(current, group, centre, threshold, settings, focus_name, good, outstan
         for series, colour in ((group, charts.FOCUS_COLOUR), ("all", charts.REFERENCE_COLOUR)):
             if series not in quarter_groups:
                 continue
-            points = trend if series == group else reach.quarterly(quarters, "all", threshold, centre)
+            points = trend if series == group else reach.quarterly(quarters, "all", threshold, centre, view=view)
             hidden_points += int(points["reach_pct"].isna().sum()) if series == group else 0
             for year, part in points.groupby("year"):
                 part = part.dropna(subset=["reach_pct"])
                 if part.empty:
                     continue
                 fig.add_trace(go.Scatter(
-                    x=part["quarter_ends"], y=part["reach_pct"] * 100, mode="lines+markers",
+                    x=part["quarter_ends"], y=(part["reach_pct"] * 100).round(0), mode="lines+markers",
                     name=labels.target_group(series), legendgroup=series, showlegend=bool(year == points["year"].min()),
                     line=dict(color=colour, width=3 if series == group else 1.5),
-                    error_y=dict(type="data", symmetric=False, array=(part["reach_upper"] - part["reach_pct"]) * 100,
-                                 arrayminus=(part["reach_pct"] - part["reach_lower"]) * 100, thickness=1, width=3),
+                    error_y=dict(type="data", symmetric=False,
+                                 array=((part["reach_upper"] * 100).round(0) - (part["reach_pct"] * 100).round(0)),
+                                 arrayminus=((part["reach_pct"] * 100).round(0) - (part["reach_lower"] * 100).round(0)),
+                                 thickness=1, width=3),
                     customdata=np.stack([part["period"], part["reached"], part["population"]], axis=1),
                     hovertemplate="%{customdata[0]}: %{y:.0f}% (%{customdata[1]:,} of %{customdata[2]:,})<extra></extra>",
                 ))
@@ -129,7 +133,7 @@ def trend(current, group, centre, threshold, settings, focus_name, good, outstan
 @ui.drawn_once
 def area_map(current, sustained_min, group, threshold, settings, who, period, source_text):
     areas = reach.area_figures(current, sustained_min)
-    missed_rows = reach.missed_areas(areas, group, threshold, settings)
+    missed_rows = reach.missed_areas(areas, group, threshold, settings, view=disclosure.ReachView(current, sustained_min))
     geo, geo_note = reach.boundaries(data_dir())
     if geo_note:
         st.caption(geo_note)
@@ -148,7 +152,7 @@ def area_map(current, sustained_min, group, threshold, settings, who, period, so
         charts.style(fig, height=560)
         charts.show(fig, key="reach_map")
     else:
-        points = reach.centre_points(areas, group, threshold, settings)
+        points = reach.centre_points(areas, group, threshold, settings, view=disclosure.ReachView(current, sustained_min))
         if points.empty:
             st.info("No map: the extract has no area boundaries (boundaries.geojson) and no centre coordinates.")
         else:
@@ -164,8 +168,8 @@ def area_map(current, sustained_min, group, threshold, settings, who, period, so
 @ui.drawn_once
 def missed_by_district_chart(current, sustained_min, group, threshold):
     areas = reach.area_figures(current, sustained_min)
-    by_district = reach.missed_by_district(areas, group)
-    shown = by_district[~(stats.is_small(by_district["missed"], threshold) | stats.is_small(by_district["reached"], threshold))]
+    by_district = reach.missed_by_district(areas, group, threshold, view=disclosure.ReachView(current, sustained_min))
+    shown = by_district[~by_district["hidden"]]
     if not by_district.empty:
         fig = go.Figure()
         for name, colour in (("30% most deprived areas", charts.FOCUS_COLOUR), ("Other areas", charts.NEUTRAL_COLOUR)):
@@ -181,12 +185,14 @@ def missed_by_district_chart(current, sustained_min, group, threshold):
 
 
 @ui.drawn_once
-def how_often(current, sustained_min, group, centre, groups, threshold, settings, focus_name, sustained, reached):
+def how_often(current, sustained_min, group, centre, groups, threshold, settings, focus_name, sustained, reached,
+              sustained_hidden=False):
     areas = reach.area_figures(current, sustained_min)
     groups = list(groups)
-    freq = reach.frequency(areas, group, threshold, centre)
-    ui.sentence(f"{focus_name}: " + reach.frequency_sentence(freq, group, sustained, reached, threshold, settings))
-    visible = freq[~stats.is_small(freq["children"], threshold)]
+    freq = reach.frequency(areas, group, threshold, centre, view=disclosure.ReachView(current, sustained_min, centre))
+    ui.sentence(f"{focus_name}: " + reach.frequency_sentence(freq, group, sustained, reached, threshold, settings,
+                                                             sustained_hidden=sustained_hidden))
+    visible = freq[~freq["hidden"]]
     fig = go.Figure(go.Bar(x=visible["attendances"], y=visible["children"], marker_color=charts.REFERENCE_COLOUR,
                            text=[f"{c:,} ({stats.show_percent(p)})" if not pd.isna(p) else f"{c:,}" for c, p in zip(visible["children"], visible["share_pct"])],
                            textposition="auto"))
@@ -206,16 +212,17 @@ def how_often(current, sustained_min, group, centre, groups, threshold, settings
 def where_found(current, sustained_min, group, centre, groups, threshold, focus_name):
     areas = reach.area_figures(current, sustained_min)
     groups = list(groups)
-    ages = reach.registration_age(areas, threshold, centre, groups)
+    ages = reach.registration_age(areas, threshold, centre, groups, view=disclosure.ReachView(current, sustained_min, centre))
     ui.sentence(f"{focus_name}: " + reach.registration_sentence(ages, group, threshold))
     fig = go.Figure()
     for prefix, name, colour in (("by_3_months", "Registered before 3 months old", charts.FOCUS_COLOUR),
                                  ("by_1_year", "Registered before 1 year old", charts.REFERENCE_COLOUR)):
         part = ages.dropna(subset=[f"{prefix}_pct"])
         fig.add_trace(go.Bar(
-            y=part["group_label"], x=part[f"{prefix}_pct"] * 100, name=name, orientation="h", marker_color=colour,
-            error_x=dict(type="data", symmetric=False, array=(part[f"{prefix}_upper"] - part[f"{prefix}_pct"]) * 100,
-                         arrayminus=(part[f"{prefix}_pct"] - part[f"{prefix}_lower"]) * 100),
+            y=part["group_label"], x=(part[f"{prefix}_pct"] * 100).round(0), name=name, orientation="h", marker_color=colour,
+            error_x=dict(type="data", symmetric=False,
+                         array=(part[f"{prefix}_upper"] * 100).round(0) - (part[f"{prefix}_pct"] * 100).round(0),
+                         arrayminus=(part[f"{prefix}_pct"] * 100).round(0) - (part[f"{prefix}_lower"] * 100).round(0)),
             text=[f"{v * 100:.0f}%" for v in part[f"{prefix}_pct"]], textposition="inside",
         ))
     charts.style(fig, x_title="Share of registered children (%)", height=max(320, 40 * len(ages) + 140))
@@ -283,11 +290,13 @@ st.markdown(
 
 # --- 1. The reach table ------------------------------------------------------------------------
 st.header("1. Reach against the thresholds")
-focus_rows = reach.rate(reach.rollup(reach.focus(areas, centre), "authority", focus_name), threshold,
-                        settings.good, settings.outstanding)
+view = disclosure.ReachView(current, sustained_min)
+focus_rows = reach.protect(reach.rate(reach.rollup(reach.focus(areas, centre), "authority", focus_name), threshold,
+                                      settings.good, settings.outstanding),
+                           disclosure.ReachView(current, sustained_min, centre), "authority", threshold)
 focus_row = next(iter(focus_rows[focus_rows["target_group"] == group].itertuples()), None)
 every_group = st.toggle("Every target group in one table", key="reach_every_group")
-rated = reach.reach_table(areas, level, None if every_group else group, threshold, settings, focus_name)
+rated = reach.reach_table(areas, level, None if every_group else group, threshold, settings, focus_name, view=view)
 ui.sentence(reach.reach_sentence(focus_name, group, focus_row, threshold, settings, period) + " "
             + (reach.rating_summary(rated, level, settings) if not every_group else "") + reach.chance_note(rated, settings))
 table, mask = reach.display_table(rated, level, threshold, with_group=every_group)
@@ -313,9 +322,9 @@ trend(current, group, centre, threshold, settings, focus_name, good, outstanding
 
 # --- 4. Missed children ------------------------------------------------------------------------
 st.header("4. Children missed")
-ui.sentence(reach.missed_sentence(areas, group, threshold, period))
+ui.sentence(reach.missed_sentence(areas, group, threshold, period, view=view))
 missed_by_district_chart(current, sustained_min, group, threshold)
-missed_rows = reach.missed_areas(areas, group, threshold, settings)
+missed_rows = reach.missed_areas(areas, group, threshold, settings, view=view)
 st.markdown(f"**Areas, most deprived first** (deprivation decile 1 = the most deprived 10% in England), for {who.lower()}:")
 area_table, area_mask = reach.display_table(missed_rows, "area", threshold, with_group=False, extra={
     "Centre": "centre", "District": "area_district", "Deprivation decile": "decile"})
@@ -331,7 +340,8 @@ area_map(current, sustained_min, group, threshold, settings, who, period, source
 # --- 6. How often ------------------------------------------------------------------------------
 st.header("6. How often families come, and to what")
 how_often(current, sustained_min, group, centre, tuple(groups), threshold, settings, focus_name,
-          int(focus_row.sustained) if focus_row is not None else 0, int(focus_row.reached) if focus_row is not None else 0)
+          int(focus_row.sustained) if focus_row is not None else 0, int(focus_row.reached) if focus_row is not None else 0,
+          bool(focus_row.sustained_hidden or focus_row.reached_hidden) if focus_row is not None else False)
 
 # --- 7. Identification -------------------------------------------------------------------------
 st.header("7. How early families are found, and where they go")

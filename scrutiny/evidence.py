@@ -455,7 +455,7 @@ def footfall_section(filters) -> Section:
 
 def reach_section(filters) -> Section:
     """Reach of children in the 30% most deprived areas, centre by centre, with the Reach page's default settings."""
-    from scrutiny import labels, reach
+    from scrutiny import disclosure, labels, reach
     from scrutiny.contract import MOST_DEPRIVED_GROUP
 
     section = Section("reach", SECTIONS["reach"])
@@ -466,13 +466,15 @@ def reach_section(filters) -> Section:
     if areas.empty:
         section.blocks.append(f"No reach area has figures for {filters.describe()}.")
         return section
-    whole = reach.rate(reach.rollup(areas, "authority", name), t, settings.good, settings.outstanding)
+    view = disclosure.ReachView(filters, settings.sustained_min)
+    whole = reach.protect(reach.rate(reach.rollup(areas, "authority", name), t, settings.good, settings.outstanding),
+                          view, "authority", t)
     whole_row = next(iter(whole[whole["target_group"] == group].itertuples()), None)
-    rated = reach.reach_table(areas, "centre", group, t, settings, name)
+    rated = reach.reach_table(areas, "centre", group, t, settings, name, view=view)
     table, mask = reach.display_table(rated, "centre", t, with_group=False)
     section.blocks += [
         reach.reach_sentence(name, group, whole_row, t, settings, period) + " " + reach.rating_summary(rated, "centre", settings),
-        reach.missed_sentence(areas, group, t, period),
+        reach.missed_sentence(areas, group, t, period, view=view),
         Table(f"Reach of {labels.target_group(group).lower()} by centre, {period}", reach.download_table(table, mask),
               f"Worst first. {settings.describe().capitalize()}. A rating claims a side of a threshold only when the "
               "whole 95% interval is on that side. Missed: the population estimate minus the children reached."),

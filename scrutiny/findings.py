@@ -123,6 +123,18 @@ def _points(value: float) -> str:
 
 # --- Reach ----------------------------------------------------------------------------------------
 
+def _plan_hides(filters: Filters, year: int, group: str, centre: str | None) -> bool:
+    """Whether the disclosure plan hides the children reached or the population of a group, for a
+    centre or (centre None) everything in view: a finding never quotes a figure the pages hide."""
+    from dataclasses import replace
+
+    from scrutiny import disclosure
+
+    view = disclosure.ReachView(replace(filters, year=int(year)), SUSTAINED_MIN, centre)
+    flags = view.focus_hidden(group, ["reached", "population"])
+    return flags["reached"] or flags["population"]
+
+
 def _reach_rows(filters: Filters, year: int) -> pd.DataFrame:
     return queries.run("reach_by_centre", year=year, sustained_min=stats.SUSTAINED_MIN, **filters.centre_parameters())
 
@@ -173,6 +185,8 @@ def reach_below_good(filters: Filters) -> list[Finding]:
     totals = stats.add_rate(totals, "reached", "population", "reach", t)
     where = _where(filters)
     for r in totals[totals.reach_upper < stats.GOOD_THRESHOLD].itertuples():
+        if _plan_hides(filters, filters.year, r.target_group, None):
+            continue
         group = _group_words(r.target_group)
         found.append(_below_good(
             r, HIGH if r.target_group == MOST_DEPRIVED_GROUP else MEDIUM,
@@ -184,6 +198,7 @@ def reach_below_good(filters: Filters) -> list[Finding]:
     # Each centre: one finding naming the group furthest below, and how many others are too.
     centres = stats.add_rate(rows, "reached", "population", "reach", t)
     below = centres[centres.reach_upper < stats.GOOD_THRESHOLD]
+    below = below[np.array([not _plan_hides(filters, filters.year, g, c) for g, c in zip(below.target_group, below.centre_id)], dtype=bool)]
     for centre_id, group_rows in below.groupby("centre_id", sort=True):
         worst = group_rows.sort_values(["reach_upper", "target_group"]).iloc[0]
         others = len(group_rows) - 1
@@ -268,7 +283,8 @@ def reach_fell_after_change(filters: Filters) -> list[Finding]:
             if a is None or b is None:
                 continue
             if (a.population == 0 or b.population == 0
-                    or stats.rate_suppressed(a.reached, a.population, t) or stats.rate_suppressed(b.reached, b.population, t)):
+                    or stats.rate_suppressed(a.reached, a.population, t) or stats.rate_suppressed(b.reached, b.population, t)
+                    or _plan_hides(filters, after, group, centre) or _plan_hides(filters, before, group, centre)):
                 continue
             change_in_reach = stats.newcombe_difference(a.reached, a.population, b.reached, b.population)
             p_values.append(stats.p_from_interval(change_in_reach.estimate, change_in_reach.lower, change_in_reach.upper))

@@ -15,14 +15,14 @@ are removed from the numbers themselves (NaN), never merely hidden on screen.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from scrutiny import labels, queries, stats
+from scrutiny import disclosure, labels, queries, stats
 from scrutiny.contract import MOST_DEPRIVED_GROUP, SITE_TYPES, TIERS
 from scrutiny.filters import Filters
 
@@ -188,6 +188,31 @@ def rate(frame: pd.DataFrame, threshold: int, good: float, outstanding: float) -
     return out
 
 
+def protect(rated: pd.DataFrame, view: "disclosure.ReachView | None", level: str, threshold: int) -> pd.DataFrame:
+    """Applies the disclosure plan to rated rows: <measure>_hidden for each table count, and reach %,
+    its interval and rating hidden wherever the children reached or the population are.
+
+    Without a view (a hand-made frame) only the primary rule applies.
+    """
+    out = rated.copy()
+    if view is None:
+        hidden = pd.DataFrame({m: stats.is_small(out[m], threshold) for m in TABLE_COUNTS}, index=out.index)
+        hidden["missed"] = hidden["missed"] | hidden["reached"]
+    else:
+        hidden = view.hidden(out, level)
+    for measure in TABLE_COUNTS:
+        out[f"{measure}_hidden"] = hidden[measure].to_numpy(dtype=bool)
+    rests_on_hidden = (out["reached_hidden"] | out["population_hidden"]).to_numpy(dtype=bool) & (out["population"] > 0).to_numpy()
+    if rests_on_hidden.any():
+        out.loc[rests_on_hidden, ["reach_pct", "reach_lower", "reach_upper"]] = np.nan
+        out.loc[rests_on_hidden, "reach_suppressed"] = True
+        if "rating" in out:
+            out.loc[rests_on_hidden, "rating"] = TOO_FEW
+            out.loc[rests_on_hidden, "band"] = "suppressed"
+            out.loc[rests_on_hidden, "band_rank"] = BAND_RANK["suppressed"]
+    return out
+
+
 def worst_first(frame: pd.DataFrame) -> pd.DataFrame:
     """Below the good threshold first, then by reach % from lowest; hidden figures last."""
     return frame.sort_values(["band_rank", "reach_pct", "unit"], na_position="last", kind="stable").reset_index(drop=True)
@@ -195,12 +220,12 @@ def worst_first(frame: pd.DataFrame) -> pd.DataFrame:
 
 @queries.derived_from
 def reach_table(areas: pd.DataFrame, level: str, group: str | None, threshold: int, settings: Settings,
-                authority_name: str = "All reach areas in view") -> pd.DataFrame:
-    """The reach table's figures: rolled up, rated and worst first (group None = every group)."""
+                authority_name: str = "All reach areas in view", view: disclosure.ReachView | None = None) -> pd.DataFrame:
+    """The reach table's figures: rolled up, rated, protected and worst first (group None = every group)."""
     rows = rollup(areas, level, authority_name)
     if group is not None:
         rows = rows[rows["target_group"] == group]
-    return worst_first(rate(rows, threshold, settings.good, settings.outstanding))
+    return worst_first(protect(rate(rows, threshold, settings.good, settings.outstanding), view, level, threshold))
 
 
 # --- Showing figures safely -----------------------------------------------------------------
@@ -215,6 +240,9 @@ def hidden_counts(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
     Missed is population - reached, so showing it next to the population would
     give away a hidden number of children reached.
     """
+    if all(f"{c}_hidden" in frame for c in TABLE_COUNTS):
+        # The disclosure plan's answer (protect): primary and complementary cells.
+        return pd.DataFrame({c: frame[f"{c}_hidden"].to_numpy(dtype=bool) for c in TABLE_COUNTS}, index=frame.index)
     hidden = pd.DataFrame({c: stats.is_small(frame[c], threshold) for c in TABLE_COUNTS}, index=frame.index)
     hidden["missed"] = hidden["missed"] | hidden["reached"]
     return hidden
@@ -318,12 +346,12 @@ def reach_sentence(name: str, group: str, row, threshold: int, settings: Setting
     if row is None or row.population == 0:
         return f"There is no population estimate for {who} in {name} in {period}, so reach cannot be worked out."
     if row.reach_suppressed:
-        return (f"Too few children for a percentage: {name} reached {stats.show_count(row.reached, threshold)} "
-                f"of {who} in {period}.")
+        reached = stats.SUPPRESSED if getattr(row, "reached_hidden", False) else stats.show_count(row.reached, threshold)
+        return f"Too few children for a percentage: {name} reached {reached} of {who} in {period}."
     if row.rating == OVER_ESTIMATE:
         return (f"{name} reached more {who} in {period} ({row.reached:,}) than the population estimate "
                 f"({row.population:,}); the estimate is probably too low, so no rating is given.")
-    gone = "" if stats.is_small(row.missed, threshold) or stats.is_small(row.reached, threshold) else \
+    gone = "" if getattr(row, "missed_hidden", False) or stats.is_small(row.missed, threshold) or stats.is_small(row.reached, threshold) else \
         f" An estimated {row.missed:,} were not reached."
     return (f"{name} reached {stats.show_percent(row.reach_pct)} of {who} "
             f"(95% CI {stats.show_interval(row.reach_lower, row.reach_upper)}) in {period}: "
@@ -371,11 +399,11 @@ def chance_note(rated: pd.DataFrame, settings: Settings) -> str:
 
 @queries.derived_from
 def heat_map_frame(areas: pd.DataFrame, level: str, groups: list[str], threshold: int, settings: Settings,
-                   authority_name: str = "All reach areas in view") -> pd.DataFrame:
+                   authority_name: str = "All reach areas in view", view: disclosure.ReachView | None = None) -> pd.DataFrame:
     """Rated rows for every unit and group, with the text written in each cell."""
     rows = rollup(areas, level, authority_name)
     rows = rows[rows["target_group"].isin(groups)]
-    rated = rate(rows, threshold, settings.good, settings.outstanding)
+    rated = protect(rate(rows, threshold, settings.good, settings.outstanding), view, level, threshold)
     rated["cell_text"] = reach_texts(rated)
     rated["group_label"] = rated["target_group"].map(labels.target_group)
     return rated
@@ -389,48 +417,67 @@ def deprivation_decile(frame: pd.DataFrame) -> pd.Series:
 
 
 @queries.derived_from
-def missed_areas(areas: pd.DataFrame, group: str, threshold: int, settings: Settings) -> pd.DataFrame:
+def missed_areas(areas: pd.DataFrame, group: str, threshold: int, settings: Settings,
+                 view: disclosure.ReachView | None = None) -> pd.DataFrame:
     """One row per area for a group, the most deprived areas first, then most missed first."""
     rows = areas[areas["target_group"] == group].copy()
     rows["unit"] = rows["area_name"].fillna(rows["area_code"])
     rows["missed"] = missed(rows["population"], rows["reached"])
     rows["decile"] = deprivation_decile(rows)
     rows["centre"] = [centre_name(n, c) for n, c in zip(rows["centre_name"], rows["closed_on"])]
-    rated = rate(rows, threshold, settings.good, settings.outstanding)
+    rated = protect(rate(rows, threshold, settings.good, settings.outstanding), view, "area", threshold)
     return rated.sort_values(["decile", "missed", "area_code"], ascending=[True, False, True], kind="stable").reset_index(drop=True)
 
 
 @queries.derived_from
-def missed_by_district(areas: pd.DataFrame, group: str) -> pd.DataFrame:
+def missed_by_district(areas: pd.DataFrame, group: str, threshold: int = disclosure.DEFAULT_THRESHOLD,
+                       view: disclosure.ReachView | None = None) -> pd.DataFrame:
     """Missed children by district, split into the 30% most deprived areas and the rest.
 
     Missed is worked out per area and summed, so an area reached beyond its estimate
-    does not cancel out children missed in another.
+    does not cancel out children missed in another. ``hidden`` is the disclosure plan's
+    answer for each bar (the primary rule where there is no plan).
     """
     rows = areas[areas["target_group"] == group].copy()
     rows["missed"] = missed(rows["population"], rows["reached"])
     rows["deprivation"] = np.where(rows["most_deprived"], "30% most deprived areas", "Other areas")
     out = rows.groupby(["district", "deprivation"], sort=True)[["population", "reached", "missed"]].sum().reset_index()
+    hidden = stats.is_small(out["missed"], threshold) | stats.is_small(out["reached"], threshold)
+    if view is not None:
+        planned = [view.split_hidden(group, d, flag == "30% most deprived areas") for d, flag in zip(out["district"], out["deprivation"])]
+        hidden = np.array([h or bool(p) for h, p in zip(hidden, planned)], dtype=bool)
+    out["hidden"] = np.asarray(hidden, dtype=bool)
     return out
 
 
-def missed_sentence(areas: pd.DataFrame, group: str, threshold: int, period: str) -> str:
+def missed_sentence(areas: pd.DataFrame, group: str, threshold: int, period: str,
+                    view: disclosure.ReachView | None = None) -> str:
+    """Children missed in everything in view, and how many of them live in the most deprived areas.
+
+    The figures are the population estimate less the children reached for everything in view, as in
+    the table's total row (for the most deprived areas, the "most deprived 30%" group's), so that
+    the sentence quotes cells the disclosure plan covers.
+    """
     rows = areas[areas["target_group"] == group]
     if rows.empty or rows["population"].sum() == 0:
         return f"There are no population estimates for {labels.target_group(group).lower()} in {period}."
-    area_missed = missed(rows["population"], rows["reached"])
-    total = int(area_missed.sum())
-    deprived = int(area_missed[rows["most_deprived"].to_numpy()].sum())
+    total = int(missed(rows["population"].sum(), rows["reached"].sum()))
+    deprived_rows = areas[(areas["target_group"] == MOST_DEPRIVED_GROUP)]
+    deprived = int(missed(deprived_rows["population"].sum(), deprived_rows["reached"].sum())) if group == "all" else 0
+    hidden_total = bool(stats.is_small(total, threshold))
+    hidden_deprived = bool(stats.is_small(deprived, threshold))
+    if view is not None:
+        hidden_total |= view.focus_hidden(group, ["missed"])["missed"]
+        hidden_deprived |= view.focus_hidden(MOST_DEPRIVED_GROUP, ["missed"])["missed"]
     who = labels.target_group(group)
-    if stats.is_small(total, threshold):
-        return f"Fewer than {threshold} children in the group {who.lower()} living in these reach areas were not reached in {period}."
+    if hidden_total:
+        return (f"The number of children in the group “{who}” living in these reach areas who were not reached in "
+                f"{period} is not shown (c): it is small, or would give a small number away.")
     text = (f"In {period} an estimated {total:,} children in the group “{who}” living in these reach areas "
             f"were not reached at any site")
-    if group != MOST_DEPRIVED_GROUP and deprived and not stats.is_small(deprived, threshold):
+    if group == "all" and deprived and not hidden_deprived:
         text += f"; {deprived:,} of them live in the 30% most deprived areas"
-    elif stats.is_small(deprived, threshold):
-        text += "; fewer than 5 of them live in the 30% most deprived areas".replace("5", str(threshold))
-    return text + ". Missed is the population estimate minus the children reached, area by area."
+    return text + ". Missed is the population estimate minus the children reached."
 
 
 # --- How often, tiers and sites -------------------------------------------------------------------
@@ -441,8 +488,13 @@ def focus(areas: pd.DataFrame, centre: str | None) -> pd.DataFrame:
 
 
 @queries.derived_from
-def frequency(areas: pd.DataFrame, group: str, threshold: int, centre: str | None = None) -> pd.DataFrame:
-    """Reached children by number of attendances in the year: band, children, share (NaN when hidden)."""
+def frequency(areas: pd.DataFrame, group: str, threshold: int, centre: str | None = None,
+              view: disclosure.ReachView | None = None) -> pd.DataFrame:
+    """Reached children by number of attendances in the year: band, children, share (NaN when hidden).
+
+    ``hidden`` marks a band the disclosure plan hides (the bands add up to the children reached);
+    ``reached_hidden`` whether the children reached are hidden, which hides every share.
+    """
     rows = focus(areas, centre)
     rows = rows[rows["target_group"] == group]
     counts = [int(rows[c].sum()) for c in FREQUENCY_BANDS]
@@ -450,17 +502,26 @@ def frequency(areas: pd.DataFrame, group: str, threshold: int, centre: str | Non
     out = pd.DataFrame({"attendances": list(FREQUENCY_BANDS.values()), "children": counts})
     out["reached"] = total
     out = stats.add_rate(out, "children", "reached", "share", threshold)
-    out["children_shown"] = [stats.show_count(c, threshold) for c in counts]
+    values = {**dict(zip(FREQUENCY_BANDS, counts)), "reached": total}
+    flags = view.focus_hidden(group, [*FREQUENCY_BANDS, "reached"], values) if view is not None else \
+        {m: bool(stats.is_small(v, threshold)) for m, v in values.items()}
+    out["hidden"] = [flags[c] for c in FREQUENCY_BANDS]
+    out["reached_hidden"] = flags["reached"]
+    gone = out["hidden"] | out["reached_hidden"]
+    out.loc[gone, ["share_pct", "share_lower", "share_upper"]] = np.nan
+    out["share_suppressed"] = out["share_suppressed"] | gone
+    out["children_shown"] = [stats.SUPPRESSED if h else stats.show_count(c, threshold) for c, h in zip(counts, out["hidden"])]
     return out
 
 
 def frequency_sentence(freq: pd.DataFrame, group: str, sustained: int, reached: int, threshold: int,
-                       settings: Settings) -> str:
+                       settings: Settings, sustained_hidden: bool = False) -> str:
     who = labels.target_group(group).lower()
     total = int(freq["children"].sum())
     if total == 0:
         return f"No children in the group “{who}” were reached in these areas."
-    if stats.is_small(total, threshold):
+    reached_hidden = bool(freq["reached_hidden"].iloc[0]) if "reached_hidden" in freq else False
+    if stats.is_small(total, threshold) or reached_hidden:
         return f"Too few children in the group “{who}” were reached to describe how often they came."
     once = freq.iloc[0]
     text = f"Of the {total:,} children in the group “{who}” who were reached, "
@@ -468,7 +529,7 @@ def frequency_sentence(freq: pd.DataFrame, group: str, sustained: int, reached: 
         text += "too few came only once to give a share"
     else:
         text += f"{stats.show_percent(once.share_pct)} came only once"
-    if not stats.rate_suppressed(sustained, reached, threshold):
+    if not sustained_hidden and not stats.rate_suppressed(sustained, reached, threshold):
         text += (f", and {stats.show_percent(sustained / reached)} came {settings.sustained_min} or more times "
                  f"(sustained engagement)")
     return text + "."
@@ -534,14 +595,23 @@ def tier_sentence(tiers: pd.DataFrame, group: str) -> str:
 
 @queries.derived_from
 def registration_age(areas: pd.DataFrame, threshold: int, centre: str | None = None,
-                     groups: list[str] | None = None) -> pd.DataFrame:
-    """Per group: registered children and the share registered before 3 months and before 1 year, with intervals."""
+                     groups: list[str] | None = None, view: disclosure.ReachView | None = None) -> pd.DataFrame:
+    """Per group: registered children and the share registered before 3 months and before 1 year, with intervals.
+
+    A share rests on the children registered: where the disclosure plan hides them, the shares go too.
+    """
     rows = focus(areas, centre)
     if groups is not None:
         rows = rows[rows["target_group"].isin(groups)]
     sums = rows.groupby("target_group", sort=True)[["registered", "registered_by_3_months", "registered_by_1_year"]].sum().reset_index()
     sums = stats.add_rate(sums, "registered_by_3_months", "registered", "by_3_months", threshold)
     sums = stats.add_rate(sums, "registered_by_1_year", "registered", "by_1_year", threshold)
+    sums["registered_hidden"] = [
+        view.focus_hidden(g, ["registered"], {"registered": r})["registered"] if view is not None else bool(stats.is_small(r, threshold))
+        for g, r in zip(sums["target_group"], sums["registered"])]
+    for prefix in ("by_3_months", "by_1_year"):
+        sums.loc[sums["registered_hidden"], [f"{prefix}_pct", f"{prefix}_lower", f"{prefix}_upper"]] = np.nan
+        sums[f"{prefix}_suppressed"] = sums[f"{prefix}_suppressed"] | sums["registered_hidden"]
     sums["group_label"] = sums["target_group"].map(labels.target_group)
     return sums
 
@@ -559,7 +629,8 @@ def registration_sentence(ages: pd.DataFrame, group: str, threshold: int) -> str
         if not getattr(row, f"{prefix}_suppressed"):
             parts.append(f"{stats.show_percent(getattr(row, f'{prefix}_pct'))} {words} "
                          f"(95% CI {stats.show_interval(getattr(row, f'{prefix}_lower'), getattr(row, f'{prefix}_upper'))})")
-    return (f"Of the {stats.show_count(row.registered, threshold)} registered children in the group “{who}”, "
+    registered = stats.SUPPRESSED if getattr(row, "registered_hidden", False) else stats.show_count(row.registered, threshold)
+    return (f"Of the {registered} registered children in the group “{who}”, "
             + parts[0].replace(" before", " were registered before", 1)
             + (" and " + parts[1] if len(parts) > 1 else "") + ".")
 
@@ -567,12 +638,26 @@ def registration_sentence(ages: pd.DataFrame, group: str, threshold: int) -> str
 # --- Trend ---------------------------------------------------------------------------------------------
 
 @queries.derived_from
-def quarterly(quarters: pd.DataFrame, group: str, threshold: int, centre: str | None = None) -> pd.DataFrame:
-    """Cumulative reach at the end of each quarter for one group, summed over the centres in focus."""
+def quarterly(quarters: pd.DataFrame, group: str, threshold: int, centre: str | None = None,
+              view: disclosure.ReachView | None = None) -> pd.DataFrame:
+    """Cumulative reach at the end of each quarter for one group, summed over the centres in focus.
+
+    The fourth quarter is the year's figure, which the table of that year shows: it is hidden
+    wherever that year's disclosure plan hides the children reached or the population.
+    """
     rows = focus(quarters, centre)
     rows = rows[rows["target_group"] == group]
     out = rows.groupby(["year", "quarter", "quarter_ends"], sort=True)[["population", "reached"]].sum().reset_index()
     out = stats.add_rate(out, "reached", "population", "reach", threshold)
+    if view is not None:
+        for year in out["year"].unique():
+            year_view = disclosure.ReachView(replace(view.filters, year=int(year)), view.sustained_min, view.centre)
+            flags = year_view.focus_hidden(group, ["reached", "population"])
+            # Every quarter of a year has the year's population estimate behind it.
+            gone = (out["year"] == year) & ((out["quarter"] == 4) | flags["population"]) if (flags["reached"] or flags["population"]) \
+                else np.zeros(len(out), dtype=bool)
+            out.loc[gone, ["reach_pct", "reach_lower", "reach_upper"]] = np.nan
+            out.loc[gone, "reach_suppressed"] = True
     out.loc[out["reached"] > out["population"], ["reach_lower", "reach_upper"]] = np.nan
     out["period"] = [f"{labels.financial_year(y)} Q{q}" for y, q in zip(out["year"], out["quarter"])]
     return out
@@ -628,8 +713,10 @@ def boundaries(folder: Path) -> tuple[dict | None, str]:
 
 
 @queries.derived_from
-def centre_points(areas: pd.DataFrame, group: str, threshold: int, settings: Settings) -> pd.DataFrame:
+def centre_points(areas: pd.DataFrame, group: str, threshold: int, settings: Settings,
+                  view: disclosure.ReachView | None = None) -> pd.DataFrame:
     """Centres with coordinates and their reach for a group, for the map without boundaries."""
-    rated = rate(rollup(areas[areas["target_group"] == group], "centre"), threshold, settings.good, settings.outstanding)
+    rated = protect(rate(rollup(areas[areas["target_group"] == group], "centre"), threshold, settings.good, settings.outstanding),
+                    view, "centre", threshold)
     places = areas[["centre_id", "latitude", "longitude"]].drop_duplicates("centre_id").dropna()
     return rated.merge(places, left_on="unit_code", right_on="centre_id", how="inner")

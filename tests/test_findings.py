@@ -48,6 +48,17 @@ def _attendances(in_2022: int, in_2023: int) -> pd.DataFrame:
     return pd.concat([more, extra])
 
 
+def _with_eastfield_regulars(children: pd.DataFrame, attendances: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Five more children in Eastfield South (A2, centre C1), born January 2021, each coming once in May
+    2022 and once in May 2023. Without them C1 reached 3 (c) in 2023-24 and C3 0, so the whole
+    authority's total less C2's figure would give C1's 3 away: the disclosure plan would hide C2's
+    figure too. With them C1 reached 5 in 2022-23 and 8 in 2023-24, and C2's figures can be shown."""
+    rows = [(f"E{i}", f"FE{i}", "A2", "C1", date(2021, 2, 1), date(2021, 1, 1), []) for i in range(5)]
+    visits = [(f"E{i}", "C1", day, "Stay and play", "universal") for i in range(5) for day in (date(2022, 5, 3), date(2023, 5, 3))]
+    return (pd.concat([children, pd.DataFrame(rows, columns=TABLES["children"].column_names)]),
+            pd.concat([attendances, pd.DataFrame(visits, columns=TABLES["attendances"].column_names)]))
+
+
 def _rule(name, filters=YEAR_2023):
     return [f for f in findings.lines_of_enquiry(filters) if f.rule == name]
 
@@ -69,8 +80,10 @@ def test_reach_below_good_on_the_tiny_extract(tiny):
 
 def test_reach_below_good_names_the_centre(make_extract):
     # C2: Brook 40 + Marsh 3 = 43 under-fives; reached: 10 Brook children + K7 + K8 = 12 -> 28% (16.7-42.7%).
-    # Whole authority: C1 3 + C2 12 + C3 0 = 15 of 15 + 43 + 2 = 60 -> 25% (15.8-37.2%).
-    make_extract(children=_children_in_brook(40), attendances=_attendances(0, 10), population=_brook_population(40))
+    # Whole authority: C1 3 + 5 regulars + C2 12 + C3 0 = 20 of 15 + 43 + 2 = 60 -> 33% (22.7-45.9%).
+    # C1 reached 8 of 15 = 53%, whose interval spans 65%: no finding for C1.
+    children, attendances = _with_eastfield_regulars(_children_in_brook(40), _attendances(0, 10))
+    make_extract(children=children, attendances=attendances, population=_brook_population(40))
     found = findings.reach_below_good(YEAR_2023)
     centre = [f for f in found if f.figures.get("centre_id") == "C2"]
     assert len(centre) == 1
@@ -79,8 +92,8 @@ def test_reach_below_good_names_the_centre(make_extract):
     assert centre[0].uncertainty.startswith("95% interval 17-43%")
     assert centre[0].params == {"target_group": "all", "centre": "C2"}
     whole = [f for f in found if "centre_id" not in f.figures]
-    assert [(f.figures["reached"], f.figures["population"]) for f in whole] == [(15, 60)]
-    assert "95% interval 16-37%" in whole[0].uncertainty
+    assert [(f.figures["reached"], f.figures["population"]) for f in whole] == [(20, 60)]
+    assert "95% interval 23-46%" in whole[0].uncertainty
 
 
 @pytest.mark.parametrize("why, filters, population", [
@@ -120,7 +133,8 @@ def test_years_around_a_change(changed_on, before, after):
 def test_reach_fell_after_change(make_extract, centre):
     # C2 all: 2022-23 30 Brook children reached of 43 (K7, K8 and K9 came in other years) = 70%;
     # 2023-24 10 + K7 + K8 = 12 of 43 = 28%. Change -42 points, Newcombe -58 to -21: wholly below 0.
-    make_extract(children=_children_in_brook(40), attendances=_attendances(30, 10),
+    children, attendances = _with_eastfield_regulars(_children_in_brook(40), _attendances(30, 10))
+    make_extract(children=children, attendances=attendances,
                  population=_brook_population(40), service_changes=_hub_change(centre=centre))
     found = findings.reach_fell_after_change(Filters(year=2023, district="Southvale"))
     assert len(found) == 1

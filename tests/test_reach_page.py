@@ -117,11 +117,13 @@ def test_map_of_areas_when_boundaries_are_given(make_extract):
     assert not errors(at)
     maps = [f for f in plotly_figures(at) if any(t.get("fill") == "toself" for t in f["data"])]
     assert len(maps) == 1
-    # All under-fives by area: A1 3/10 (c), A2 0/5 = 0%, A3 1/6 (c), A4 1/3 (c), A5 0/2 (c):
-    # only A2 is shaded (band "below 50%"); the other four are grey.
+    # All under-fives by area: A1 3/10 (c), A2 0/5 = 0%, A3 1/6 (c), A4 1/3 (c), A5 0/2 (c). A2 is grey
+    # too: C1's 15 under-fives are hidden (Northdale's 17 less them would give Old Mill's 2 away), so
+    # A2's 5 would give A1's 10 and then A1's 3 reached away; the disclosure plan hides A2's population,
+    # and with it A2's reach %. Every area is grey.
     names = {t.get("name") for t in maps[0]["data"] if t.get("fill") == "toself"}
-    assert names == {"below 50%", "too few to show"}
-    assert "1 area is shaded; 4 are grey" in texts(at)
+    assert names == {"too few to show"}
+    assert "0 areas are shaded; 5 are grey" in texts(at)
 
 
 def test_a_rerun_replays_the_drawn_sections_and_a_new_choice_redraws_them(tiny):
