@@ -3,8 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+# The address to listen on: this computer only unless asked (HOST=0.0.0.0 for every interface).
+HOST ?= 127.0.0.1
+# Dashboard processes behind nginx for `make serve` (empty: one per processor core).
+PROCESSES ?=
 
-.PHONY: run test bench load sample clean
+.PHONY: run serve test bench load sample clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +23,11 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/activate
 	touch $(VENV)/.runtime $@
 
 run: $(VENV)/.runtime
-	$(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(BIN)/streamlit run dashboard.py --server.address $(HOST) --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+
+# Several processes behind Debian's nginx (see the README's "Serving a council"); foreground, Ctrl-C stops all.
+serve: $(VENV)/.runtime
+	$(BIN)/python -m scrutiny.serve --host $(HOST) --port $(PORT) $(if $(PROCESSES),--processes $(PROCESSES))
 
 # axe-core for the accessibility tests (package.json pins it). Without npm the browser
 # tests say loudly that axe is missing and skip it; under CI=true that is a failure.
