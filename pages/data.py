@@ -3,12 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from scrutiny import queries
+from scrutiny import queries, uploads
 from scrutiny.contract import TABLES
 from scrutiny.definitions import DEFINITIONS
 from scrutiny.extract import data_dir
 
 st.title("About the data")
+uploads.draw_notice()
 info = queries.extract_info()
 problems = queries.problems()
 extract = queries.current_extract()
@@ -17,7 +18,7 @@ st.markdown(
     f"**Authority:** {info.authority}  \n"
     f"**Extracted on:** {info.extracted_on:%d %B %Y}" if info.extracted_on else f"**Authority:** {info.authority}  \n**Extracted on:** not stated"
 )
-st.markdown(f"**Extract folder:** `{data_dir().name}`  \n**Suppression threshold:** counts from 1 to {info.suppression_threshold - 1} are shown as c.")
+st.markdown(f"**Extract folder:** {'your uploaded files' if uploads.current() else '`' + data_dir().name + '`'}  \n**Suppression threshold:** counts from 1 to {info.suppression_threshold - 1} are shown as c.")
 if info.notes:
     st.caption(info.notes)
 for note in info.problems:
@@ -74,6 +75,8 @@ for name, spec in TABLES.items():
     })
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 st.caption("The data contract (docs/data-contract.md in the project) lists every column and rule.")
+
+uploads.draw_section()
 
 st.header("Definitions")
 for term, meaning in DEFINITIONS:

@@ -58,6 +58,8 @@ class ImportProblem:
     severity: str  # "error" or "warning"
     message: str
     table: str | None = None
+    # True for the dashboard's own check of the built extract (scrutiny.validation), False for the importer's.
+    from_validation: bool = False
 
     @property
     def is_error(self) -> bool:
@@ -768,14 +770,14 @@ def build(source_dir: Path, out_dir: Path | None, mapping: Mapping | None = None
                         "so keep the salt file secret and use it for every extract you want to compare.",
             }
         (staging / "extract.json").write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        opened = open_extract(staging)
+        opened = open_extract(staging, summaries_on_disk=False)  # leaves nothing in the cache folder
         try:
             checked = validate(opened)
         finally:
             opened.connection.close()
         for problem in checked:
             message = _translate_rows(problem.message, problem.table, sources_of.get(problem.table, []))
-            result.problems.append(ImportProblem(problem.severity, message, problem.table))
+            result.problems.append(ImportProblem(problem.severity, message, problem.table, from_validation=True))
         if result.errors or out_dir is None:
             return result
         _replace(out_dir, staging)

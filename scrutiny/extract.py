@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -51,8 +52,19 @@ def _for_two_seconds(what: str, key, work):
 def data_dir() -> Path:
     """The extract's folder, with links resolved (so that a link switched to a new extract is seen);
     resolving costs a system call per part of the path."""
+    own = session_extract_dir()
+    if own is not None:
+        return own
     given = os.environ.get(DATA_DIR_VARIABLE) or str(DEFAULT_DATA_DIR)
     return _for_two_seconds("folder", given, lambda: Path(given).resolve())
+
+
+def session_extract_dir() -> Path | None:
+    """The extract this browser session built from its own uploaded exports (About the data), if any.
+
+    Only the session that uploaded it ever gets its folder; see scrutiny/uploads.py."""
+    uploads = sys.modules.get("scrutiny.uploads")  # loaded by the app only: the tools never have one
+    return uploads.current_folder() if uploads is not None else None
 
 
 def table_source(folder: Path, table: str) -> Path | None:
@@ -152,7 +164,7 @@ class OpenedExtract:
     summaries: Summaries = field(default_factory=Summaries)
 
 
-def open_extract(folder: Path | None = None, progress=None) -> OpenedExtract:
+def open_extract(folder: Path | None = None, progress=None, summaries_on_disk: bool = True) -> OpenedExtract:
     """One in-memory DuckDB connection with a view per table and per summary, then locked down.
 
     The per-child summaries (queries/derived/) come from the cache folder when this version of
@@ -215,7 +227,7 @@ def open_extract(folder: Path | None = None, progress=None) -> OpenedExtract:
         "list_distinct(['all'] || coalesce(target_groups, []::varchar[]) "
         "|| case when most_deprived then ['most_deprived_30'] else []::varchar[] end)"
     )
-    summaries = summary_cache.attach(con, folder, _fingerprint(folder), progress)
+    summaries = summary_cache.attach(con, folder, _fingerprint(folder), progress, on_disk=summaries_on_disk)
     folder_sql = str(folder).replace("'", "''")
     con.execute(f"set allowed_directories = ['{folder_sql}']")
     con.execute("set enable_external_access = false")

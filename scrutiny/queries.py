@@ -26,6 +26,7 @@ import streamlit as st
 from scrutiny.extract import REPO_ROOT, OpenedExtract, data_dir, data_version, open_extract, read_extract_info, ExtractInfo
 from scrutiny.contract import TABLES
 from scrutiny.validation import Problem, validate
+from scrutiny import uploads
 
 QUERY_DIR = REPO_ROOT / "queries"
 _PARAMETER = re.compile(r"(?<![\w$])\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -73,15 +74,31 @@ def _opened(folder: str, version: str) -> OpenedExtract:
     return open_extract(Path(folder))
 
 
+# An extract a session built from its own uploads (scrutiny/uploads.py) is opened apart from the
+# council's, so that uploads never push the shared extract out, and with its summaries in memory only.
+@st.cache_resource(show_spinner="Opening your extract...", max_entries=4, ttl=uploads.MAX_AGE_HOURS * 3600)
+def _opened_upload(folder: str, version: str) -> OpenedExtract:
+    return open_extract(Path(folder), summaries_on_disk=False)
+
+
+def _open(folder: str, version: str) -> OpenedExtract:
+    return _opened_upload(folder, version) if uploads.is_upload(folder) else _opened(folder, version)
+
+
+def release_upload(folder: Path) -> None:
+    """Lets go of the connection to a session's own extract, which is about to be deleted."""
+    _opened_upload.clear(str(folder), data_version(folder))
+
+
 def current_extract() -> OpenedExtract:
-    return _opened(*extract_version())
+    return _open(*extract_version())
 
 
 # Results are kept up to a size, not a count: at 50 times one reach_by_area result pickles to
 # about 120 MB, while most results are a few kilobytes. The least recently used go first.
 @st.cache_data(show_spinner=False, max_entries=2000, max_size="512MB")
 def _run_cached(name: str, parameters: tuple, folder: str, version: str) -> pd.DataFrame:
-    extract = _opened(folder, version)
+    extract = _open(folder, version)
     # A cursor per query: one connection object is not safe to share between threads.
     cursor = extract.connection.cursor()
     try:
@@ -90,6 +107,7 @@ def _run_cached(name: str, parameters: tuple, folder: str, version: str) -> pd.D
         # A fault inside DuckDB itself leaves the connection unusable ("database has been
         # invalidated"): drop it, so the next run opens the extract afresh, not every page failing.
         _opened.clear()
+        _opened_upload.clear()
         first_line = str(error).strip().splitlines()[0][:300]
         raise QueryError(
             f"The {name} query failed inside the database engine ({first_line}). "
@@ -221,7 +239,7 @@ def extract_version() -> tuple[str, str]:
 
 @st.cache_data(show_spinner="Checking the extract against the data contract...", max_entries=8)
 def _problems(folder: str, version: str) -> list[Problem]:
-    return validate(_opened(folder, version))
+    return validate(_open(folder, version))
 
 
 def problems() -> list[Problem]:
@@ -240,7 +258,7 @@ def extract_info() -> ExtractInfo:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _profile(table: str, folder: str, version: str) -> dict:
-    extract = _opened(folder, version)
+    extract = _open(folder, version)
     spec = TABLES[table]
     cursor = extract.connection.cursor()
     # Identifiers come from the contract (an allow-list), never from a user.

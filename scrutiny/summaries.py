@@ -105,12 +105,19 @@ class Summaries:
 
 
 def attach(con: duckdb.DuckDBPyConnection, folder: Path, extract_fingerprint: str,
-           progress: Callable[[str], None] | None = None) -> Summaries:
-    """Makes each summary a view in `con` (which already has the extract's views), from the cache when it can."""
+           progress: Callable[[str], None] | None = None, on_disk: bool = True) -> Summaries:
+    """Makes each summary a view in `con` (which already has the extract's views), from the cache when it can.
+
+    on_disk=False works them out in memory and writes nothing: for an extract that must leave no
+    trace on the server (one uploaded for a single session) or one still being checked (the importer's).
+    """
     started = time.perf_counter()
     texts = sources()
     path = cache_file(folder, extract_fingerprint, texts)
     key = path.stem
+    if not on_disk:
+        failed = _build(con, "':memory:'", key, texts, progress, compress=True)
+        return Summaries(path=None, built=True, failed=failed, seconds=time.perf_counter() - started)
     summaries = _open_prepared(con, path, key, texts)
     if summaries is None:
         summaries = _prepare(con, folder, path, key, texts, progress)
