@@ -130,7 +130,7 @@ def _plan_hides(filters: Filters, year: int, group: str, centre: str | None) -> 
 
     from scrutiny import disclosure
 
-    view = disclosure.ReachView(replace(filters, year=int(year)), SUSTAINED_MIN, centre)
+    view = disclosure.ReachView(replace(filters, year=int(year)), stats.SUSTAINED_MIN, centre)
     flags = view.focus_hidden(group, ["reached", "population"])
     return flags["reached"] or flags["population"]
 
