@@ -16,6 +16,7 @@ than a worksheet holds).
 from __future__ import annotations
 
 import argparse
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -127,6 +128,10 @@ def export(extract: Path, out: Path, excel: bool = False) -> list[Path]:
         if name in WINDOWS_1252:
             target.write_bytes(target.read_text(encoding="utf-8").encode("cp1252"))
         written.append(target)
+    boundaries = extract / "boundaries.geojson"
+    if boundaries.is_file():  # the reach map's areas, copied as the council's GIS team would supply them
+        shutil.copyfile(boundaries, out / boundaries.name)
+        written.append(out / boundaries.name)
     years = [row[0] for row in con.execute(
         f"select distinct year(attended_on - interval 3 month) from {_scan(extract, 'attendances')} order by 1").fetchall()]
     for year in years:

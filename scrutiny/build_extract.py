@@ -38,7 +38,7 @@ from pathlib import Path
 import duckdb
 
 from scrutiny.contract import DEFAULT_SUPPRESSION_THRESHOLD, TABLES
-from scrutiny.mapping import NO, YES, ColumnRule, Mapping, MappingError, TableMapping, load_mapping, parse_mapping
+from scrutiny.mapping import BOUNDARIES_FILE, NO, YES, ColumnRule, Mapping, MappingError, TableMapping, load_mapping, parse_mapping
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -769,6 +769,14 @@ def build(source_dir: Path, out_dir: Path | None, mapping: Mapping | None = None
                 "note": "The extract holds no real identifier for these columns. The same salt gives the same pseudonym, "
                         "so keep the salt file secret and use it for every extract you want to compare.",
             }
+        boundaries = source_dir / mapping.boundaries
+        if boundaries.is_file() and ".." not in Path(mapping.boundaries).parts:
+            problem = _check_boundaries(boundaries)
+            if problem:
+                result.problems.append(ImportProblem("error", problem))
+                return result
+            shutil.copyfile(boundaries, staging / BOUNDARIES_FILE)
+            info["built_from"]["boundaries"] = [boundaries.name]
         (staging / "extract.json").write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         opened = open_extract(staging, summaries_on_disk=False)  # leaves nothing in the cache folder
         try:
@@ -786,6 +794,16 @@ def build(source_dir: Path, out_dir: Path | None, mapping: Mapping | None = None
     finally:
         builder.close()
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _check_boundaries(path: Path) -> str | None:
+    try:
+        shape = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (ValueError, UnicodeDecodeError) as error:
+        return f"{path.name} is not readable GeoJSON ({str(error).splitlines()[0][:120]}): export the boundaries again."
+    if not isinstance(shape, dict) or not isinstance(shape.get("features"), list):
+        return f"{path.name} is not a GeoJSON feature collection (it has no list of features): export the boundaries again."
+    return None
 
 
 def _replace(out_dir: Path, staging: Path) -> None:

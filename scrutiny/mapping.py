@@ -27,7 +27,9 @@ matched ignoring case and surrounding spaces), ``dates`` (day_first, iso or a fo
 ``sum`` (several numeric columns added up, as ONS's single years of age), ``value`` (the same
 value on every row), ``flags`` (yes/no columns -> a list of codes). Table options: ``source``,
 ``sheet``, ``skip_rows`` (lines above the header), ``encoding`` (auto, utf-8 or windows-1252)
-and ``where`` (keep rows whose column holds one of the given values).
+and ``where`` (keep rows whose column holds one of the given values). At the top, ``boundaries``
+names the export folder's GeoJSON of area boundaries (default boundaries.geojson, when present),
+copied into the extract for the reach map.
 
 A contract column the mapping does not name is taken from the export's column of the same
 name; an optional (nullable) column the export lacks is left empty.
@@ -57,7 +59,9 @@ YES = ("y", "yes", "true", "t", "1")
 NO = ("n", "no", "false", "f", "0")
 COLUMN_OPTIONS = {"from", "recode", "dates", "split", "first_year", "sum", "value", "flags"}
 TABLE_OPTIONS = {"source", "sheet", "skip_rows", "encoding", "where", "columns"}
-TOP_OPTIONS = {"authority", "extracted_on", "suppression_threshold", "notes", "dates", "encoding", "pseudonymise", "tables"}
+TOP_OPTIONS = {"authority", "extracted_on", "suppression_threshold", "notes", "dates", "encoding", "pseudonymise",
+               "boundaries", "tables"}
+BOUNDARIES_FILE = "boundaries.geojson"
 
 
 class MappingError(ValueError):
@@ -100,6 +104,8 @@ class Mapping:
     suppression_threshold: int | None = None
     notes: str = ""
     pseudonymise: list[str] = field(default_factory=list)
+    # The export folder's area boundaries (GeoJSON), copied into the extract as boundaries.geojson.
+    boundaries: str = BOUNDARIES_FILE
     name: str = "the mapping"
 
 
@@ -265,4 +271,5 @@ def parse_mapping(raw) -> Mapping:
         suppression_threshold=threshold,
         notes=str(raw.get("notes") or ""),
         pseudonymise=pseudonymise,
+        boundaries=str(raw.get("boundaries") or BOUNDARIES_FILE),
     )

@@ -36,13 +36,14 @@ MAX_FILE_MB = 200
 MAX_TOTAL_MB = 300
 MAX_AGE_HOURS = 12
 MAPPING_SUFFIXES = (".yaml", ".yml")
+BOUNDARY_SUFFIXES = (".geojson",)
 SESSION_KEY = "own_extract"
 # Importing holds a DuckDB connection of up to 1.5 GB: one at a time, the others wait their turn.
 _IMPORTING = threading.Semaphore(1)
 WAIT_SECONDS = 120
 LIMITS_SENTENCE = (
     f"Up to {MAX_FILES} files at once, {MAX_FILE_MB} MB each and {MAX_TOTAL_MB} MB in all: CSV (.csv, .txt, .tsv), "
-    "Excel (.xlsx) and one mapping file (.yaml)."
+    "Excel (.xlsx), one mapping file (.yaml) and, for the reach map, the areas' boundaries (.geojson)."
 )
 
 
@@ -139,9 +140,10 @@ def check_limits(files) -> str | None:
     names = [Path(f.name).name for f in files]
     if len(set(n.lower() for n in names)) != len(names):
         return "Two of the files have the same name: rename one and try again."
-    odd = [n for n in names if not n.lower().endswith(CSV_SUFFIXES + EXCEL_SUFFIXES + MAPPING_SUFFIXES) or n.startswith(".")]
+    odd = [n for n in names if not n.lower().endswith(CSV_SUFFIXES + EXCEL_SUFFIXES + MAPPING_SUFFIXES + BOUNDARY_SUFFIXES)
+           or n.startswith(".")]
     if odd:
-        return f"{odd[0]} is not a CSV, Excel (.xlsx) or mapping (.yaml) file."
+        return f"{odd[0]} is not a CSV, Excel (.xlsx), mapping (.yaml) or boundaries (.geojson) file."
     mappings = [n for n in names if n.lower().endswith(MAPPING_SUFFIXES)]
     if len(mappings) > 1:
         return f"Choose one mapping file, not {len(mappings)} ({', '.join(mappings)})."
@@ -228,7 +230,8 @@ def draw_section() -> None:
     st.caption(LIMITS_SENTENCE)
     with st.form("own_exports", clear_on_submit=False, border=True):
         files = st.file_uploader(
-            "Export files and mapping", type=[s.lstrip(".") for s in CSV_SUFFIXES + EXCEL_SUFFIXES + MAPPING_SUFFIXES],
+            "Export files and mapping",
+            type=[s.lstrip(".") for s in CSV_SUFFIXES + EXCEL_SUFFIXES + MAPPING_SUFFIXES + BOUNDARY_SUFFIXES],
             accept_multiple_files=True, key="own_export_files",
         )
         submitted = st.form_submit_button("Check and open")

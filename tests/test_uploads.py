@@ -129,7 +129,7 @@ def test_a_file_that_is_no_export_is_refused_by_the_server_too():
             self.name, self.size = name, size
 
     assert uploads.check_limits([Chosen("notes.txt.exe", 2), Chosen("map.yaml", 2)]) == (
-        "notes.txt.exe is not a CSV, Excel (.xlsx) or mapping (.yaml) file.")
+        "notes.txt.exe is not a CSV, Excel (.xlsx), mapping (.yaml) or boundaries (.geojson) file.")
     assert uploads.check_limits([Chosen("a.csv", 2), Chosen("A.CSV", 2)]) == (
         "Two of the files have the same name: rename one and try again.")
     assert uploads.check_limits([]) == "Choose the export files (and the mapping file) first."
