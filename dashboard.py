@@ -33,7 +33,7 @@ PAGES = [
 
 navigation = st.navigation(PAGES)
 st.sidebar.caption(f"{extract_info().authority}: early years services (0-5)")
-filters.remember(filters.sidebar_filters())
+filters.remember(filters.sidebar_filters(navigation.url_path))
 # "Copy link to this view": drawn before the page (so a page that stops early still has it)
 # and redrawn after it, so choices the page has just put in the URL are in the link.
 share_link = sharing.ShareLink(navigation.url_path)

@@ -41,7 +41,14 @@ class Filters:
 
     def describe(self) -> str:
         """The filters in words, for captions, downloads and the evidence pack."""
-        parts = [f"financial year {self.period_label}"]
+        return ", ".join([f"financial year {self.period_label}"] + self._place_parts())
+
+    def describe_places(self) -> str:
+        """The filters other than the year, in words ("" when none): for what has no year, such as comments."""
+        return ", ".join(self._place_parts())
+
+    def _place_parts(self) -> list[str]:
+        parts = []
         if self.district:
             parts.append(f"district {self.district}")
         if self.cluster:
@@ -50,7 +57,7 @@ class Filters:
             parts.append(f"lead agency {self.lead_agency}")
         if self.site_type:
             parts.append(f"site type {labels.site_type(self.site_type)}")
-        return ", ".join(parts)
+        return parts
 
     def describe_markdown(self) -> str:
         """describe() for st.markdown: names from the extract cannot turn into emphasis or links."""
@@ -98,9 +105,34 @@ def _options() -> tuple[list[tuple[int, str, bool]], dict[str, list[str]]]:
     return years_list, values
 
 
-def sidebar_filters() -> Filters:
-    """Draws the shared filters in the sidebar; call once per run, from dashboard.py."""
+def _link_wins_on_page_switch(page: str | None, allowed: dict[str, dict[str, object]]) -> None:
+    """On a switch to another page, the sidebar choices a link carries win over the ones on screen.
+
+    Streamlit's URL-bound widgets read the URL only on a session's first run; after that
+    the value on screen wins. A link inside the app (a line of enquiry's "open the view
+    that shows this", st.page_link with query parameters) switches page within the same
+    session, so without this the sidebar kept its own year and dropped the link's, and
+    the page showed another year's figure. Only a value the extract has is taken; a
+    page switch without the parameter (the navigation menu) keeps the sidebar's choice.
+    Same-page reruns are left alone: the URL Streamlit holds then can lag the screen.
+    """
+    previous = st.session_state.get("_sidebar_page")
+    st.session_state["_sidebar_page"] = page
+    if page is None or previous is None or previous == page:
+        return
+    for key, options in allowed.items():  # options: the label a URL carries -> the widget's value
+        requested = st.query_params.get(key)
+        if requested in options and st.session_state.get(key) != options[requested]:
+            st.session_state[key] = options[requested]
+
+
+def sidebar_filters(page: str | None = None) -> Filters:
+    """Draws the shared filters in the sidebar; call once per run, from dashboard.py,
+    with the page about to run (its url_path), so that a link to another page keeps its filters."""
     years, values = _options()
+    formats = {"site_type": labels.site_type}
+    _link_wins_on_page_switch(page, {"period": {label: label for _, label, _ in years}} | {
+        key: {formats.get(key, str)(v): v for v in values.get(key, [])} for key in SIDEBAR_KEYS if key != "period"})
     bar = st.sidebar
     bar.header("Filters")
     period_labels = [label for _, label, _ in years]
