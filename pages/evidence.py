@@ -82,8 +82,11 @@ for section in pack.sections:
             st.markdown(f"**{block.title}**")
             st.dataframe(block.frame, hide_index=True, width="stretch")
             stem = re.sub(r"[^a-z0-9]+", "-", block.title.lower()).strip("-")
+            if not block.timeless and current.period_label not in stem:
+                stem += f"-{current.period_label}"
             ui.download_csv(block.frame, block.title, stem, key=f"csv-{section.key}-{number}",
-                            filters=current, source_text="; ".join(section.sources) or "the dashboard")
+                            filters=current, source_text="; ".join(section.sources) or "the dashboard",
+                            with_period=not block.timeless)
         elif isinstance(block, evidence.Chart):
             ui.sentence(block.description)
             charts.show(block.figure, key=f"chart-{section.key}-{number}")

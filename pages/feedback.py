@@ -289,7 +289,7 @@ table = themes_table(current, consultation, by, threshold)
 with st.expander("The table behind the chart"):
     st.dataframe(table, hide_index=True, width="stretch")
     ui.download_csv(table, f"Themes raised, by {fb.GROUPINGS[by].lower()}, {what_plain}", "feedback_themes",
-                    key="download_feedback_themes", filters=current, source_text=SOURCE)
+                    key="download_feedback_themes", filters=current, source_text=SOURCE, with_period=False)
 ui.source(SOURCE)
 ui.suppression_note()
 
@@ -303,7 +303,7 @@ else:
     with st.expander("The change in each theme"):
         st.dataframe(shown_changes, hide_index=True, width="stretch")
         ui.download_csv(shown_changes, "Change in themes between consultations", "feedback_change",
-                        key="download_feedback_change", filters=current, source_text=SOURCE)
+                        key="download_feedback_change", filters=current, source_text=SOURCE, with_period=False)
 
 # --- 3. Themes raised together --------------------------------------------------------------------
 st.header("Themes raised together")
@@ -367,7 +367,7 @@ st.download_button(
     f"Download these {len(quotes):,} quotes as CSV", key="download_feedback_quotes", file_name="feedback_quotes.csv",
     mime="text/csv", on_click="ignore",
     data=lambda: ui.csv_bytes(fb.quotes_table(quotes, codebook), f"Quotes from {what_plain}", current,
-                              SOURCE + "; personal details masked"),
+                              SOURCE + "; personal details masked", with_period=False),
 )
 st.caption("E-mail addresses, phone numbers, postcodes and names people gave are replaced with [… removed] here and in downloads.")
 

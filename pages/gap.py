@@ -181,7 +181,7 @@ ui.sentence(gaps.overview_sentence(overview, geography))
 shown_overview = gaps.overview_table(overview)
 st.dataframe(shown_overview, hide_index=True, width="stretch",
              column_config={"Indicator": st.column_config.TextColumn(pinned=True)})
-ui.download_csv(shown_overview, f"Gaps for every indicator: {geography.name}", "gaps_every_indicator", "gap_overview_csv",
+ui.download_csv(shown_overview, f"Gaps for every indicator: {geography.name}", f"gaps_every_indicator_{current.period_label}", "gap_overview_csv",
                 current, "outcomes, indicators and benchmarks tables")
 st.caption("Focus and reference % carry 95% Wilson intervals; gaps and changes carry Newcombe's hybrid score interval "
            "(changes combine two years' intervals by the square-and-add method). England is compared with the focus "
@@ -199,7 +199,7 @@ over_time(indicator, geography, year)
 shown_trend = gaps.trend_table(trend, indicator)
 with st.expander("The figures year by year"):
     st.dataframe(shown_trend, hide_index=True, width="stretch")
-ui.download_csv(shown_trend, f"{indicator.title}: gap by year, {geography.name}", f"gap_{indicator.code}_by_year",
+ui.download_csv(shown_trend, f"{indicator.title}: gap by year, {geography.name}", f"gap_{indicator.code}_by_year_to_{labels.financial_year(year)}",
                 "gap_trend_csv", current, indicator.source)
 
 # --- 3. Benchmarks ------------------------------------------------------------------------------
@@ -214,7 +214,7 @@ if geography.level in (DISTRICT, CENTRE) and geography.district:
 areas = gaps.gap_by_area(indicator, year, **centre_filters)
 widest_gaps(indicator, geography, year, centre_filters)
 shown_areas = gaps.area_table(areas, indicator)
-ui.download_csv(shown_areas, f"{indicator.title}: gap by area, {labels.financial_year(year)}", f"gap_{indicator.code}_by_area",
+ui.download_csv(shown_areas, f"{indicator.title}: gap by area, {labels.financial_year(year)}", f"gap_{indicator.code}_by_area_{labels.financial_year(year)}",
                 "gap_area_csv", current, indicator.source)
 
 st.subheader("Funnel plot: which reach areas differ by more than chance?")

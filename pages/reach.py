@@ -309,7 +309,7 @@ st.caption(
 ui.suppression_note()
 ui.source(f"{source_text}; population estimates for {period}")
 ui.download_csv(reach.download_table(table, mask), f"Reach of {who.lower()} by {labels.ROLLUPS[level].lower()}, {period}",
-                f"reach_{group}_{level}_{current.year}", "reach_table_download", current, source_text)
+                f"reach_{group}_{level}_{period}", "reach_table_download", current, source_text)
 
 # --- 2. Heat map -------------------------------------------------------------------------------
 st.header("2. Every group at a glance")
@@ -331,7 +331,7 @@ area_table, area_mask = reach.display_table(missed_rows, "area", threshold, with
 st.dataframe(reach.styled(area_table, area_mask), hide_index=True, width="stretch", height=420, key="reach_missed_areas")
 ui.suppression_note()
 ui.download_csv(reach.download_table(area_table, area_mask), f"Children missed by area, {who.lower()}, {period}",
-                f"missed_{group}_{current.year}", "reach_missed_download", current, source_text)
+                f"missed_{group}_{period}", "reach_missed_download", current, source_text)
 
 # --- 5. Map ------------------------------------------------------------------------------------
 st.header("5. Where reach is high and low")

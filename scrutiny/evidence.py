@@ -47,6 +47,8 @@ class Table:
     title: str
     frame: pd.DataFrame  # as shown on the page: suppressed, labelled, rounded
     note: str = ""
+    # Comments have no financial year: the table's download names no year.
+    timeless: bool = False
 
 
 @dataclass
@@ -379,7 +381,7 @@ def quotes_blocks(quotes: list[dict]) -> list[Block]:
     return [
         f"{len(quotes)} quote{'s' if len(quotes) != 1 else ''} marked on the Feedback page. Names, phone numbers and "
         "e-mail addresses are masked; quotes illustrate what people said and are not a measure of how many said it.",
-        Table("Quotes marked for the committee", quotes_table(quotes)),
+        Table("Quotes marked for the committee", quotes_table(quotes), timeless=True),
     ]
 
 

@@ -5,7 +5,6 @@ plain-English sentence above each chart, the source line and CSV downloads.
 from __future__ import annotations
 
 import contextlib
-import csv
 import functools
 import io
 import threading
@@ -130,32 +129,51 @@ def _size(n: int) -> str:
     return f"{n} bytes" if n < 1024 else f"{n / 1024:.1f} KB" if n < 1024**2 else f"{n / 1024**2:.1f} MB"
 
 
-def csv_bytes(frame: pd.DataFrame, title: str, filters: Filters | None, source_text: str) -> bytes:
-    """The table as shown, after a short header block naming what it is.
+# The last column of every CSV download: what the table is, where it came from and what "c" means.
+ABOUT_COLUMN = "About this table"
+
+
+def csv_about(title: str, filters: Filters | None, source_text: str, with_period: bool = True) -> str:
+    """One sentence-by-sentence note on a downloaded table: title, source, filters, small numbers, date."""
+    info = queries.extract_info()
+    extracted = f" of {info.extracted_on:%d %B %Y}" if info.extracted_on else ""
+    chosen = (filters.describe() if with_period else filters.describe_places()) if filters else ""
+    return (
+        f"{title}. Source: {source_text or 'the dashboard'}; {info.authority} data extract{extracted}. "
+        f"Filters: {chosen or 'none'}. "
+        f"Numbers from 1 to {info.suppression_threshold - 1} (and percentages resting on them) are shown as c, "
+        f"so that no family can be identified. Downloaded {date.today():%d %B %Y}."
+    )
+
+
+def csv_bytes(frame: pd.DataFrame, title: str, filters: Filters | None, source_text: str,
+              with_period: bool = True) -> bytes:
+    """The table as shown, for Excel, LibreOffice and pandas alike.
+
+    The header is the first line, so pandas.read_csv needs no options and a spreadsheet
+    sorts and filters the rows as they are. What the table is (title, source, filters,
+    the small-numbers note) is the last column, "About this table", on every row, so it
+    stays with any row that is copied, sorted or filtered out. UTF-8 with a byte-order
+    mark: without one, Excel on Windows reads curly quotes and accented names as other
+    characters. with_period=False leaves the year out of the filters (comments have none).
 
     Every CSV the dashboard offers is written here, so this is where text that a spreadsheet would
-    run as a formula is neutralised (cell_safety): the table's cells and each header line, which
-    is written as one cell so that a comma or line break in a centre's name cannot start a new one.
+    run as a formula is neutralised (cell_safety): the table's cells and the note.
     """
-    info = queries.extract_info()
-    header = [
-        f"# {title}",
-        f"# Source: {source_text}; {info.authority} data extract"
-        + (f" of {info.extracted_on:%d %B %Y}" if info.extracted_on else ""),
-        f"# Filters: {filters.describe() if filters else 'none'}",
-        f"# Downloaded: {date.today():%d %B %Y}. Numbers from 1 to {info.suppression_threshold - 1} are shown as c.",
-    ]
-    # Lines end in CR LF, as RFC 4180 and Excel have them: with a bare LF, Python's CSV writer leaves a
-    # cell holding a carriage return unquoted, and a spreadsheet starts a new row (and cell) there.
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows([neutralise(line)] for line in header)
-    neutralise_frame(frame).to_csv(buffer, index=False, lineterminator="\r\n")
-    return buffer.getvalue().encode("utf-8")
+    out = neutralise_frame(frame.reset_index(drop=True))
+    about = neutralise(csv_about(title, filters, source_text, with_period))
+    if out.empty:  # the note still needs a row to sit on
+        out = pd.DataFrame([{column: "" for column in out.columns}])
+    out[ABOUT_COLUMN] = about
+    # Lines end in CR LF, as RFC 4180 and Excel have them: with a bare LF, pandas leaves a cell
+    # holding a carriage return unquoted, and a spreadsheet starts a new row (and cell) there.
+    return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def download_csv(frame: pd.DataFrame, title: str, file_stem: str, key: str,
-                 filters: Filters | None = None, source_text: str = "") -> None:
-    data = csv_bytes(frame, title, filters, source_text)
+                 filters: Filters | None = None, source_text: str = "", with_period: bool = True) -> None:
+    """A download button for a table; file_stem should name the full period it covers (2023-24, not 2023)."""
+    data = csv_bytes(frame, title, filters, source_text, with_period)
     st.download_button(
         f"Download this table as CSV ({_size(len(data))})", data=data, file_name=f"{file_stem}.csv",
         mime="text/csv", key=key, on_click="ignore",

@@ -36,3 +36,23 @@ def texts(at: AppTest) -> str:
     for kind in ("markdown", "caption", "info", "warning", "error", "success"):
         parts += [str(el.value) for el in getattr(at, kind)]
     return "\n".join(parts)
+
+
+def read_download(raw: bytes):
+    """A CSV download read as a user's pandas would, with no options: (the table as text, its note).
+
+    The table is read again as text (dtype=str) only to compare it cell by cell with the table shown.
+    """
+    import io
+
+    import pandas as pd
+
+    from scrutiny.ui import ABOUT_COLUMN
+
+    assert raw.startswith(b"\xef\xbb\xbf"), "a CSV download starts with UTF-8's byte-order mark"
+    plain = pd.read_csv(io.BytesIO(raw))
+    assert plain.columns[-1] == ABOUT_COLUMN, list(plain.columns)
+    table = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    notes = set(table.pop(ABOUT_COLUMN))
+    assert len(notes) == 1, "every row carries the same note"
+    return table, notes.pop()

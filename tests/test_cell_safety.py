@@ -185,18 +185,24 @@ def test_quotes_download_neutralises_every_comment(hostile):
     data = ui.csv_bytes(table, "Quotes from =cmd|' /C calc'!A0, and @more", Filters(year=2023), "feedback")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert not [cell for row in rows for cell in row if _runs_as_formula(cell)]
-    # A comma in a title stays inside its one header cell instead of starting a new one.
-    assert ["# Quotes from =cmd|' /C calc'!A0, and @more"] in rows
-    assert len(rows) == 4 + 1 + len(comments)
+    # A comma in a title stays inside the note's one cell instead of starting a new one.
+    assert rows[0] == ["Quote", "Consultation", ui.ABOUT_COLUMN]
+    assert all(len(row) == 3 and row[2].startswith("Quotes from =cmd|' /C calc'!A0, and @more. Source: feedback;")
+               for row in rows[1:])
+    assert len(rows) == 1 + len(comments)
 
 
 def test_every_written_csv_is_neutralised_however_the_header_is_built(tiny):
     table = pd.DataFrame({"Name": ["=1+1"], "Figure": [-3]})
     data = ui.csv_bytes(table, "Title\n=2+2", None, "source, =3+3")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-    assert rows[0] == ["# Title\n=2+2"]
-    assert ["# Source: source, =3+3; Testshire County Council data extract of 30 June 2024"] in rows
-    assert rows[-2:] == [["Name", "Figure"], ["'=1+1", "-3"]]
+    assert rows[0] == ["Name", "Figure", ui.ABOUT_COLUMN]
+    assert rows[1][:2] == ["'=1+1", "-3"] and len(rows) == 2
+    assert rows[1][2].startswith("Title\n=2+2. Source: source, =3+3; Testshire County Council data extract of 30 June 2024.")
+    # A note that would itself start a formula (a title beginning with =) is neutralised too.
+    data = ui.csv_bytes(table, "=2+2", None, "source")
+    note = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))[1][2]
+    assert note.startswith("'=2+2. Source: source;")
 
 
 def _docx_text(data: bytes) -> str:

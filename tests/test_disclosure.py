@@ -150,14 +150,9 @@ def figure_leaks(figure: dict, t: int, where: str) -> list[str]:
 
 
 def csv_frame(raw: bytes) -> pd.DataFrame:
-    import csv
-    from io import StringIO
+    from tests.helpers import read_download
 
-    # The header lines are one cell each, quoted when they hold a comma.
-    rows = [row for row in csv.reader(StringIO(raw.decode("utf-8"), newline="")) if not (row and row[0].startswith("#"))]
-    if not rows:
-        return pd.DataFrame()
-    return pd.DataFrame(rows[1:], columns=rows[0])
+    return read_download(raw)[0]
 
 
 # --- The tiny world ---------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 """The evidence pack: one content model, rendered to Word and to one offline HTML file, and the page that offers them."""
 
-import csv
 import io
 import re
 
@@ -14,7 +13,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from scrutiny import evidence, stats
 from scrutiny.cell_safety import neutralise_frame
 from scrutiny.filters import Filters
-from tests.helpers import open_app
+from tests.helpers import open_app, read_download
 
 QUOTES = [
     {"response_id": "R3", "consultation": "Review 2023", "respondent_type": "staff", "site": "O'Brien & Sons Family Hub",
@@ -189,15 +188,16 @@ def test_csv_download_equals_the_displayed_table(tiny, downloads):
     # Every table on the page has its own download, in the same order.
     assert len(at.dataframe) == len(buttons) == len(csvs) >= 5
     for frame, button, name in zip(at.dataframe, buttons, csvs):
-        text = downloads[name].decode("utf-8")
-        # The header lines are one cell each (quoted when the title holds a comma).
-        header = [row[0] for row in csv.reader(io.StringIO(text, newline="")) if row and row[0].startswith("#")]
-        assert "Testshire County Council data extract of 30 June 2024" in header[1]
-        assert header[2] == "# Filters: financial year 2023-24"
-        downloaded = pd.read_csv(io.StringIO(text), skiprows=len(header), dtype=str, keep_default_na=False)
+        downloaded, about = read_download(downloads[name])
+        assert "Testshire County Council data extract of 30 June 2024" in about
+        if name == "quotes-marked-for-the-committee.csv":  # comments have no financial year
+            assert "Filters: none." in about
+        else:
+            assert "Filters: financial year 2023-24." in about and name.endswith("2023-24.csv"), name
         # As shown, with text a spreadsheet would read as a formula ("-1.7 to 12.1") behind an apostrophe.
         shown = neutralise_frame(frame.value.reset_index(drop=True).astype(str).replace({"nan": "", "None": ""}))
         pd.testing.assert_frame_equal(downloaded, shown, check_dtype=False)
         assert re.fullmatch(r"Download this table as CSV \([\d.]+ (bytes|KB)\)", button.proto.label)
-    quotes = downloads["quotes-marked-for-the-committee.csv"].decode("utf-8")
-    assert "# Quotes marked for the committee" in quotes and "referrals get lost" in quotes
+    quotes, about = read_download(downloads["quotes-marked-for-the-committee.csv"])
+    assert about.startswith("Quotes marked for the committee.") and "Filters: none." in about
+    assert "2023-24" not in about and quotes["What they said"].str.contains("referrals get lost").any()

@@ -9,12 +9,11 @@ artifacts/screenshots/.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 
 import pytest
 
+from tests.helpers import read_download
 from tests.e2e.test_accessibility import CHECKED, SEEN, accessibility_problems, allowlist
 from tests.e2e.conftest import (
     PAGES,
@@ -71,11 +70,10 @@ def download_everything(tab, where: str) -> int:
         data = open(download.path(), "rb").read()
         assert data, f"{where}: {name} is empty"
         if name.endswith(".csv"):
-            # Header lines are one cell each, quoted when they hold a comma.
-            rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
-            cells = [row[0] for row in rows if row]
-            assert cells[0].startswith("# ") and any(cell.startswith("# Source:") for cell in cells[:5]), rows[:5]
-            assert len([cell for cell in cells if not cell.startswith("#")]) >= 2, f"{where}: {name} holds no rows"
+            table, about = read_download(data)
+            assert "Source: " in about and "Filters: " in about, f"{where}: {name}: {about}"
+            assert len(table) >= 1 and len(table.columns) >= 1, f"{where}: {name} holds no rows"
+            assert not re.search(r"_20\d\d\.csv$", name), f"{where}: {name} names a year without its end (2023 for 2023-24)"
         assert b"Traceback" not in data
     return buttons.count()
 
