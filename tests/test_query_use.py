@@ -4,6 +4,7 @@ so the path from a figure on screen to its SQL is written down and cannot go sta
 from __future__ import annotations
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from scrutiny import query_use, queries
@@ -49,7 +50,9 @@ def test_the_used_by_lines_are_replaced_not_added(tmp_path, use):
 
 @pytest.fixture
 def runs(monkeypatch) -> list[str]:
-    """The names of the queries run from now on."""
+    """The names of the queries run from now on, with every kept result let go first: a page whose
+    answers an earlier test left in the caches would otherwise run no query at all."""
+    st.cache_data.clear()
     names, cached = [], queries._run_cached
 
     def recorded(name, *args, **kwargs):
