@@ -352,7 +352,7 @@ def _sets(areas: pd.DataFrame) -> tuple[pd.DataFrame, list, dict, dict]:
                                    "area_sets": area_sets, "deprived": deprived_of_area}
 
 
-def build_reach_plan(areas: pd.DataFrame, threshold_value: int, sustained_min: int = 3) -> ReachPlan:
+def build_reach_plan(areas: pd.DataFrame, threshold_value: int, sustained_min: int = stats.SUSTAINED_MIN) -> ReachPlan:
     """The plan for one year's reach_by_area rows over the whole authority (no sidebar filters)."""
     groups = sorted(areas["target_group"].unique(), key=lambda g: (g != "all", g != MOST_DEPRIVED_GROUP, g))
     centres, keys, index, structure = _sets(areas)
@@ -486,7 +486,7 @@ def _cached_builder():
 _plan_cache = None
 
 
-def reach_plan(year: int | None, sustained_min: int = 3) -> ReachPlan | None:
+def reach_plan(year: int | None, sustained_min: int = stats.SUSTAINED_MIN) -> ReachPlan | None:
     """The Reach plan for a year over the whole authority (every view of that year reads it)."""
     global _plan_cache
     if year is None:
@@ -506,7 +506,7 @@ class ReachView:
     functions can take it."""
 
     filters: object
-    sustained_min: int = 3
+    sustained_min: int = stats.SUSTAINED_MIN
     centre: str | None = None
 
     def plan(self) -> ReachPlan | None:
