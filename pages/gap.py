@@ -75,7 +75,7 @@ def widest_gaps(indicator, geography, year, centre_filters):
     for level, title, key in ((DISTRICT, "By district", "gap_district_chart"), (CENTRE, "By centre reach area", "gap_centre_chart")):
         st.subheader(title)
         ui.sentence(gaps.area_sentence(areas, level, indicator, year))
-        fig = gap_charts.gap_bars(areas, level, geography)
+        fig = gap_charts.gap_bars(areas, level, geography, indicator)
         if fig is not None:
             charts.show(fig, key=key)
             drawn_areas = int(((areas["geography_level"] == level) & areas["gap"].notna()).sum())
@@ -98,15 +98,16 @@ def funnel(indicator, geography, whole, year, centre_filters):
                     "which the extract does not show.")
     else:
         target = float(authority_row.iloc[0]["focus_pct"])
-        funnel_rows = gaps.funnel_points(centre_rows, target)
+        funnel_rows = gaps.funnel_points(centre_rows, target, indicator)
         hidden = len(centre_rows) - len(funnel_rows)
         ui.sentence(gaps.funnel_sentence(funnel_rows, hidden, target, indicator, whole.name, year))
         if not funnel_rows.empty:
-            curve = gaps.funnel_curve(target, funnel_rows["focus_denominator"])
+            curve = gaps.funnel_curve(target, funnel_rows["focus_denominator"], indicator=indicator)
             charts.show(gap_charts.funnel(funnel_rows, curve, target, indicator, whole.name, geography), key="gap_funnel_chart")
             st.caption("A small reach area's figure swings a long way by chance; the funnel's limits widen for small "
-                       "numbers so that only differences bigger than chance stand out. The limits are the normal "
-                       "approximation to the binomial around the authority's value (95%: 1.96 and 99.8%: 3.09 standard errors).")
+                       "numbers so that only differences bigger than chance stand out. The limits are exact around the "
+                       "authority's value (binomial; Poisson for a rate): an area is outside the 95% (99.8%) limits only "
+                       "when chance alone would give a figure that far out less than 2.5% (0.1%) of the time.")
 
 
 @ui.drawn_once
@@ -135,7 +136,8 @@ whole = gaps.authority() or places[0]
 
 st.markdown(
     "Each indicator compares a **focus group** (for example children on free school meals) with a **reference group** "
-    "(the other children). The **gap** is in percentage points and is signed so that a positive gap means the focus "
+    "(the other children). The **gap** is in percentage points (for a rate, per 1,000 children or the rate's own base) and is "
+    "signed so that a positive gap means the focus "
     "group is worse off, whether higher or lower is better for that indicator. A gap is called **narrowing** or "
     "**widening** only when the whole 95% interval of its change is on one side of zero; otherwise it is **no clear change**."
 )

@@ -1,8 +1,8 @@
 -- indicator_list: every outcome indicator with the groups its gap compares and
 -- the years the outcomes table holds for it.
 -- Returns indicator, title, domain, polarity, gap_group_type, gap_focus_group,
--- gap_reference_group, comparability_break_year, source, first_year, latest_year
--- (first_year and latest_year are null when the indicator has no outcome rows).
+-- gap_reference_group, comparability_break_year, source, kind, multiplier, first_year,
+-- latest_year (first_year and latest_year are null when the indicator has no outcome rows).
 --
 -- Parameters: none.
 --
@@ -25,6 +25,9 @@ select
     i.gap_reference_group,
     i.comparability_break_year,
     i.source,
+    -- An extract that leaves kind out (or null) has proportions; a rate without a multiplier is per 1,000.
+    coalesce(i.kind, 'proportion') as kind,
+    case when i.kind = 'rate' then coalesce(i.multiplier, 1000) end as multiplier,
     y.first_year,
     y.latest_year
 from indicators as i

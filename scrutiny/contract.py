@@ -14,6 +14,11 @@ TIERS = ("universal", "targeted", "specialist")
 GEOGRAPHY_LEVELS = ("centre", "district", "authority")
 DOMAINS = ("attainment", "wellbeing")
 POLARITIES = ("higher_is_better", "lower_is_better")
+# An indicator is a proportion (numerator of denominator, 0-100%) unless it says it is a rate:
+# events per `multiplier` children, where the events can outnumber the children (A&E attendances).
+PROPORTION, RATE = "proportion", "rate"
+INDICATOR_KINDS = (PROPORTION, RATE)
+DEFAULT_RATE_MULTIPLIER = 1000
 RESPONDENT_TYPES = ("parent_carer", "staff", "volunteer", "partner", "other")
 SENTIMENTS = ("positive", "negative", "mixed", "neutral")
 
@@ -61,6 +66,8 @@ class Table:
     # Rows that must be distinct beyond a single-column key, e.g. one figure per cell.
     unique_together: tuple[str, ...] = ()
     date_columns: tuple[str, ...] = field(default=())
+    # Columns an extract may leave out of the file altogether: read as null when absent.
+    optional_columns: tuple[Column, ...] = ()
 
     @property
     def column_names(self) -> list[str]:
@@ -184,10 +191,18 @@ TABLES: dict[str, Table] = {
                 Column("comparability_break_year", "INTEGER", nullable=True, minimum=2000, maximum=2100, description="First year not comparable with earlier ones."),
                 Column("source", "VARCHAR"),
             ),
+            optional_columns=(
+                Column("kind", "VARCHAR", nullable=True, allowed=INDICATOR_KINDS,
+                       description="proportion (numerator of denominator; the default when left out or null) or rate "
+                                   "(events per multiplier children; the numerator may exceed the denominator)."),
+                Column("multiplier", "INTEGER", nullable=True, minimum=1,
+                       description=f"For a rate: per how many children it is shown (default {DEFAULT_RATE_MULTIPLIER:,}). "
+                                   "Ignored for a proportion."),
+            ),
         ),
         Table(
             "benchmarks",
-            description="Published comparator values (per cent), e.g. England.",
+            description="Published comparator values, e.g. England: per cent, or for a rate indicator per its multiplier (per 1,000 by default).",
             optional=True,
             unique_together=("indicator", "geography", "year", "group_type", "group"),
             columns=(
@@ -196,9 +211,9 @@ TABLES: dict[str, Table] = {
                 Column("year", "INTEGER", minimum=2000, maximum=2100),
                 Column("group_type", "VARCHAR"),
                 Column("group", "VARCHAR"),
-                Column("value", "DOUBLE", minimum=0, maximum=100),
-                Column("lower_ci", "DOUBLE", nullable=True, minimum=0, maximum=100),
-                Column("upper_ci", "DOUBLE", nullable=True, minimum=0, maximum=100),
+                Column("value", "DOUBLE", minimum=0, description="At most 100 for a proportion."),
+                Column("lower_ci", "DOUBLE", nullable=True, minimum=0, description="At most 100 for a proportion."),
+                Column("upper_ci", "DOUBLE", nullable=True, minimum=0, description="At most 100 for a proportion."),
                 Column("source", "VARCHAR"),
             ),
         ),

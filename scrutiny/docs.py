@@ -92,6 +92,8 @@ def contract_markdown() -> str:
         lines += ["| column | type | rule | meaning |", "| --- | --- | --- | --- |"]
         for column in table.columns:
             lines.append(f"| `{column.name}` | {column.type} | {_rule(column)} | {column.description} |")
+        for column in table.optional_columns:
+            lines.append(f"| `{column.name}` | {column.type} | may be left out of the file; {_rule(column)} | {column.description} |")
         lines.append("")
     lines += [
         "## Target groups",

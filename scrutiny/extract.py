@@ -144,6 +144,15 @@ def read_extract_info(folder: Path | None = None) -> ExtractInfo:
     return info
 
 
+def _add_absent_optional_columns(con, name: str, source) -> None:
+    """A column the contract lets an extract leave out (indicators.kind) is read as null when absent."""
+    present = {row[0] for row in con.execute(f'describe "{name}"').fetchall()}
+    absent = [c for c in TABLES[name].optional_columns if c.name not in present]
+    if absent:
+        extra = ", ".join(f'null::{c.type} as "{c.name}"' for c in absent)
+        con.execute(f'create or replace view "{name}" as select *, {extra} from {_scan_sql(source)}')
+
+
 def _scan_sql(source: Path) -> str:
     path = str(source).replace("'", "''")
     if source.is_dir():
@@ -198,6 +207,7 @@ def open_extract(folder: Path | None = None, progress=None, summaries_on_disk: b
             # Reading the schema and one row finds a truncated or non-parquet file now,
             # not halfway through a page.
             con.execute(f'select * from "{name}" limit 1').fetchall()
+            _add_absent_optional_columns(con, name, source)
             con.execute(f'select count(*) from "{name}"').fetchall()
             views.add(name)
         except duckdb.Error as error:
@@ -209,7 +219,7 @@ def open_extract(folder: Path | None = None, progress=None, summaries_on_disk: b
     for name in missing | set(unreadable):
         # An empty view with the contract's columns lets queries that touch an
         # absent optional table (benchmarks, service changes) still run.
-        columns = ", ".join(f'null::{c.type} as "{c.name}"' for c in TABLES[name].columns)
+        columns = ", ".join(f'null::{c.type} as "{c.name}"' for c in (*TABLES[name].columns, *TABLES[name].optional_columns))
         con.execute(f'create or replace view "{name}" as select {columns} where false')
     # The sidebar's centre filters, written once for every query; null = all.
     con.execute(

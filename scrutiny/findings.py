@@ -359,7 +359,8 @@ def gap_not_narrowing(filters: Filters) -> list[Finding]:
             continue
         since = labels.financial_year(int(row[f"{clause}_year"]))
         change, lower, upper = row[f"change_{clause}"], row[f"change_{clause}_lower"], row[f"change_{clause}_upper"]
-        change_text = f"change since {since} {change * 100:+.1f} points ({gaps.ci_points(lower, upper)})"
+        change_text = (f"change since {since} {change * indicator.scale:+.1f} {indicator.points_word} "
+                       f"({indicator.ci_points(lower, upper)})")
         between = f"the gap in {indicator.subject} between {indicator.focus_words} and {indicator.reference_words}"
         if stats.WIDENING in verdicts:
             rule, severity, score = "gap_not_narrowing", HIGH, lower
@@ -372,10 +373,11 @@ def gap_not_narrowing(filters: Filters) -> list[Finding]:
             detectable = stats.detectable_change(lower, upper)
             question = (f"Is {between} narrowing? The data cannot tell yet: what other evidence does the service "
                         "have, and when will it know?")
-            uncertainty = (f"The gap is clearly there ({gaps.ci_points(row['gap_lower'], row['gap_upper'])}). "
+            uncertainty = (f"The gap is clearly there ({indicator.ci_points(row['gap_lower'], row['gap_upper'])}). "
                            f"{labels.tidy(change_text)}: the interval includes both narrowing and widening, so the data "
                            f"cannot tell whether the gap has changed. Figures this precise would pick up a change of about "
-                           f"{detectable * 100:.0f} points (80% of the time at the 5% level); a smaller real change could be missed.")
+                           f"{detectable * indicator.scale:.0f} {indicator.points_word} (80% of the time at the 5% level); "
+                           "a smaller real change could be missed.")
         else:
             continue
         found.append(Finding(

@@ -65,9 +65,11 @@ def threshold() -> int:
 # --- Indicators and measures -------------------------------------------------------------------
 
 def indicators() -> dict[str, Indicator]:
-    """The Gap page's indicators that have figures for centre reach areas, by code."""
+    """The Gap page's proportion indicators that have figures for centre reach areas, by code."""
     with_sites = set(queries.run("site_outcome_years").indicator)
-    return {code: indicator for code, indicator in gaps.indicators().items() if code in with_sites}
+    # The scatter's outcome axis, averages and table are per cent: rate indicators are shown on the Gap page only.
+    return {code: indicator for code, indicator in gaps.indicators().items()
+            if code in with_sites and not indicator.is_rate}
 
 
 def measures(indicator: Indicator | None) -> dict[str, str]:

@@ -44,11 +44,11 @@ def _year_axis(fig: go.Figure, years) -> None:
                      title_text="Year")
 
 
-def _errors(frame: pd.DataFrame, prefix: str, value: str | None = None) -> dict:
+def _errors(frame: pd.DataFrame, prefix: str, value: str | None = None, scale: int = 100) -> dict:
     value = value or f"{prefix}_pct"
     return dict(type="data", symmetric=False, thickness=1.5, width=4,
-                array=((frame[f"{prefix}_upper"] - frame[value]) * 100).tolist(),
-                arrayminus=((frame[value] - frame[f"{prefix}_lower"]) * 100).tolist())
+                array=((frame[f"{prefix}_upper"] - frame[value]) * scale).tolist(),
+                arrayminus=((frame[value] - frame[f"{prefix}_lower"]) * scale).tolist())
 
 
 def _segments(frame: pd.DataFrame):
@@ -87,8 +87,18 @@ def _trend_changes(fig: go.Figure, trend: pd.DataFrame, changes: pd.DataFrame | 
     charts.add_service_changes(fig, changes_in_view(trend, changes))
 
 
+def _unit(indicator: Indicator) -> str:
+    """What follows a value in a hover label: '%' or ' per 1,000'."""
+    return f" {indicator.per}" if indicator.is_rate else "%"
+
+
+def _gap_unit(indicator: Indicator) -> str:
+    return f"{indicator.per} children" if indicator.is_rate else "percentage points"
+
+
 def groups_over_time(trend: pd.DataFrame, indicator: Indicator, changes: pd.DataFrame | None = None) -> go.Figure:
-    """The focus and reference groups' values (per cent) with 95% intervals, year by year."""
+    """The focus and reference groups' values (per cent, or per 1,000 for a rate) with 95% intervals, year by year."""
+    unit = _unit(indicator)
     fig = go.Figure()
     for prefix, name, colour in (("focus", indicator.focus_label, charts.FOCUS_COLOUR),
                                  ("reference", indicator.reference_label, charts.REFERENCE_COLOUR)):
@@ -97,16 +107,16 @@ def groups_over_time(trend: pd.DataFrame, indicator: Indicator, changes: pd.Data
             if part.empty:
                 continue
             fig.add_trace(go.Scatter(
-                x=[year_position(y) for y in part["year"]], y=(part[f"{prefix}_pct"] * 100).tolist(),
-                error_y=_errors(part, prefix), mode="lines+markers", name=name, legendgroup=prefix,
+                x=[year_position(y) for y in part["year"]], y=(part[f"{prefix}_pct"] * indicator.scale).tolist(),
+                error_y=_errors(part, prefix, scale=indicator.scale), mode="lines+markers", name=name, legendgroup=prefix,
                 showlegend=number == 0 or not any(t.legendgroup == prefix for t in fig.data),
                 line=dict(color=colour, width=2.5), marker=dict(size=9, color=colour,
                                                                 symbol="circle" if prefix == "focus" else "square"),
-                customdata=np.stack([part["year_label"], part[f"{prefix}_lower"] * 100, part[f"{prefix}_upper"] * 100], axis=-1),
-                hovertemplate=f"{name}<br>%{{customdata[0]}}: %{{y:.1f}}% (95% CI %{{customdata[1]:.1f}} to %{{customdata[2]:.1f}})<extra></extra>",
+                customdata=np.stack([part["year_label"], part[f"{prefix}_lower"] * indicator.scale, part[f"{prefix}_upper"] * indicator.scale], axis=-1),
+                hovertemplate=f"{name}<br>%{{customdata[0]}}: %{{y:.1f}}{unit} (95% CI %{{customdata[1]:.1f}} to %{{customdata[2]:.1f}})<extra></extra>",
                 meta={"segment": segment},
             ))
-    charts.style(fig, y_title="Per cent (95% CI)", percent_axis=True)
+    charts.style(fig, y_title=f"{indicator.axis_title} (95% CI)", percent_axis=not indicator.is_rate)
     _year_axis(fig, trend["year"])
     _add_break(fig, indicator, trend["year"])
     _trend_changes(fig, trend, changes)
@@ -114,23 +124,24 @@ def groups_over_time(trend: pd.DataFrame, indicator: Indicator, changes: pd.Data
 
 
 def gap_over_time(trend: pd.DataFrame, indicator: Indicator, changes: pd.DataFrame | None = None) -> go.Figure:
-    """The gap in percentage points with Newcombe's 95% interval, year by year; zero = no gap."""
+    """The gap in percentage points (or per 1,000 for a rate) with its 95% interval, year by year; zero = no gap."""
+    gap_unit = _gap_unit(indicator)
     fig = go.Figure()
     for number, (segment, part) in enumerate(_segments(trend)):
         part = part[part["gap"].notna()]
         if part.empty:
             continue
         fig.add_trace(go.Scatter(
-            x=[year_position(y) for y in part["year"]], y=(part["gap"] * 100).tolist(), error_y=_errors(part, "gap", "gap"),
+            x=[year_position(y) for y in part["year"]], y=(part["gap"] * indicator.scale).tolist(), error_y=_errors(part, "gap", "gap", indicator.scale),
             mode="lines+markers", name="Gap (points)", legendgroup="gap", showlegend=not fig.data,
             line=dict(color=charts.TEXT_COLOUR, width=2.5), marker=dict(size=9, color=charts.TEXT_COLOUR),
-            customdata=np.stack([part["year_label"], part["gap_lower"] * 100, part["gap_upper"] * 100], axis=-1),
-            hovertemplate="Gap %{customdata[0]}: %{y:.1f} points (95% CI %{customdata[1]:.1f} to %{customdata[2]:.1f})<extra></extra>",
+            customdata=np.stack([part["year_label"], part["gap_lower"] * indicator.scale, part["gap_upper"] * indicator.scale], axis=-1),
+            hovertemplate="Gap %{customdata[0]}: %{y:.1f} " + indicator.points_word + " (95% CI %{customdata[1]:.1f} to %{customdata[2]:.1f})<extra></extra>",
             meta={"segment": segment},
         ))
     fig.add_hline(y=0, line_color=charts.NEUTRAL_COLOUR, line_width=1, annotation_text="no gap",
                   annotation_position="bottom right")
-    charts.style(fig, y_title="Gap, percentage points (95% CI)")
+    charts.style(fig, y_title=f"Gap, {gap_unit} (95% CI)")
     _year_axis(fig, trend["year"])
     _add_break(fig, indicator, trend["year"])
     _trend_changes(fig, trend, changes)
@@ -146,6 +157,7 @@ def against_benchmarks(trend: pd.DataFrame, benchmarks: pd.DataFrame, indicator:
                        measure: str) -> go.Figure | None:
     """The geography's value (measure 'focus' or 'all') or gap (measure 'gap') against each
     benchmark geography's, year by year, broken at the comparability break."""
+    unit, gap_unit = _unit(indicator), _gap_unit(indicator)
     local_column = "gap" if measure == "gap" else f"{measure}_pct"
     bench_column = "gap" if measure == "gap" else f"{measure}_value"
     usable = benchmarks[benchmarks[bench_column].notna()]
@@ -163,20 +175,21 @@ def against_benchmarks(trend: pd.DataFrame, benchmarks: pd.DataFrame, indicator:
             part = part[part["value"].notna()]
             if part.empty:
                 continue
-            extra = {"error_y": _errors(part, measure, "value")} if local else {}
+            extra = {"error_y": _errors(part, measure, "value", indicator.scale)} if local else {}
             fig.add_trace(go.Scatter(
-                x=[year_position(y) for y in part["year"]], y=(part["value"] * 100).tolist(), mode="lines+markers",
+                x=[year_position(y) for y in part["year"]], y=(part["value"] * indicator.scale).tolist(), mode="lines+markers",
                 name=name, legendgroup=name, showlegend=first, line=dict(color=colour, dash=dash, width=2.5),
                 marker=dict(size=8, color=colour), meta={"segment": segment},
-                hovertemplate=f"{name}: %{{y:.1f}}{' points' if measure == 'gap' else '%'}<extra></extra>", **extra,
+                hovertemplate=f"{name}: %{{y:.1f}}{' ' + indicator.points_word if measure == 'gap' else unit}<extra></extra>", **extra,
             ))
             first = False
     years = pd.concat([trend["year"], usable["year"]])
     if measure == "gap":
-        charts.style(fig, y_title="Gap in percentage points")
+        charts.style(fig, y_title=f"Gap in {gap_unit}")
         fig.add_hline(y=0, line_color=charts.NEUTRAL_COLOUR, line_width=1)
     else:
-        charts.style(fig, y_title=f"{indicator.focus_label if measure == 'focus' else 'All children'} (%)", percent_axis=True)
+        charts.style(fig, y_title=f"{indicator.focus_label if measure == 'focus' else 'All children'} ({unit.strip()})",
+                     percent_axis=not indicator.is_rate)
     _year_axis(fig, years)
     _add_break(fig, indicator, years)
     return fig
@@ -185,13 +198,17 @@ def against_benchmarks(trend: pd.DataFrame, benchmarks: pd.DataFrame, indicator:
 MAX_BARS = 60
 
 
-def gap_bars(areas: pd.DataFrame, level: str, chosen: Geography | None = None) -> go.Figure | None:
+def gap_bars(areas: pd.DataFrame, level: str, chosen: Geography | None = None,
+             indicator: Indicator | None = None) -> go.Figure | None:
     """Horizontal bars of each area's gap with its 95% interval, widest at the top, coloured by
     whether the interval is clear of zero. Suppressed areas are left out; with more than
     MAX_BARS areas only the widest and narrowest half of MAX_BARS each are drawn."""
     rows = areas[(areas["geography_level"] == level) & areas["gap"].notna()].sort_values("gap")
     if rows.empty:
         return None
+    scale = indicator.scale if indicator is not None else 100
+    points_word = indicator.points_word if indicator is not None else "points"
+    gap_unit = _gap_unit(indicator) if indicator is not None else "percentage points"
     if len(rows) > MAX_BARS:
         keep = rows["geography_code"].isin(rows["geography_code"].head(MAX_BARS // 2)) | \
             rows["geography_code"].isin(rows["geography_code"].tail(MAX_BARS // 2))
@@ -207,15 +224,15 @@ def gap_bars(areas: pd.DataFrame, level: str, chosen: Geography | None = None) -
         if part.empty:
             continue
         fig.add_trace(go.Bar(
-            x=(part["gap"] * 100).tolist(), y=part["name"].tolist(), orientation="h", name=_reading_label(reading), showlegend=True,
+            x=(part["gap"] * scale).tolist(), y=part["name"].tolist(), orientation="h", name=_reading_label(reading), showlegend=True,
             marker_color=colour, error_x=dict(type="data", symmetric=False, thickness=1.5, width=3, color=charts.TEXT_COLOUR,
-                                              array=((part["gap_upper"] - part["gap"]) * 100).tolist(),
-                                              arrayminus=((part["gap"] - part["gap_lower"]) * 100).tolist()),
-            customdata=np.stack([part["gap_lower"] * 100, part["gap_upper"] * 100], axis=-1),
-            hovertemplate="%{y}: %{x:.1f} points (95% CI %{customdata[0]:.1f} to %{customdata[1]:.1f})<extra></extra>",
+                                              array=((part["gap_upper"] - part["gap"]) * scale).tolist(),
+                                              arrayminus=((part["gap"] - part["gap_lower"]) * scale).tolist()),
+            customdata=np.stack([part["gap_lower"] * scale, part["gap_upper"] * scale], axis=-1),
+            hovertemplate="%{y}: %{x:.1f} " + points_word + " (95% CI %{customdata[0]:.1f} to %{customdata[1]:.1f})<extra></extra>",
         ))
     height = max(240, 26 * len(rows) + 140)
-    charts.style(fig, x_title="Gap in percentage points (95% CI)", height=height)
+    charts.style(fig, x_title=f"Gap in {gap_unit} (95% CI)", height=height)
     fig.update_yaxes(categoryorder="array", categoryarray=rows["name"].tolist(), automargin=True)
     fig.add_vline(x=0, line_color=charts.NEUTRAL_COLOUR, line_width=1)
     fig.update_layout(barmode="overlay")
@@ -235,29 +252,29 @@ def funnel(points_frame: pd.DataFrame, curve: pd.DataFrame, target: float, indic
     n = curve["denominator"].tolist()
     for level, dash, name in (("998", "dash", "99.8% limits"), ("95", "dot", "95% limits")):
         for side in ("lower", "upper"):
-            fig.add_trace(go.Scatter(x=n, y=(curve[f"{side}_{level}"] * 100).tolist(), mode="lines", name=name,
+            fig.add_trace(go.Scatter(x=n, y=(curve[f"{side}_{level}"] * indicator.scale).tolist(), mode="lines", name=name,
                                      legendgroup=level, showlegend=side == "lower", hoverinfo="skip",
                                      line=dict(color=charts.NEUTRAL_COLOUR, dash=dash, width=1.5)))
-    fig.add_trace(go.Scatter(x=[n[0], n[-1]], y=[target * 100] * 2, mode="lines", name=f"{target_name} {target * 100:.1f}%",
+    fig.add_trace(go.Scatter(x=[n[0], n[-1]], y=[target * indicator.scale] * 2, mode="lines", name=f"{target_name} {indicator.percent(target)}",
                              line=dict(color=charts.TEXT_COLOUR, width=1.5), hoverinfo="skip"))
     for band in FUNNEL_BANDS:
         part = points_frame[points_frame["band"] == band]
         if part.empty:
             continue
         fig.add_trace(go.Scatter(
-            x=part["focus_denominator"].tolist(), y=(part["focus_pct"] * 100).tolist(), mode="markers", name=band.capitalize(),
+            x=part["focus_denominator"].tolist(), y=(part["focus_pct"] * indicator.scale).tolist(), mode="markers", name=band.capitalize(),
             marker=dict(size=10, color=funnel_colours(indicator)[band], line=dict(width=1, color="white")),
             text=part["geography_name"].tolist(),
-            hovertemplate="%{text}: %{y:.1f}% of %{x:,} children<extra></extra>",
+            hovertemplate="%{text}: %{y:.1f}" + _unit(indicator) + " of %{x:,} children<extra></extra>",
         ))
     if chosen is not None:
         mine = points_frame[points_frame["geography_code"] == chosen.code] if "geography_code" in points_frame else points_frame.iloc[0:0]
         for row in mine.itertuples():
-            fig.add_annotation(x=row.focus_denominator, y=row.focus_pct * 100, text=row.geography_name, showarrow=True,
+            fig.add_annotation(x=row.focus_denominator, y=row.focus_pct * indicator.scale, text=row.geography_name, showarrow=True,
                                arrowhead=2, ax=40, ay=-40, font=dict(size=13, color=charts.TEXT_COLOUR),
                                bgcolor="rgba(255,255,255,0.85)")
-    charts.style(fig, x_title=f"{indicator.focus_label}: number of children", y_title="Per cent", height=480)
-    fig.update_yaxes(ticksuffix="%")
+    charts.style(fig, x_title=f"{indicator.focus_label}: number of children", y_title=indicator.axis_title, height=480)
+    fig.update_yaxes(ticksuffix="" if indicator.is_rate else "%")
     return fig
 
 
@@ -267,11 +284,12 @@ def gradient_bars(gradient: pd.DataFrame, indicator: Indicator) -> go.Figure | N
     if rows.empty:
         return None
     fig = go.Figure(go.Bar(
-        x=rows["short_label"].tolist(), y=(rows["value_pct"] * 100).tolist(), marker_color=charts.REFERENCE_COLOUR,
-        error_y=_errors(rows, "value"), name=indicator.title,
-        hovertemplate="%{x}: %{y:.1f}%<extra></extra>",
+        x=rows["short_label"].tolist(), y=(rows["value_pct"] * indicator.scale).tolist(), marker_color=charts.REFERENCE_COLOUR,
+        error_y=_errors(rows, "value", scale=indicator.scale), name=indicator.title,
+        hovertemplate="%{x}: %{y:.1f}" + _unit(indicator) + "<extra></extra>",
     ))
-    charts.style(fig, y_title="Per cent (95% CI)", x_title="IDACI quintile of the area where the child lives (1 = most deprived)",
-                 percent_axis=True)
+    charts.style(fig, y_title=f"{indicator.axis_title} (95% CI)",
+                 x_title="IDACI quintile of the area where the child lives (1 = most deprived)",
+                 percent_axis=not indicator.is_rate)
     return fig
 

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from scrutiny import labels, queries, stats
+from scrutiny.contract import DEFAULT_RATE_MULTIPLIER, PROPORTION, RATE
 from scrutiny.stats import Difference
 
 AUTHORITY, DISTRICT, CENTRE = "authority", "district", "centre"
@@ -94,10 +95,56 @@ class Indicator:
     source: str
     first_year: int | None = None
     latest_year: int | None = None
+    # A proportion (numerator of denominator) or a rate (events per `multiplier` children).
+    kind: str = PROPORTION
+    multiplier: int | None = None
 
     @property
     def lower_is_better(self) -> bool:
         return self.polarity == "lower_is_better"
+
+    @property
+    def is_rate(self) -> bool:
+        return self.kind == RATE
+
+    @property
+    def scale(self) -> int:
+        """What a per-child fraction is multiplied by to be shown: 100 (per cent) or the rate's multiplier."""
+        return (self.multiplier or DEFAULT_RATE_MULTIPLIER) if self.is_rate else 100
+
+    @property
+    def per(self) -> str:
+        """'per 1,000' for a rate."""
+        return f"per {self.scale:,}"
+
+    @property
+    def points_word(self) -> str:
+        """The unit of a gap or a change: 'points' (percentage points) or 'per 1,000'."""
+        return self.per if self.is_rate else "points"
+
+    @property
+    def axis_title(self) -> str:
+        return f"Per {self.scale:,} children" if self.is_rate else "Per cent"
+
+    def percent(self, fraction: float) -> str:
+        """A value: '56.3%', or '6.0 per 1,000' for a rate."""
+        return f"{_scaled(fraction, self.scale)} {self.per}" if self.is_rate else percent(fraction)
+
+    def ci_percent(self, lower: float, upper: float) -> str:
+        if self.is_rate:
+            return f"95% CI {_scaled(lower, self.scale)} to {_scaled(upper, self.scale)}"
+        return ci_percent(lower, upper)
+
+    def points(self, fraction: float) -> str:
+        """A gap or change, without its unit: '18.8' (points) or '6.0' (per 1,000)."""
+        return _scaled(fraction, self.scale)
+
+    def ci_points(self, lower: float, upper: float) -> str:
+        return f"95% CI {self.points(lower)} to {self.points(upper)}"
+
+    def of_words(self, fraction: float, words: str) -> str:
+        """'56.3% of children on free school meals' or '6.0 per 1,000 children on free school meals'."""
+        return f"{self.percent(fraction)} {words}" if self.is_rate else f"{percent(fraction)} of {words}"
 
     @property
     def subject(self) -> str:
@@ -144,10 +191,12 @@ def indicators() -> dict[str, Indicator]:
     out = {}
     for r in rows.itertuples():
         break_year, first, latest = (_none_if_missing(v) for v in (r.comparability_break_year, r.first_year, r.latest_year))
+        multiplier = _none_if_missing(r.multiplier)
         out[r.indicator] = Indicator(
             r.indicator, r.title, r.domain, r.polarity, r.gap_group_type, r.gap_focus_group, r.gap_reference_group,
             None if break_year is None else int(break_year), r.source,
             None if first is None else int(first), None if latest is None else int(latest),
+            RATE if r.kind == RATE else PROPORTION, None if multiplier is None else int(multiplier),
         )
     return out
 
@@ -242,7 +291,8 @@ def _add_gap(frame: pd.DataFrame, indicator: Indicator, threshold: int) -> pd.Da
             continue
         out[num] = pd.to_numeric(out[num], errors="coerce").astype(float)
         out[den] = pd.to_numeric(out[den], errors="coerce").astype(float)
-        out = stats.add_rate(out, num, den, prefix, threshold)
+        add = stats.add_event_rate if indicator.is_rate else stats.add_rate
+        out = add(out, num, den, prefix, threshold)
         # A group the extract has no row for is "no data", not suppressed.
         out[f"{prefix}_suppressed"] = out[f"{prefix}_suppressed"] & out[den].notna()
     if "all_numerator" in out:
@@ -256,10 +306,12 @@ def _add_gap(frame: pd.DataFrame, indicator: Indicator, threshold: int) -> pd.Da
         out["all_suppressed"] = out["all_suppressed"].to_numpy(dtype=bool) | gives_away
     fx, fn = out["focus_numerator"].to_numpy(), out["focus_denominator"].to_numpy()
     rx, rn = out["reference_numerator"].to_numpy(), out["reference_denominator"].to_numpy()
+    # Rates: the difference of two rates with the square-and-add interval of their Byar intervals.
+    difference = stats.rate_difference_arrays if indicator.is_rate else stats.newcombe_arrays
     if indicator.lower_is_better:
-        estimate, lower, upper = stats.newcombe_arrays(fx, fn, rx, rn)
+        estimate, lower, upper = difference(fx, fn, rx, rn)
     else:
-        estimate, lower, upper = stats.newcombe_arrays(rx, rn, fx, fn)
+        estimate, lower, upper = difference(rx, rn, fx, fn)
     hidden = out["focus_suppressed"].to_numpy() | out["reference_suppressed"].to_numpy()
     out["_raw_gap"], out["_raw_gap_lower"], out["_raw_gap_upper"] = estimate, lower, upper
     out["gap"] = np.where(hidden, np.nan, estimate)
@@ -381,9 +433,10 @@ def _benchmark_frame(rows: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
         if role is None:
             continue
         record = records.setdefault((r.geography, int(r.year)), {"geography": r.geography, "year": int(r.year), "sources": []})
-        record[f"{role}_value"] = r.value / 100
-        record[f"{role}_lower"] = np.nan if pd.isna(r.lower_ci) else r.lower_ci / 100
-        record[f"{role}_upper"] = np.nan if pd.isna(r.upper_ci) else r.upper_ci / 100
+        # Published per cent, or per the rate's multiplier: per child, as every local figure is.
+        record[f"{role}_value"] = r.value / indicator.scale
+        record[f"{role}_lower"] = np.nan if pd.isna(r.lower_ci) else r.lower_ci / indicator.scale
+        record[f"{role}_upper"] = np.nan if pd.isna(r.upper_ci) else r.upper_ci / indicator.scale
         if r.source not in record["sources"]:
             record["sources"].append(r.source)
     frame = pd.DataFrame(list(records.values()))
@@ -506,14 +559,21 @@ def gap_by_area(indicator: Indicator | str, year: int, district=None, cluster=No
 FUNNEL_BANDS = ("above 99.8% limit", "above 95% limit", "within limits", "below 95% limit", "below 99.8% limit")
 
 
-def funnel_points(areas: pd.DataFrame, target: float) -> pd.DataFrame:
+def _funnel_limits(target: float, n, coverage: float, indicator: Indicator | None):
+    """Exact binomial limits for a proportion, exact Poisson limits for a rate."""
+    if indicator is not None and indicator.is_rate:
+        return stats.exact_poisson_funnel_limits(target, n, coverage)
+    return stats.exact_funnel_limits(target, n, coverage)
+
+
+def funnel_points(areas: pd.DataFrame, target: float, indicator: Indicator | None = None) -> pd.DataFrame:
     """The focus group's value in each area that can be shown, placed against exact binomial 95%
     and 99.8% limits around `target` (the authority's value); `band` is one of FUNNEL_BANDS."""
     shown = areas[~areas["focus_suppressed"] & areas["focus_denominator"].notna()].copy()
     n = shown["focus_denominator"].to_numpy(dtype=float)
     value = shown["focus_numerator"].to_numpy(dtype=float) / n
-    low95, high95 = stats.exact_funnel_limits(target, n, 0.95)
-    low998, high998 = stats.exact_funnel_limits(target, n, 0.998)
+    low95, high95 = _funnel_limits(target, n, 0.95, indicator)
+    low998, high998 = _funnel_limits(target, n, 0.998, indicator)
     shown["band"] = np.select(
         [value > high998, value > high95, value < low998, value < low95],
         [FUNNEL_BANDS[0], FUNNEL_BANDS[1], FUNNEL_BANDS[4], FUNNEL_BANDS[3]],
@@ -522,14 +582,14 @@ def funnel_points(areas: pd.DataFrame, target: float) -> pd.DataFrame:
     return shown.reset_index(drop=True)
 
 
-def funnel_curve(target: float, denominators, points: int = 120) -> pd.DataFrame:
+def funnel_curve(target: float, denominators, points: int = 120, indicator: Indicator | None = None) -> pd.DataFrame:
     """The 95% and 99.8% limits around target (fractions) for denominators from 1 to a little past
     the largest given, the given ones included so that each area's limits are exact."""
     given = np.asarray(denominators, dtype=float)
     largest = max(float(given.max()) if len(given) else 2.0, 2.0)
     n = np.unique(np.concatenate([np.round(np.geomspace(1, largest * 1.05, points)), given]))
-    low95, high95 = stats.exact_funnel_limits(target, n, 0.95)
-    low998, high998 = stats.exact_funnel_limits(target, n, 0.998)
+    low95, high95 = _funnel_limits(target, n, 0.95, indicator)
+    low998, high998 = _funnel_limits(target, n, 0.998, indicator)
     return pd.DataFrame({"denominator": n, "lower_95": low95, "upper_95": high95, "lower_998": low998, "upper_998": high998})
 
 
@@ -552,16 +612,21 @@ def deprivation_gradient(indicator: Indicator | str, geography: Geography | str 
     rows = rows.sort_values(["order", "group"]).reset_index(drop=True)
     rows["label"] = [group_label(GRADIENT_GROUP_TYPE, g) for g in rows["group"]]
     rows["short_label"] = [{"1": "1 (most deprived)", "5": "5 (least deprived)"}.get(str(g), str(g)) for g in rows["group"]]
-    return stats.add_rate(rows, "numerator", "denominator", "value", suppression_threshold())
+    add = stats.add_event_rate if indicator.is_rate else stats.add_rate
+    return add(rows, "numerator", "denominator", "value", suppression_threshold())
 
 
 # --- Sentences ---------------------------------------------------------------------------------
 
-def _one_decimal(fraction: float) -> str:
-    """fraction x 100 to one decimal, halves rounded away from zero as published statistics are
-    (0.1625 -> '16.3', where binary floating point alone would print 16.2)."""
-    value = Decimal(repr(round(float(fraction) * 100, 9))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+def _scaled(fraction: float, scale: int) -> str:
+    """fraction x scale to one decimal, halves rounded away from zero as published statistics are
+    (0.1625 x 100 -> '16.3', where binary floating point alone would print 16.2)."""
+    value = Decimal(repr(round(float(fraction) * scale, 9))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     return f"{value + 0:.1f}"  # + 0 turns -0.0 into 0.0
+
+
+def _one_decimal(fraction: float) -> str:
+    return _scaled(fraction, 100)
 
 
 def points(fraction: float) -> str:
@@ -610,10 +675,10 @@ def gap_sentence(row, indicator: Indicator, geography: Geography) -> str:
     if _missing(row["gap"]):
         return f"{place} the extract has no figures for {between} in {year}."
     if row["gap"] >= 0:
-        text = f"{place} {between} was {points(row['gap'])} points in {year} ({ci_points(row['gap_lower'], row['gap_upper'])})"
+        text = f"{place} {between} was {indicator.points(row['gap'])} {indicator.points_word} in {year} ({indicator.ci_points(row['gap_lower'], row['gap_upper'])})"
     else:
         text = (f"{place} {between} was reversed in {year}: {indicator.focus_words} did better, by "
-                f"{points(-row['gap'])} points ({ci_points(row['gap_lower'], row['gap_upper'])} on the usual scale, "
+                f"{indicator.points(-row['gap'])} {indicator.points_word} ({indicator.ci_points(row['gap_lower'], row['gap_upper'])} on the usual scale, "
                 f"where a positive gap means {indicator.focus_words} are worse off)")
     return text + _change_clause(row, "previous", indicator) + "."
 
@@ -632,12 +697,12 @@ def _change_clause(row, key: str, indicator: Indicator) -> str:
     earlier_gap = row["gap"] - row[f"change_{key}"]
     direction = "down from" if row[f"change_{key}"] < 0 else "up from" if row[f"change_{key}"] > 0 else "the same as"
     since = "" if key == "previous" else ", the first comparable year"
-    return (f", {direction} {points(earlier_gap)} in {earlier_label}{since} (change {_signed(row[f'change_{key}'])} points, "
-            f"{ci_points(row[f'change_{key}_lower'], row[f'change_{key}_upper'])}): {row[f'verdict_{key}']}")
+    return (f", {direction} {indicator.points(earlier_gap)} in {earlier_label}{since} (change {_signed(row[f'change_{key}'], indicator)} {indicator.points_word}, "
+            f"{indicator.ci_points(row[f'change_{key}_lower'], row[f'change_{key}_upper'])}): {row[f'verdict_{key}']}")
 
 
-def _signed(fraction: float) -> str:
-    text = points(fraction)
+def _signed(fraction: float, indicator: Indicator | None = None) -> str:
+    text = indicator.points(fraction) if indicator is not None else points(fraction)
     return text if text.startswith("-") else f"+{text}"
 
 
@@ -646,7 +711,7 @@ def long_run_sentence(row, indicator: Indicator) -> str:
     if _missing(row["first_year"]) or row["first_year"] == row["previous_year"] or row["gap_suppressed"]:
         return ""
     clause = _change_clause(row, "first", indicator)
-    return f"Over a longer run the gap is {points(row['gap'])} points in {row['year_label']}{clause}." if clause else ""
+    return f"Over a longer run the gap is {indicator.points(row['gap'])} {indicator.points_word} in {row['year_label']}{clause}." if clause else ""
 
 
 def values_sentence(row, indicator: Indicator, previous=None) -> str:
@@ -660,8 +725,8 @@ def values_sentence(row, indicator: Indicator, previous=None) -> str:
         elif _missing(row[f"{prefix}_pct"]):
             parts.append(f"{words}: no figures")
         else:
-            parts.append(f"{percent(row[f'{prefix}_pct'])} of {words} "
-                         f"({ci_percent(row[f'{prefix}_lower'], row[f'{prefix}_upper'])})")
+            parts.append(f"{indicator.of_words(row[f'{prefix}_pct'], words)} "
+                         f"({indicator.ci_percent(row[f'{prefix}_lower'], row[f'{prefix}_upper'])})")
     text = f"{labels.tidy(indicator.subject)} in {year}: {parts[0]}, against {parts[1]}."
     if previous is not None:
         moved = focus_change(row, previous, indicator)
@@ -681,19 +746,22 @@ def focus_change(later, earlier, indicator: Indicator) -> str:
     if not indicator.comparable(later["year"], earlier["year"]):
         return ""
     verdict = focus_change_verdict(later["focus_numerator"], later["focus_denominator"], earlier["focus_numerator"],
-                                   earlier["focus_denominator"], indicator.polarity)
+                                   earlier["focus_denominator"], indicator.polarity, indicator.kind)
     change = later["focus_pct"] - earlier["focus_pct"]
     if change == 0:
         moved = f"it was the same as in {earlier['year_label']}"
     else:
-        moved = f"it {'rose' if change > 0 else 'fell'} from {percent(earlier['focus_pct'])} in {earlier['year_label']}"
+        moved = f"it {'rose' if change > 0 else 'fell'} from {indicator.percent(earlier['focus_pct'])} in {earlier['year_label']}"
     return f"For {indicator.focus_words} {moved}: {verdict}."
 
 
-def focus_change_verdict(later_x, later_n, earlier_x, earlier_n, polarity: str) -> str:
+def focus_change_verdict(later_x, later_n, earlier_x, earlier_n, polarity: str, kind: str = PROPORTION) -> str:
     """'a clear improvement', 'a clear deterioration' or 'no clear change' (the whole interval of
     the difference must be on one side of zero); a fall improves a lower-is-better indicator."""
-    difference = stats.newcombe_difference(later_x, later_n, earlier_x, earlier_n)
+    if kind == RATE:
+        difference = stats.rate_difference(later_x, later_n, earlier_x, earlier_n, multiplier=1)
+    else:
+        difference = stats.newcombe_difference(later_x, later_n, earlier_x, earlier_n)
     if difference.lower > 0:
         rose_clearly = True
     elif difference.upper < 0:
@@ -753,8 +821,8 @@ def benchmark_sentence(trend: pd.DataFrame, indicator: Indicator, geography: Geo
             local = f"the gap in {geography.words} cannot be shown"
         else:
             verdict = _compare(row["gap_lower"], row["gap_upper"], e["gap"], "lower_is_better")
-            local = (f"the gap in {geography.words} was {points(row['gap'])} points "
-                     f"({ci_points(row['gap_lower'], row['gap_upper'])}) against {points(e['gap'])} points for England: "
+            local = (f"the gap in {geography.words} was {indicator.points(row['gap'])} {indicator.points_word} "
+                     f"({indicator.ci_points(row['gap_lower'], row['gap_upper'])}) against {indicator.points(e['gap'])} {indicator.points_word} for England: "
                      f"{_comparison_words(verdict, 'gap')}")
         sentences.append(f"In {row['year_label']} {local}.")
     for prefix, words in (("focus", indicator.focus_words), ("all", "all children")):
@@ -762,8 +830,8 @@ def benchmark_sentence(trend: pd.DataFrame, indicator: Indicator, geography: Geo
         if _missing(value) or _missing(row.get(f"{prefix}_pct")):
             continue
         verdict = _compare(row[f"{prefix}_lower"], row[f"{prefix}_upper"], value, indicator.polarity)
-        sentences.append(f"In {row['year_label']}, for {words}, {percent(row[f'{prefix}_pct'])} in {geography.words} "
-                         f"({ci_percent(row[f'{prefix}_lower'], row[f'{prefix}_upper'])}) against {percent(value)} in England: "
+        sentences.append(f"In {row['year_label']}, for {words}, {indicator.percent(row[f'{prefix}_pct'])} in {geography.words} "
+                         f"({indicator.ci_percent(row[f'{prefix}_lower'], row[f'{prefix}_upper'])}) against {indicator.percent(value)} in England: "
                          f"{_comparison_words(verdict, 'value')}.")
         break
     sentences.append(f"Source for England: {e['source']}.")
@@ -793,13 +861,13 @@ def area_sentence(areas: pd.DataFrame, level: str, indicator: Indicator, year: i
     clear = int((shown["clear"] == "clearly worse off").sum())
     if len(shown) == 1:
         text = (f"In {labels.financial_year(year)} only {widest['geography_name']} can be shown: a gap of "
-                f"{points(widest['gap'])} points ({ci_points(widest['gap_lower'], widest['gap_upper'])}), "
+                f"{indicator.points(widest['gap'])} {indicator.points_word} ({indicator.ci_points(widest['gap_lower'], widest['gap_upper'])}), "
                 + ("with " if clear else "without ") + f"{indicator.focus_words} clearly worse off.")
         return text + hidden_text
     text = (f"In {labels.financial_year(year)} the gap was widest in {widest['geography_name']} "
-            f"({points(widest['gap'])} points, {ci_points(widest['gap_lower'], widest['gap_upper'])}) "
+            f"({indicator.points(widest['gap'])} {indicator.points_word}, {indicator.ci_points(widest['gap_lower'], widest['gap_upper'])}) "
             f"and narrowest in {narrowest['geography_name']} "
-            f"({points(narrowest['gap'])} points, {ci_points(narrowest['gap_lower'], narrowest['gap_upper'])}). "
+            f"({indicator.points(narrowest['gap'])} {indicator.points_word}, {indicator.ci_points(narrowest['gap_lower'], narrowest['gap_upper'])}). "
             f"In {clear} of the {count_of(len(shown), what)} shown, {indicator.focus_words} were clearly worse off "
             f"(the whole interval above zero); where intervals overlap, areas cannot be ranked with confidence.")
     return text + hidden_text
@@ -822,11 +890,11 @@ def funnel_sentence(points_frame: pd.DataFrame, hidden: int, target: float, indi
     n_worse = int((points_frame["band"] == beyond[worse]).sum())
     n_watch = int(points_frame["band"].isin([FUNNEL_BANDS[1], FUNNEL_BANDS[3]]).sum())
     if n_better == n_worse == n_watch == 0:
-        return (f"In {labels.financial_year(year)}, against {geography_words}'s {percent(target)} for {indicator.focus_words}, "
+        return (f"In {labels.financial_year(year)}, against {geography_words}'s {indicator.percent(target)} for {indicator.focus_words}, "
                 + ("the one reach area shown was" if total == 1 else f"all {total} reach areas were")
                 + " within what chance alone would produce (inside the 95% limits)."
                 f"{hidden_text}")
-    return (f"In {labels.financial_year(year)}, against {geography_words}'s {percent(target)} for {indicator.focus_words}, "
+    return (f"In {labels.financial_year(year)}, against {geography_words}'s {indicator.percent(target)} for {indicator.focus_words}, "
             f"of {count_of(total, 'reach area')} {n_better} {'was' if n_better == 1 else 'were'} clearly better than chance "
             f"alone would give, beyond the 99.8% limits{named([beyond[better]])}, and {n_worse} clearly worse"
             f"{named([beyond[worse]])}; {n_watch} more {'was' if n_watch == 1 else 'were'} outside the 95% limits only, "
@@ -847,7 +915,8 @@ def gradient_sentence(gradient: pd.DataFrame, indicator: Indicator, geography: G
         return "The most or least deprived fifth has too few children to show, so the gradient is not summarised."
     # Most minus least deprived, turned round when negative, so the estimate, its interval and the
     # word (higher / lower) always agree in sign: "10.0 points lower (95% CI 5.7 to 14.4)".
-    raw = stats.newcombe_difference(most["numerator"], most["denominator"], least["numerator"], least["denominator"])
+    counts = (most["numerator"], most["denominator"], least["numerator"], least["denominator"])
+    raw = stats.rate_difference(*counts, multiplier=1) if indicator.is_rate else stats.newcombe_difference(*counts)
     higher = raw.estimate >= 0
     shown = raw if higher else Difference(-raw.estimate, -raw.upper, -raw.lower)
     direction = "higher" if higher else "lower"
@@ -856,11 +925,11 @@ def gradient_sentence(gradient: pd.DataFrame, indicator: Indicator, geography: G
         tail = f"children in the most deprived fifth were clearly {'worse' if worse else 'better'} off"
     else:
         tail = "the interval includes no difference, so the data cannot tell whether the two fifths differ"
-    return (f"In {geography.words} in {labels.financial_year(year)}: {percent(most['value_pct'])} of children in the most "
-            f"deprived fifth of areas ({ci_percent(most['value_lower'], most['value_upper'])}) against "
-            f"{percent(least['value_pct'])} in the least deprived fifth ({ci_percent(least['value_lower'], least['value_upper'])}). "
-            f"{labels.tidy(indicator.subject)} is {points(shown.estimate)} points {direction} in the most deprived fifth than in "
-            f"the least ({ci_points(shown.lower, shown.upper)}): {tail}.")
+    return (f"In {geography.words} in {labels.financial_year(year)}: {indicator.of_words(most['value_pct'], 'children')} in the most "
+            f"deprived fifth of areas ({indicator.ci_percent(most['value_lower'], most['value_upper'])}) against "
+            f"{indicator.percent(least['value_pct'])} in the least deprived fifth ({indicator.ci_percent(least['value_lower'], least['value_upper'])}). "
+            f"{labels.tidy(indicator.subject)} is {indicator.points(shown.estimate)} {indicator.points_word} {direction} in the most deprived fifth than in "
+            f"the least ({indicator.ci_points(shown.lower, shown.upper)}): {tail}.")
 
 
 # --- The overview page's third question ----------------------------------------------------------
@@ -902,29 +971,31 @@ def _flag(value) -> bool:
     return False if _missing(value) else bool(value)
 
 
-def _shown_percent(value, suppressed) -> str:
+def _shown_percent(value, suppressed, indicator: Indicator | None = None) -> str:
     if suppressed:
         return stats.SUPPRESSED
-    return "" if _missing(value) else percent(value)
+    return "" if _missing(value) else (indicator.percent(value) if indicator is not None else percent(value))
 
 
 def _shown_interval(lower, upper, scale=percent) -> str:
     return "" if _missing(lower) or _missing(upper) else f"{scale(lower)} to {scale(upper)}"
 
 
-def _shown_change(row, key: str) -> str:
+def _shown_change(row, key: str, indicator: Indicator | None = None) -> str:
     if _missing(row[f"{key}_year"]):
         return ""
     since = labels.financial_year(int(row[f"{key}_year"]))
     if _missing(row[f"change_{key}"]):
         return f"{stats.SUPPRESSED} (since {since})" if row["gap_suppressed"] or row[f"verdict_{key}"] else ""
-    return (f"{_signed(row[f'change_{key}'])} ({points(row[f'change_{key}_lower'])} to "
-            f"{points(row[f'change_{key}_upper'])}) since {since}")
+    scale = indicator.points if indicator is not None else points
+    return (f"{_signed(row[f'change_{key}'], indicator)} ({scale(row[f'change_{key}_lower'])} to "
+            f"{scale(row[f'change_{key}_upper'])}) since {since}")
 
 
-def _shown_england(row) -> str:
+def _shown_england(row, indicator: Indicator | None = None) -> str:
     if not _missing(row["benchmark_value"]):
-        return f"{percent(row['benchmark_value'])} ({str(row['benchmark_group']).lower()})"
+        value = indicator.percent(row["benchmark_value"]) if indicator is not None else percent(row["benchmark_value"])
+        return f"{value} ({str(row['benchmark_group']).lower()})"
     if not _missing(row["benchmark_latest_year"]) and not _missing(row["year"]):
         return (f"no figure for {labels.financial_year(int(row['year']))} "
                 f"(latest {labels.financial_year(int(row['benchmark_latest_year']))})")
@@ -935,28 +1006,33 @@ def _shown_england(row) -> str:
 def overview_table(overview: pd.DataFrame) -> pd.DataFrame:
     """indicator_overview as words and per cent, suppression applied: the table the page shows and downloads."""
     threshold = suppression_threshold()
+    available = indicators()
     rows = []
     for _, r in overview.iterrows():
         has_year = not _missing(r["year"])
+        # Each row in its own unit: per cent and points, or per 1,000 for a rate.
+        ind = available.get(r["indicator"])
+        value_text = ind.percent if ind is not None else percent
+        gap_text = ind.points if ind is not None else points
         rows.append({
             "Indicator": r["title"],
             "Year": r["year_label"] if has_year else "no figures",
             "Focus group": r["focus_group"],
-            "Focus %": _shown_percent(r["focus_pct"], _flag(r["focus_suppressed"])),
-            "Focus 95% CI": _shown_interval(r["focus_lower"], r["focus_upper"]),
+            "Focus %": _shown_percent(r["focus_pct"], _flag(r["focus_suppressed"]), ind),
+            "Focus 95% CI": _shown_interval(r["focus_lower"], r["focus_upper"], value_text),
             "Focus children": stats.show_count(r["focus_denominator"], threshold),
             "Reference group": r["reference_group"],
-            "Reference %": _shown_percent(r["reference_pct"], _flag(r["reference_suppressed"])),
-            "Reference 95% CI": _shown_interval(r["reference_lower"], r["reference_upper"]),
-            "Gap (points)": stats.SUPPRESSED if _flag(r["gap_suppressed"]) else ("" if _missing(r["gap"]) else points(r["gap"])),
-            "Gap 95% CI": _shown_interval(r["gap_lower"], r["gap_upper"], points),
-            "Change since previous year": _shown_change(r, "previous") if has_year else "",
+            "Reference %": _shown_percent(r["reference_pct"], _flag(r["reference_suppressed"]), ind),
+            "Reference 95% CI": _shown_interval(r["reference_lower"], r["reference_upper"], value_text),
+            "Gap (points)": stats.SUPPRESSED if _flag(r["gap_suppressed"]) else ("" if _missing(r["gap"]) else gap_text(r["gap"])),
+            "Gap 95% CI": _shown_interval(r["gap_lower"], r["gap_upper"], gap_text),
+            "Change since previous year": _shown_change(r, "previous", ind) if has_year else "",
             "Verdict (previous year)": (r["verdict_previous"] or "") if has_year else "",
-            "Change since first comparable year": _shown_change(r, "first") if has_year else "",
+            "Change since first comparable year": _shown_change(r, "first", ind) if has_year else "",
             "Verdict (first comparable year)": (r["verdict_first"] or "") if has_year else "",
-            "England": _shown_england(r),
+            "England": _shown_england(r, ind),
             "Compared with England": "" if _missing(r["benchmark_comparison"]) else r["benchmark_comparison"],
-            "England gap (points)": "" if _missing(r["benchmark_gap"]) else points(r["benchmark_gap"]),
+            "England gap (points)": "" if _missing(r["benchmark_gap"]) else gap_text(r["benchmark_gap"]),
             "Gap compared with England": {stats.BETTER: "smaller", stats.WORSE: "wider"}.get(r["gap_comparison"], "" if _missing(r["gap_comparison"]) else r["gap_comparison"]),
         })
     return pd.DataFrame(rows)
@@ -964,21 +1040,22 @@ def overview_table(overview: pd.DataFrame) -> pd.DataFrame:
 
 @queries.derived_from
 def trend_table(trend: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
-    """gap_trend as words and per cent, suppression applied, one row per year."""
+    """gap_trend as words and per cent (per 1,000 for a rate), suppression applied, one row per year."""
     threshold = suppression_threshold()
+    unit = indicator.per if indicator.is_rate else "%"
     rows = []
     for _, r in trend.iterrows():
         rows.append({
             "Year": r["year_label"],
             f"{indicator.focus_label}: children": stats.show_count(r["focus_denominator"], threshold),
-            f"{indicator.focus_label} %": _shown_percent(r["focus_pct"], r["focus_suppressed"]),
-            f"{indicator.focus_label} 95% CI": _shown_interval(r["focus_lower"], r["focus_upper"]),
+            f"{indicator.focus_label} {unit}": _shown_percent(r["focus_pct"], r["focus_suppressed"], indicator),
+            f"{indicator.focus_label} 95% CI": _shown_interval(r["focus_lower"], r["focus_upper"], indicator.percent),
             f"{indicator.reference_label}: children": stats.show_count(r["reference_denominator"], threshold),
-            f"{indicator.reference_label} %": _shown_percent(r["reference_pct"], r["reference_suppressed"]),
-            f"{indicator.reference_label} 95% CI": _shown_interval(r["reference_lower"], r["reference_upper"]),
-            "Gap (points)": stats.SUPPRESSED if r["gap_suppressed"] else ("" if _missing(r["gap"]) else points(r["gap"])),
-            "Gap 95% CI": _shown_interval(r["gap_lower"], r["gap_upper"], points),
-            "Change since previous comparable year": _shown_change(r, "previous"),
+            f"{indicator.reference_label} {unit}": _shown_percent(r["reference_pct"], r["reference_suppressed"], indicator),
+            f"{indicator.reference_label} 95% CI": _shown_interval(r["reference_lower"], r["reference_upper"], indicator.percent),
+            f"Gap ({indicator.points_word})": stats.SUPPRESSED if r["gap_suppressed"] else ("" if _missing(r["gap"]) else indicator.points(r["gap"])),
+            "Gap 95% CI": _shown_interval(r["gap_lower"], r["gap_upper"], indicator.points),
+            "Change since previous comparable year": _shown_change(r, "previous", indicator),
             "Verdict": r["verdict_previous"],
             "Comparable with": ("years before " if r["segment"] == 0 else "years from ") + labels.financial_year(indicator.break_year)
             if indicator.break_year is not None else "all years",
@@ -990,17 +1067,18 @@ def trend_table(trend: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
 def area_table(areas: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
     """gap_by_area as words and per cent, suppression applied (column by column: hundreds of areas)."""
     threshold = suppression_threshold()
-    gap_text = [stats.SUPPRESSED if hidden else ("" if _missing(g) else points(g))
+    unit = indicator.per if indicator.is_rate else "%"
+    gap_text = [stats.SUPPRESSED if hidden else ("" if _missing(g) else indicator.points(g))
                 for hidden, g in zip(areas["gap_suppressed"], areas["gap"])]
     return pd.DataFrame({
         "Area": areas["geography_name"],
         "Kind": np.where(areas["geography_level"] == DISTRICT, "District", "Reach area"),
         "District": areas["district"],
         f"{indicator.focus_label}: children": stats.suppress_counts(areas, ["focus_denominator"], threshold)["focus_denominator"],
-        f"{indicator.focus_label} %": [_shown_percent(v, h) for v, h in zip(areas["focus_pct"], areas["focus_suppressed"])],
+        f"{indicator.focus_label} {unit}": [_shown_percent(v, h, indicator) for v, h in zip(areas["focus_pct"], areas["focus_suppressed"])],
         f"{indicator.reference_label}: children": stats.suppress_counts(areas, ["reference_denominator"], threshold)["reference_denominator"],
-        f"{indicator.reference_label} %": [_shown_percent(v, h) for v, h in zip(areas["reference_pct"], areas["reference_suppressed"])],
-        "Gap (points)": gap_text,
-        "Gap 95% CI": [_shown_interval(lo, hi, points) for lo, hi in zip(areas["gap_lower"], areas["gap_upper"])],
+        f"{indicator.reference_label} {unit}": [_shown_percent(v, h, indicator) for v, h in zip(areas["reference_pct"], areas["reference_suppressed"])],
+        f"Gap ({indicator.points_word})": gap_text,
+        "Gap 95% CI": [_shown_interval(lo, hi, indicator.points) for lo, hi in zip(areas["gap_lower"], areas["gap_upper"])],
         "Reading": areas["clear"],
     }).reset_index(drop=True)

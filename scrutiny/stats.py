@@ -198,6 +198,31 @@ def exact_funnel_limits(target: float, denominators, coverage: float):
     return np.where(n > 0, lower, np.nan), np.where(n > 0, upper, np.nan)
 
 
+def exact_poisson_funnel_limits(target_rate: float, denominators, coverage: float):
+    """Exact Poisson control limits around a target rate (events per child), per child, for each
+    denominator: the count of events expected is target_rate x n. Interpolated between whole counts
+    as exact_funnel_limits is (Spiegelhalter 2005), so a whole count is outside a limit exactly when
+    chance alone gives it, or one further out, less often than the tail allows."""
+    n = np.asarray(denominators, dtype=float)
+    whole = np.where(n > 0, np.round(n), 1)
+    mu = target_rate * whole
+    tail = (1 - coverage) / 2
+    poisson = scipy_stats.poisson
+    r = poisson.ppf(tail, mu)
+    at_r, below_r = poisson.cdf(r, mu), poisson.cdf(r - 1, mu)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha = np.where(at_r > below_r, (at_r - tail) / (at_r - below_r), 0.0)
+        lower = np.clip((r - alpha) / whole, 0, None)
+    # The mirror image on the upper side: r_up is the largest count with P(X >= count) >= tail.
+    q = poisson.ppf(1 - tail, mu)
+    r_up = np.where(poisson.cdf(q, mu) > 1 - tail, q, q + 1)
+    at, beyond = poisson.sf(r_up - 1, mu), poisson.sf(r_up, mu)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha_up = np.where(at > beyond, (at - tail) / (at - beyond), 0.0)
+        upper = (r_up + alpha_up) / whole
+    return np.where(n > 0, lower, np.nan), np.where(n > 0, upper, np.nan)
+
+
 def fingertips_funnel_limits(target: float, denominators, z: float):
     """The Fingertips method's limits (PHEindicatormethods' phe_funnels): the proportions whose
     Wilson score interval just reaches the target, which on the proportion scale is
@@ -317,6 +342,30 @@ def rate_difference(events1, denominator1, events2, denominator2, multiplier: fl
     r2, l2, u2 = rate_interval(events2, denominator2, multiplier, z)
     d = r1 - r2
     return Difference(d, d - math.sqrt((r1 - l1) ** 2 + (u2 - r2) ** 2), d + math.sqrt((u1 - r1) ** 2 + (r2 - l2) ** 2))
+
+
+def rate_difference_arrays(events1, denominator1, events2, denominator2, z: float = Z95):
+    """Vectorised rate_difference per child (multiplier 1): arrays of estimate, lower, upper."""
+    r1, l1, u1 = (np.atleast_1d(v) for v in rate_interval(events1, denominator1, 1, z))
+    r2, l2, u2 = (np.atleast_1d(v) for v in rate_interval(events2, denominator2, 1, z))
+    d = r1 - r2
+    return d, d - np.sqrt((r1 - l1) ** 2 + (u2 - r2) ** 2), d + np.sqrt((u1 - r1) ** 2 + (r2 - l2) ** 2)
+
+
+def add_event_rate(frame: pd.DataFrame, events: str, denominator: str, prefix: str, threshold: int) -> pd.DataFrame:
+    """add_rate for a rate indicator: <prefix>_pct is events per child (a fraction that may exceed
+    1; pages multiply it by the indicator's multiplier) with Byar's / the exact Poisson interval.
+    Hidden on the same rule as a percentage: a small event count or a small denominator."""
+    out = frame.copy()
+    num = out[events].astype(float).to_numpy()
+    den = out[denominator].astype(float).to_numpy()
+    rate, lower, upper = (np.atleast_1d(v) for v in rate_interval(num, den, 1))
+    hidden = rate_suppressed(num, den, threshold)
+    out[f"{prefix}_pct"] = np.where(hidden, np.nan, rate)
+    out[f"{prefix}_lower"] = np.where(hidden, np.nan, lower)
+    out[f"{prefix}_upper"] = np.where(hidden, np.nan, upper)
+    out[f"{prefix}_suppressed"] = hidden
+    return out
 
 
 # --- Many comparisons ------------------------------------------------------------------------

@@ -89,10 +89,15 @@ class _TableChecker:
 
     def check_columns(self) -> list[Column]:
         usable = []
-        for column in self.table.columns:
+        for column in (*self.table.columns, *self.table.optional_columns):
             actual = self.present.get(column.name)
+            if actual is None and column in self.table.optional_columns:
+                continue
             if actual is None:
                 self.add(column.name, ERROR, f"The {self.table.name} table has no {column.name} column ({column.type} expected).")
+            elif actual in ('"NULL"', "NULL") and column.nullable:
+                # A column written with no values at all (pandas writes all-None as type NULL) is all nulls.
+                usable.append(column)
             elif not _type_ok(column.type, actual) and not (
                 column.type == "INTEGER" and actual in ("DOUBLE", "FLOAT") and self._whole_numbers(column.name)
             ):
@@ -103,7 +108,7 @@ class _TableChecker:
                 )
             else:
                 usable.append(column)
-        expected = set(self.table.column_names)
+        expected = set(self.table.column_names) | {c.name for c in self.table.optional_columns}
         extra = [name for name in self.present if name not in expected]
         if extra:
             self.add(
@@ -234,6 +239,16 @@ def validate(extract: OpenedExtract) -> list[Problem]:
         checkers[name] = checker
     # References are checked only against tables whose own columns are sound.
     sound = {n: s for n, s in schemas.items() if not any(p.is_error for p in checkers[n].problems)}
+    if "benchmarks" in sound and "indicators" in sound:
+        try:
+            _check_benchmark_percentages(checkers["benchmarks"])
+        except duckdb.Error as error:
+            checkers["benchmarks"].add(None, WARNING, f"The benchmarks table's values could not be checked against the indicators' kinds: {str(error).splitlines()[0][:200]}.")
+    if "outcomes" in sound and "indicators" in sound:
+        try:
+            _check_proportions(checkers["outcomes"])
+        except duckdb.Error as error:
+            checkers["outcomes"].add(None, WARNING, f"The outcomes table's counts could not be checked against the indicators' kinds: {str(error).splitlines()[0][:200]}.")
     for name, checker in checkers.items():
         try:
             checker.check_references(sound)
@@ -244,6 +259,39 @@ def validate(extract: OpenedExtract) -> list[Problem]:
         if con.execute("select count(*) from attendances").fetchone()[0] == 0:
             problems.append(Problem("attendances", None, WARNING, "The attendances table has no rows, so every reach figure is 0."))
     return problems
+
+
+def _check_proportions(checker: _TableChecker) -> None:
+    """A proportion cannot have more in its numerator than its denominator; a rate can (A&E
+    attendances per 1,000 children), and says so with indicators.kind = 'rate'."""
+    condition = (
+        "numerator > denominator and indicator in "
+        "(select indicator from indicators where coalesce(kind, 'proportion') <> 'rate')"
+    )
+    n = checker.con.execute(f"select count(*) from outcomes where {condition}").fetchone()[0]
+    if n:
+        checker.add(
+            "numerator", ERROR,
+            f"The outcomes table has {_plural(n, 'row')} whose numerator is larger than its denominator for an indicator "
+            "that is a proportion. If the indicator counts events that can outnumber the children (a rate, such as "
+            "A&E attendances), set its kind to 'rate' in the indicators table; otherwise correct the counts. For example "
+            f"{checker.examples(condition, 'numerator')}.",
+        )
+
+
+def _check_benchmark_percentages(checker: _TableChecker) -> None:
+    """A proportion's published value is a percentage; only a rate's can pass 100."""
+    condition = (
+        "greatest(value, coalesce(lower_ci, 0), coalesce(upper_ci, 0)) > 100 and indicator in "
+        "(select indicator from indicators where coalesce(kind, 'proportion') <> 'rate')"
+    )
+    n = checker.con.execute(f"select count(*) from benchmarks where {condition}").fetchone()[0]
+    if n:
+        checker.add(
+            "value", ERROR,
+            f"The benchmarks table has {_plural(n, 'row')} above 100 for an indicator that is a proportion (values are per "
+            f"cent); for example {checker.examples(condition, 'value')}.",
+        )
 
 
 def broken_tables(problems: list[Problem]) -> set[str]:
