@@ -209,7 +209,8 @@ class Scatter:
 def scatter(table: pd.DataFrame, measure: str, indicator: Indicator | None) -> Scatter:
     """The sites that can be plotted for a measure, the pooled average lines and each site's quadrant."""
     prefix, numerator, denominator = MEASURE_COLUMNS[measure]
-    higher = measure == REACH or indicator is None or not indicator.lower_is_better
+    polarity = stats.REACH_POLARITY if measure == REACH or indicator is None else indicator.polarity
+    higher = polarity == stats.HIGHER_IS_BETTER
     reasons = pd.Series("", index=table.index)
     reasons[table[f"{prefix}_pct"].isna()] = "no figure for the measure"
     if measure == REACH:

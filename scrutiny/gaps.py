@@ -869,8 +869,20 @@ def area_sentence(areas: pd.DataFrame, level: str, indicator: Indicator, year: i
             f"and narrowest in {narrowest['geography_name']} "
             f"({indicator.points(narrowest['gap'])} {indicator.points_word}, {indicator.ci_points(narrowest['gap_lower'], narrowest['gap_upper'])}). "
             f"In {clear} of the {count_of(len(shown), what)} shown, {indicator.focus_words} were clearly worse off "
-            f"(the whole interval above zero); where intervals overlap, areas cannot be ranked with confidence.")
+            f"(the whole interval above zero); where intervals overlap, areas cannot be ranked with confidence."
+            f"{chance_note(len(shown), what, 'would show the focus group clearly worse off')}")
     return text + hidden_text
+
+
+CHANCE_NOTE_FROM = 20   # from 20 figures judged at once, chance alone gives about half a false call or more
+
+
+def chance_note(judged: int, noun: str, claim: str, share: float = 0.025) -> str:
+    """' With 40 reach areas judged at once, about 1 would ... by chance alone ...' (empty below 20)."""
+    if judged < CHANCE_NOTE_FROM:
+        return ""
+    return (f" With {judged:,} {noun}s judged at once, about {stats.expected_by_chance(judged, share):.0f} {claim} by chance "
+            f"alone even if none truly differed ({share:.1%} of them), so one such result among many is weak evidence on its own.")
 
 
 def funnel_sentence(points_frame: pd.DataFrame, hidden: int, target: float, indicator: Indicator,
@@ -899,7 +911,7 @@ def funnel_sentence(points_frame: pd.DataFrame, hidden: int, target: float, indi
             f"alone would give, beyond the 99.8% limits{named([beyond[better]])}, and {n_worse} clearly worse"
             f"{named([beyond[worse]])}; {n_watch} more {'was' if n_watch == 1 else 'were'} outside the 95% limits only, "
             f"worth watching{named([FUNNEL_BANDS[1], FUNNEL_BANDS[3]])}; the rest were within what chance alone would "
-            f"produce.{hidden_text}")
+            f"produce.{chance_note(total, 'reach area', 'would be outside the 95% limits', 0.05)}{hidden_text}")
 
 
 def gradient_sentence(gradient: pd.DataFrame, indicator: Indicator, geography: Geography, year: int) -> str:

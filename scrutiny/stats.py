@@ -133,6 +133,12 @@ def compare_with_benchmark(lower: float, upper: float, benchmark: float, polarit
 
 # --- Thresholds (Ofsted reach) -----------------------------------------------------------------
 
+HIGHER_IS_BETTER, LOWER_IS_BETTER = "higher_is_better", "lower_is_better"
+# Reach and footfall carry no polarity column in the extract: for both, more is better. Stated here
+# once; an outcome indicator's polarity comes from the indicators table.
+REACH_POLARITY = HIGHER_IS_BETTER
+FOOTFALL_POLARITY = HIGHER_IS_BETTER
+
 GOOD_THRESHOLD = 0.65
 OUTSTANDING_THRESHOLD = 0.85
 

@@ -414,3 +414,20 @@ def test_comparisons_sentence_when_every_clear_figure_passes():
         "(2.5% of them at 95%). Every finding listed also passes a 5% false discovery rate (Benjamini-Hochberg) across "
         "all of them, so at most about 1 in 20 of them is expected to be chance.")
     assert findings.comparisons_sentence(findings.Comparisons(0, 0, 0, 0.0)) == ""
+
+
+def test_gap_widening_for_a_lower_is_better_indicator(make_extract):
+    # Obesity in reception, lower is better: the gap is FSM minus other children. 2022: 16% - 8% = 8.0 points;
+    # 2023 FSM 30/100 = 30%: 30% - 8% = 22.0 points. More obesity among FSM children is a wider gap, and the
+    # line says so (not "narrowing" because the FSM figure went up).
+    outcomes = tiny_extract.tables()["outcomes"]
+    row = ((outcomes.indicator == "obesity_reception") & (outcomes.year == 2023) & (outcomes.group == "fsm"))
+    outcomes.loc[row, ["numerator", "denominator"]] = (30, 100)
+    make_extract(outcomes=outcomes)
+    found = [f for f in findings.gap_not_narrowing(YEAR_2023) if f.figures["indicator"] == "obesity_reception"]
+    assert [(f.rule, f.severity) for f in found] == [("gap_not_narrowing", findings.HIGH)]
+    assert found[0].question.startswith("Why has the gap in obesity in reception between children on free school meals "
+                                        "and other children widened since 2022-23")
+    assert found[0].uncertainty.startswith("Change since 2022-23 +14.0 points")
+    assert found[0].p_value < 0.05
+    assert found[0] in findings.lines_of_enquiry(YEAR_2023)

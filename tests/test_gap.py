@@ -489,3 +489,17 @@ def test_no_outcomes_gives_no_headline(make_extract):
 @pytest.mark.parametrize("value, text", [(0.1625, "16.3"), (-0.0875, "-8.8"), (0.199, "19.9"), (-0.0004, "0.0")])
 def test_points_round_halves_away_from_zero(value, text):
     assert gaps.points(value) == text
+
+
+def test_many_areas_judged_at_once_say_what_chance_alone_gives(tiny):
+    # 40 reach areas around 50%, every one within the limits except two: 40 x 5% = 2 outside the 95%
+    # limits by chance alone; below 20 areas nothing is added.
+    areas = pd.DataFrame({"focus_numerator": [50] * 38 + [62, 38], "focus_denominator": [100.0] * 40,
+                          "focus_suppressed": [False] * 40, "geography_name": [f"A{i}" for i in range(40)]})
+    text = gaps.funnel_sentence(gaps.funnel_points(areas, 0.5), 0, 0.5, gaps.indicators()["gld"], "Testshire", 2023)
+    assert ("With 40 reach areas judged at once, about 2 would be outside the 95% limits by chance alone even if none "
+            "truly differed (5.0% of them), so one such result among many is weak evidence on its own.") in text
+    assert gaps.chance_note(19, "reach area", "would be outside the 95% limits", 0.05) == ""
+    # Gaps: 2.5% of 200 areas = 5 clearly worse off by chance alone.
+    assert gaps.chance_note(200, "reach area", "would show the focus group clearly worse off").startswith(
+        " With 200 reach areas judged at once, about 5 would show the focus group clearly worse off by chance alone")
