@@ -1,0 +1,3 @@
+from scrutiny.evaluation import main
+
+main()
