@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from scrutiny import queries, uploads
+from scrutiny import meaning, queries, uploads
 from scrutiny.contract import TABLES
 from scrutiny.definitions import DEFINITIONS
 from scrutiny.extract import data_dir
@@ -25,6 +25,10 @@ for note in info.problems:
     st.warning(note)
 if extract.summaries.note:
     st.warning(extract.summaries.note)
+# Theme coding compares comments with example sentences by meaning; say so when that part cannot run.
+embeddings_note = meaning.embedder()[1]
+if embeddings_note:
+    st.warning(embeddings_note)
 
 st.header("Checks against the data contract")
 errors = [p for p in problems if p.is_error]

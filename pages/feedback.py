@@ -290,6 +290,17 @@ with st.expander("The table behind the chart"):
     st.dataframe(table, hide_index=True, width="stretch")
     ui.download_csv(table, f"Themes raised, by {fb.GROUPINGS[by].lower()}, {what_plain}", "feedback_themes",
                     key="download_feedback_themes", filters=current, source_text=SOURCE, with_period=False)
+trust = fb.theme_trust(codebook)
+care = fb.care_line(trust)
+if care:
+    st.markdown(care)
+with st.expander("How far to trust each theme: agreement with people's coding of real comments"):
+    ui.sentence(fb.trust_sentence(trust))
+    st.dataframe(fb.trust_table(trust), hide_index=True, width="stretch")
+    st.caption(f"Treat with care: precision under {fb.CARE_PRECISION:.0%} (three or more in ten of the comments a bar "
+               f"counts are not about the theme), recall under {fb.CARE_RECALL:.0%} (the bar misses more than half of "
+               f"the comments about it), or fewer than {fb.CARE_MIN_COMMENTS} check comments about the theme (too few "
+               "to know). Themes the source coded itself are shown as the source coded them.")
 ui.source(SOURCE)
 ui.suppression_note()
 
@@ -396,10 +407,26 @@ if agreement is not None:
                "A low precision means the theme's phrases are too broad; a low recall, that people say it in words the codebook lacks.")
     ui.download_csv(agreement, "Agreement of the codebook with the source's themes", "feedback_agreement",
                     key="download_feedback_agreement", source_text=SOURCE)
+ui.sentence(fb.trust_sentence(trust))
+unclear = fb.unclear_table(chosen, codebook)
+st.subheader("Needs a person")
+if unclear.empty:
+    st.markdown("The coder found a clear theme, or clearly none, in every sentence of these comments.")
+else:
+    st.markdown(f"**{stats.show_count(len(unclear), threshold)} sentences** were left for a person to read rather than "
+                "guessed: their nearest themes were not close enough to call, or two themes were equally close.")
+    st.dataframe(unclear.head(20), hide_index=True, width="stretch")
+    ui.download_csv(unclear, f"Sentences that need a person, {what_plain}", "feedback_needs_a_person",
+                    key="download_feedback_unclear", filters=current, source_text=SOURCE + "; personal details masked",
+                    with_period=False)
 st.markdown(sentiment_sentence)
 with st.expander(f"The codebook ({len(codebook.themes)} themes, from {codebook.origin})"):
     st.markdown(
-        "A phrase codes its theme when it appears as whole words; `*` ends a word stem. A phrase after “not”, "
+        "A phrase codes its theme when it appears as whole words, in any of its forms (a noun singular or plural, "
+        "a verb's -s and past forms); `*` ends a word stem. A weak word (“sessions”, “staff”) codes its theme only "
+        "beside another of the theme's words or in a sentence that reads like one of its example sentences; a "
+        "sentence with no phrase at all codes a theme when it is very close to one of the theme's examples, and "
+        "the nearest example is shown as the reason. A phrase after “not”, "
         "“never”, “don't” and the like still codes the theme, and counts the other way for sentiment. "
         f"Sentiment is scored clause by clause (VADER plus the codebook's phrases): **mixed** when one clause scores "
         f"at least +{fb.CLEAR} and another at most −{fb.CLEAR}; otherwise **positive** or **negative** when the "

@@ -500,6 +500,15 @@ def feedback_section(filters) -> Section:
         section.blocks.append(Table("Themes by respondent type: comments raising each (share of the group's comments)",
                                     feedback.frequency_table(frequency, t),
                                     "Themes are coded from the words used (a codebook reviewers can audit); a comment can raise several."))
+    trust = feedback.theme_trust(codebook)
+    section.blocks.append(feedback.trust_sentence(trust))
+    care = feedback.care_line(trust)
+    if care:
+        section.blocks.append(care)
+    section.blocks.append(Table("How far to trust each theme: agreement with people's coding of real comments kept back from tuning",
+                                feedback.trust_table(trust)[["Theme", "Precision", "Recall", "F1", "Treat with care"]],
+                                f"Treat with care: precision under {feedback.CARE_PRECISION:.0%}, recall under "
+                                f"{feedback.CARE_RECALL:.0%}, or fewer than {feedback.CARE_MIN_COMMENTS} check comments about the theme."))
     section.sources += ["feedback table (consultation comments), coded with the dashboard's codebook"]
     return section
 

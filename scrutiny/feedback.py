@@ -109,6 +109,12 @@ class Theme:
     positive: tuple[str, ...] = ()
     negative: tuple[str, ...] = ()
     patterns: tuple[str, ...] = ()
+    # Common words that show the theme only with other evidence ("sessions", "staff").
+    weak: tuple[str, ...] = ()
+    # Set phrases that look like the theme but are not about it ("access to information").
+    exclude: tuple[str, ...] = ()
+    # Sentences in everyday words that a comment about the theme would resemble.
+    examples: tuple[str, ...] = ()
 
 
 @dataclass
@@ -137,7 +143,8 @@ class Codebook:
         return {t.code: t.label for t in self.themes}
 
     def compiled(self) -> list:
-        """[(code, regex) per theme, with code None for the sentiment words; the _Index; the ignore regex]. Built once."""
+        """[(code, regex) per theme, with code None for the sentiment words; the _Index; the ignore regex;
+        code -> (exclude regex, weak regex)]. Built once."""
         if not self._compiled:
             entries = [(t.code, t) for t in self.themes]
             if self.sentiment_positive or self.sentiment_negative:
@@ -146,6 +153,7 @@ class Codebook:
             self._compiled.append(_Index(list(enumerate(t for _, t in entries))))
             self._compiled.append(
                 re.compile(r"(?<!\w)(?:" + _alternatives(self.ignore) + r")(?!\w)") if self.ignore else None)
+            self._compiled.append({t.code: (_whole_words(t.exclude), _whole_words(t.weak)) for t in self.themes})
         return self._compiled
 
     def table(self) -> pd.DataFrame:
@@ -153,7 +161,9 @@ class Codebook:
         return pd.DataFrame([
             {"Theme": t.label, "Code": t.code, "What it covers": t.description, "Source": t.source,
              "Phrases": ", ".join(t.phrases), "Speaks well of it": ", ".join(t.positive),
-             "Speaks badly of it": ", ".join(t.negative), "Patterns": ", ".join(t.patterns)}
+             "Speaks badly of it": ", ".join(t.negative), "Patterns": ", ".join(t.patterns),
+             "Only with other evidence": ", ".join(t.weak), "Not this theme": ", ".join(t.exclude),
+             "Example sentences": " / ".join(t.examples)}
             for t in self.themes
         ])
 
@@ -184,14 +194,15 @@ class _Index:
         for number, theme in entries:
             if theme.patterns:
                 self.everywhere.append(number)
-            for phrase in (*theme.phrases, *theme.positive, *theme.negative):
+            for phrase in (*theme.phrases, *theme.positive, *theme.negative, *theme.weak):
                 word, stem = _first_word(phrase)
                 if word is None:
                     self.everywhere.append(number)
                     continue
-                bucket = (self.stems if stem else self.exact).setdefault(word, [])
-                if number not in bucket:
-                    bucket.append(number)
+                for form in ([word] if stem else word_forms(word)):
+                    bucket = (self.stems if stem else self.exact).setdefault(form, [])
+                    if number not in bucket:
+                        bucket.append(number)
         self.stem_lengths = sorted({len(w) for w in self.stems})
 
     def starts(self, text: str) -> dict[int, list[int]]:
@@ -209,12 +220,46 @@ class _Index:
         return found
 
 
+@cache
+def word_forms(word: str) -> tuple[str, ...]:
+    """The forms a codebook word stands for, by lemminflect's tables (its data ships in the package).
+
+    A noun stands for its singular and plural ("session" and "sessions"); a verb
+    written in its base form also for its -s and past forms ("listen": listens,
+    listened). An -ing form is never added: it often means something else
+    ("care" is not "caring"), so a codebook that wants it writes it. Words in any
+    other form, and words with an apostrophe or hyphen, stand for themselves.
+    """
+    from lemminflect import getAllInflections, getAllLemmas
+
+    word = word.lower()
+    if not word.isalpha():
+        return (word,)
+    forms = {word}
+    lemmas = getAllLemmas(word)
+    for lemma in lemmas.get("NOUN", ()):
+        for tag in ("NN", "NNS"):
+            forms.update(getAllInflections(lemma, upos="NOUN").get(tag, ()))
+    if word in lemmas.get("VERB", ()):
+        for tag in ("VBZ", "VBD", "VBN"):
+            forms.update(getAllInflections(word, upos="VERB").get(tag, ()))
+    return tuple(sorted((f for f in forms if f.isalpha()), key=lambda f: (-len(f), f)))
+
+
 def _phrase_regex(phrase: str) -> str:
     parts = []
     for word in phrase.strip().lower().split():
-        star = word.endswith("*")
-        parts.append(re.escape(word.rstrip("*")) + (r"\w*" if star else ""))
+        if word.endswith("*"):
+            parts.append(re.escape(word.rstrip("*")) + r"\w*")
+        else:
+            forms = word_forms(word)
+            parts.append(re.escape(forms[0]) if len(forms) == 1 else "(?:" + "|".join(map(re.escape, forms)) + ")")
     return r"\s+".join(parts)
+
+
+def _whole_words(phrases) -> re.Pattern | None:
+    """A regex for any of the phrases as whole words (None for none)."""
+    return re.compile(r"(?<!\w)(?:" + _alternatives(phrases) + r")(?!\w)") if phrases else None
 
 
 def _alternatives(phrases) -> str:
@@ -228,7 +273,7 @@ def _theme_regex(theme: Theme) -> re.Pattern:
         groups.append(f"(?P<pos>{_alternatives(theme.positive)})")
     if theme.negative:
         groups.append(f"(?P<neg>{_alternatives(theme.negative)})")
-    neutral = [_phrase_regex(p) for p in sorted(set(theme.phrases), key=lambda p: (-len(p), p))]
+    neutral = [_phrase_regex(p) for p in sorted(set(theme.phrases) | set(theme.weak), key=lambda p: (-len(p), p))]
     # Comments are lower-cased before coding (much faster than ignoring case); patterns keep ignoring it.
     neutral += [f"(?i:{p})" for p in theme.patterns]
     if neutral:
@@ -272,20 +317,23 @@ def parse_codebook(raw, origin: str = "the project", fingerprint: str = "") -> C
         positive = _text_list(entry.get("positive"), name, "positive", problems)
         negative = _text_list(entry.get("negative"), name, "negative", problems)
         patterns = _text_list(entry.get("patterns"), name, "patterns", problems)
+        weak = _text_list(entry.get("weak"), name, "weak", problems)
+        exclude = _text_list(entry.get("exclude"), name, "exclude", problems)
+        examples = _text_list(entry.get("examples"), name, "examples", problems)
         for pattern in patterns:
             try:
                 if re.compile(pattern).groupindex:
                     problems.append(f"theme {name}: pattern {pattern!r} must not name its groups.")
             except re.error as error:
                 problems.append(f"theme {name}: pattern {pattern!r} is not a valid regular expression ({error}).")
-        if not (phrases or positive or negative or patterns):
-            problems.append(f"theme {name} has no phrases or patterns, so it could never be coded.")
+        if not (phrases or positive or negative or patterns or weak or examples):
+            problems.append(f"theme {name} has no phrases, patterns or examples, so it could never be coded.")
         if isinstance(code, str):
             seen.add(code)
         themes.append(Theme(
             code=str(code), label=str(label or code).strip(), description=str(entry.get("description") or "").strip(),
             source=str(entry.get("source") or "").strip(), phrases=phrases, positive=positive,
-            negative=negative, patterns=patterns,
+            negative=negative, patterns=patterns, weak=weak, exclude=exclude, examples=examples,
         ))
     feeling = raw.get("sentiment") or {}
     if not isinstance(feeling, dict):
@@ -398,12 +446,29 @@ def _negator_at(window: str) -> int | None:
     return None
 
 
+# Meaning (scrutiny/meaning.py): cut-offs on the cosine similarity of a clause to a theme's nearest
+# example sentence. Chosen on the tuning part of the evaluation set (scrutiny/evaluation), never on
+# the held-out part; the module docstring gives the figures behind them.
+CONFIRM = 0.45   # a weak word codes its theme when a clause of the comment is this close to one of its examples
+ADD = 0.70       # a clause codes a theme with no phrase at all when it is this close to one of its examples,
+MARGIN = 0.05    # and this much closer than to any other theme's; otherwise the two are too close to call
+UNCLEAR = 0.40   # a clause with no theme of its own that is this close to some theme needs a person
+
+# Meaning is judged sentence by sentence (a comma does not end a thought); "but" and a dash do.
+_SENTENCE_BREAK = re.compile(r"[.!?;:…]+(?=\W|$)|\s[–—-]\s|\bbut\b")
+_MIN_WORDS = 3
+
+
 @dataclass
 class CodedText:
-    themes: dict[str, list[str]]      # theme code -> trigger phrases, in the order found
+    themes: dict[str, list[str]]      # theme code -> reasons: trigger phrases in the order found, or "like: ..."
     polar: list[tuple[int, int]]      # (position, +1 / -1) for each polar phrase, after negation
     score: float
     sentiment: str
+    # Clauses a person should read: {"clause", "why", "candidates": [(code, similarity, example), ...]}.
+    unclear: list[dict] = field(default_factory=list)
+    # Themes whose weak word was confirmed by meaning: code -> "like: ..." (shown beside the word).
+    confirmed: dict[str, str] = field(default_factory=dict)
 
 
 def _clauses(text: str) -> list[tuple[int, int]]:
@@ -417,30 +482,67 @@ def _clauses(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if text[a:b].strip()]
 
 
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences (and parts split at "but" or a dash) with at least three words."""
+    spans, start = [], 0
+    for brk in _SENTENCE_BREAK.finditer(text):
+        spans.append((start, brk.start()))
+        start = brk.end()
+    spans.append((start, len(text)))
+    return [(a, b) for a, b in spans if len(_TOKEN.findall(text[a:b])) >= _MIN_WORDS]
+
+
+def like(example: str, similarity: float) -> str:
+    """The reason shown for a theme found by meaning: the nearest example and how close it is."""
+    return f"like: ‘{example}’ {similarity:.2f}"
+
+
 class Coder:
-    """Codes comments with one codebook and one sentiment scorer (patterns compiled once)."""
+    """Codes comments with one codebook, one sentiment scorer and (when it loads) the word embeddings.
 
-    def __init__(self, codebook: Codebook, scorer=None):
+    A theme is coded when
+      - one of its phrases, positive or negative phrases or patterns appears (after its exclusions), or
+      - one of its weak words appears with other evidence: a second, different weak word of the theme,
+        or a sentence of the comment at least CONFIRM close to one of its examples, or
+      - a sentence with no phrase of the theme is at least ADD close to one of its examples and MARGIN
+        closer than to any other theme's.
+    A sentence that codes no theme of its own but is at least UNCLEAR close to one, or whose two
+    nearest themes are both ADD close and too close to call, is listed for a person instead of guessed.
+    """
+
+    def __init__(self, codebook: Codebook, scorer=None, embedder="default"):
         self.codebook = codebook
-        self.patterns, self.index, self.ignore = codebook.compiled()
+        self.patterns, self.index, self.ignore, self.extras = codebook.compiled()
         self.scorer = scorer or vader_scorer()
+        if embedder == "default":
+            from scrutiny import meaning
+            embedder = meaning.embedder()[0]
+        self.codes = codebook.codes
+        self.examples = [(t.code, e) for t in codebook.themes for e in t.examples]
+        self.embedder = embedder if self.examples else None
+        if self.embedder is not None:
+            self.example_vectors = self.embedder.embed([e for _, e in self.examples])
+            owners = np.asarray([self.codes.index(code) for code, _ in self.examples])
+            self.theme_examples = {column: np.flatnonzero(owners == column) for column in sorted(set(owners.tolist()))}
 
-    def themes(self, text: str) -> tuple[dict[str, list[str]], list[tuple[int, int]]]:
-        """Themes and polar phrases in lower-cased text."""
-        if self.ignore is not None:
-            # Blanked, not removed, so that positions still match the text.
-            text = self.ignore.sub(lambda m: " " * len(m.group(0)), text)
-        found: dict[str, list[str]] = {}
+    def phrases(self, text: str) -> tuple[dict, list, list]:
+        """Triggers (code -> [(trigger, weak)] in the order found), polar phrases and (code, position) hits in lower-cased text."""
+        text = self.without_ignored(text)
+        found: dict[str, list[tuple[str, bool]]] = {}
         polar: list[tuple[int, int]] = []
+        hits: list[tuple[str, int]] = []
         starts = self.index.starts(text)
         for number in self.index.everywhere:
             starts[number] = [-1]  # -1: scan the whole comment
         for number in sorted(starts):
             code, pattern = self.patterns[number]
-            for match in _matches(pattern, text, starts[number]):
+            exclude, weak_words = self.extras.get(code, (None, None))
+            seen = text if exclude is None else exclude.sub(lambda m: " " * len(m.group(0)), text)
+            for match in _matches(pattern, seen, starts[number]):
                 polarity = 1 if match.lastgroup == "pos" else -1 if match.lastgroup == "neg" else 0
                 negation = _negator_at(text[max(0, match.start() - 80):match.start()])
                 trigger = match.group(0)
+                is_weak = weak_words is not None and weak_words.fullmatch(trigger) is not None
                 if negation is not None:
                     polarity = -polarity
                     trigger = text[max(0, match.start() - 80) + negation:match.end()]
@@ -450,9 +552,14 @@ class Coder:
                     continue
                 trigger = " ".join(trigger.split())
                 triggers = found.setdefault(code, [])
-                if trigger.lower() not in (t.lower() for t in triggers):
-                    triggers.append(trigger)
-        return found, polar
+                hits.append((code, match.start()))
+                if trigger.lower() not in (t.lower() for t, _ in triggers):
+                    triggers.append((trigger, is_weak))
+        return found, polar, hits
+
+    def without_ignored(self, text: str) -> str:
+        """The text with the codebook's ignored set phrases blanked (not removed, so that positions still match)."""
+        return text if self.ignore is None else self.ignore.sub(lambda m: " " * len(m.group(0)), text)
 
     def sentiment(self, text: str, polar: list[tuple[int, int]], original: str | None = None) -> tuple[float, str]:
         """Clause spans are found in the lower-cased text; VADER reads the original (capitals add emphasis)."""
@@ -463,12 +570,77 @@ class Coder:
             scores.append(max(-1.0, min(1.0, self.scorer(original[start:end]) + DOMAIN_WEIGHT * domain)))
         return classify_sentiment(scores)
 
+    def _closeness(self, sentences: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """For each sentence and theme: the similarity to the theme's nearest example (-1 for none), and that example's number."""
+        shape = (len(sentences), len(self.codes))
+        best, nearest = np.full(shape, -1.0, dtype=np.float32), np.zeros(shape, dtype=np.int64)
+        if self.embedder is None or not sentences:
+            return best, nearest
+        similarity = self.embedder.embed(sentences) @ self.example_vectors.T
+        for column, examples in self.theme_examples.items():
+            part = similarity[:, examples]
+            choice = np.argmax(part, axis=1)
+            best[:, column] = part[np.arange(len(sentences)), choice]
+            nearest[:, column] = examples[choice]
+        return best, nearest
+
+    def code_many(self, texts) -> list[CodedText]:
+        """Every text coded; the sentences of all of them are embedded in one batch."""
+        prepared = []
+        for text in texts:
+            original = "" if text is None else str(text).replace("’", "'")
+            lowered = original.lower()
+            prepared.append((original, lowered, self.phrases(lowered), _sentences(self.without_ignored(lowered))))
+        sentences = [lowered[a:b] for _, lowered, _, spans in prepared for a, b in spans]
+        best, nearest = self._closeness(sentences)
+        out, row = [], 0
+        for original, lowered, (triggers, polar, hits), spans in prepared:
+            rows = slice(row, row + len(spans))
+            row += len(spans)
+            themes, unclear, confirmed = self._decide(lowered, triggers, hits, spans, best[rows], nearest[rows])
+            score, sentiment = self.sentiment(lowered, polar, original)
+            out.append(CodedText(themes, polar, score, sentiment, unclear, confirmed))
+        return out
+
     def code(self, text: str) -> CodedText:
-        original = str(text).replace("’", "'")
-        lowered = original.lower()
-        found, polar = self.themes(lowered)
-        score, sentiment = self.sentiment(lowered, polar, original)
-        return CodedText(found, polar, score, sentiment)
+        return self.code_many([text])[0]
+
+    def _decide(self, lowered, triggers, hits, spans, best, nearest) -> tuple[dict, list, dict]:
+        found: dict[str, list[str]] = {}
+        confirmed: dict[str, str] = {}
+        meaning = self.embedder is not None and len(spans) > 0
+        for column, code in enumerate(self.codes):
+            if code not in triggers:
+                continue
+            words = [t for t, _ in triggers[code]]
+            if not all(weak for _, weak in triggers[code]) or len(words) >= 2:
+                found[code] = words
+            elif meaning:
+                closest = int(np.argmax(best[:, column]))
+                if best[closest, column] >= CONFIRM:
+                    found[code] = words
+                    confirmed[code] = like(self.examples[nearest[closest, column]][1], best[closest, column])
+        unclear = []
+        if not meaning:
+            return found, unclear, confirmed
+        for i, (a, b) in enumerate(spans):
+            ranking = np.argsort(-best[i], kind="stable")
+            first, second = ranking[0], ranking[1] if len(ranking) > 1 else None
+            top = float(best[i, first])
+            runner_up = float(best[i, second]) if second is not None else -1.0
+            own = any(a <= at < b and code in found for code, at in hits)
+            candidates = [(self.codes[c], float(best[i, c]), self.examples[nearest[i, c]][1])
+                          for c in (first, second) if c is not None and best[i, c] > -1]
+            if top >= ADD:
+                if top - runner_up >= MARGIN or self.codes[second] in found:
+                    found.setdefault(self.codes[first], [like(self.examples[nearest[i, first]][1], top)])
+                elif self.codes[first] not in found:
+                    unclear.append({"clause": lowered[a:b].strip(), "why": "two themes too close to call",
+                                    "candidates": candidates})
+            elif not own and top >= UNCLEAR:
+                unclear.append({"clause": lowered[a:b].strip(), "why": "no clear theme", "candidates": candidates})
+        ordered = {code: found[code] for code in self.codes if code in found}
+        return ordered, unclear, confirmed
 
 
 def _matches(pattern: re.Pattern, text: str, starts: list[int]):
@@ -562,13 +734,13 @@ def code_comments(frame: pd.DataFrame, codebook: Codebook, scorer=None) -> pd.Da
     """
     coder = Coder(codebook, scorer)
     out = frame.drop(columns=["comment"]).copy()
-    quotes, themes, triggers, theme_source, codebook_themes, given_themes = [], [], [], [], [], []
-    sentiments, sentiment_source, scores, computed = [], [], [], []
-    for comment, given, given_sentiment in zip(frame["comment"], frame["themes"], frame["sentiment"]):
-        quote = mask_personal_data(comment)
-        coded = coder.code(quote)
+    quotes = [mask_personal_data(comment) for comment in frame["comment"]]
+    themes, triggers, theme_source, codebook_themes, given_themes = [], [], [], [], []
+    sentiments, sentiment_source, scores, computed, unclear, confirmed = [], [], [], [], [], []
+    for coded, given, given_sentiment in zip(coder.code_many(quotes), frame["themes"], frame["sentiment"]):
         given = _given_list(given)
-        quotes.append(quote)
+        unclear.append(coded.unclear)
+        confirmed.append(coded.confirmed)
         codebook_themes.append(list(coded.themes))
         given_themes.append(given)
         if given is None:
@@ -598,6 +770,8 @@ def code_comments(frame: pd.DataFrame, codebook: Codebook, scorer=None) -> pd.Da
     out["sentiment_source"] = sentiment_source
     out["sentiment_score"] = scores
     out["computed_sentiment"] = computed
+    out["unclear"] = unclear
+    out["confirmed"] = confirmed
     return out
 
 
@@ -1001,15 +1175,18 @@ def agreement_sentence(agreement_rows: pd.DataFrame, threshold: int) -> str:
 
 def trigger_text(row, codebook: Codebook) -> str:
     """'Theme (why: "phrase", "phrase")' for each theme of a comment (a row with themes and triggers)."""
-    return _why(row["themes"], row["triggers"], codebook)
+    return _why(row["themes"], row["triggers"], codebook, row.get("confirmed"))
 
 
-def _why(themes, triggers, codebook: Codebook) -> str:
+def _why(themes, triggers, codebook: Codebook, confirmed=None) -> str:
     parts = []
+    confirmed = confirmed if isinstance(confirmed, dict) else {}
     for code in themes:
         why = triggers.get(code) or [GIVEN]
-        shown = ", ".join(f"“{t}”" if t != GIVEN else t for t in why[:3])
-        parts.append(f"{codebook.label(code)} (why: {shown})")
+        shown = [t if t == GIVEN or t.startswith("like: ") else f"“{t}”" for t in why[:3]]
+        if code in confirmed:
+            shown.append(confirmed[code])
+        parts.append(f"{codebook.label(code)} (why: {', '.join(shown)})")
     return "; ".join(parts) if parts else "No theme in the codebook"
 
 
@@ -1042,7 +1219,8 @@ def quotes_table(comments: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
         "Respondent": comments["respondent_type"].map(labels.respondent_type),
         "Site": [site_name(name, kind) for name, kind in zip(comments["centre_name"], comments["site_type"])],
         "Quote": comments["quote"],
-        "Themes (why)": [_why(themes, triggers, codebook) for themes, triggers in zip(comments["themes"], comments["triggers"])],
+        "Themes (why)": [_why(themes, triggers, codebook, confirmed) for themes, triggers, confirmed in
+                         zip(comments["themes"], comments["triggers"], comments.get("confirmed", pd.Series([None] * len(comments), index=comments.index)))],
         "Sentiment": comments["sentiment"].map(SENTIMENT_LABELS),
         "Sentiment from": comments["sentiment_source"].map({"source": "the source", "computed": "computed"}),
     })
@@ -1138,3 +1316,116 @@ def site_figures(centre_id: str, filters, threshold: int) -> dict[str, str]:
     else:
         out["visits"], out["visits_help"] = f"{int(visits.iloc[0]):,}", "From the footfall table: visits recorded in the financial year."
     return out
+
+
+# --- How far to trust the coding ------------------------------------------------------------------
+# A theme is marked "treat with care" when, on the real comments kept back from tuning
+# (scrutiny/evaluation), the coder's precision is under 70% (three or more in ten of the
+# comments its bar counts are not about it), its recall under 50% (the bar misses more than
+# half of the comments that are about it), or people gave it to fewer than 5 of those comments
+# (then one disagreement moves either figure by 20 points or more, so the agreement is unknown).
+CARE_PRECISION = 0.70
+CARE_RECALL = 0.50
+CARE_MIN_COMMENTS = 5
+
+_TRUST: dict = {}
+
+
+def theme_trust(codebook: Codebook) -> pd.DataFrame:
+    """Each theme's agreement with people's coding of the held-out real comments, and whether to treat it with care.
+
+    Columns: theme, theme_label, checked (the theme is one people coded the evaluation set with),
+    people, coder, both, precision, recall, f1, care, care_reason. attrs: the overall scores and
+    the constant-guess baselines (see scrutiny/evaluation). Worked out once per codebook.
+    """
+    from scrutiny import evaluation, meaning
+
+    key = (codebook.fingerprint, codebook.origin, tuple(codebook.codes), meaning.embedder()[0] is not None)
+    if key in _TRUST:
+        return _TRUST[key].copy()
+    coder = Coder(codebook)
+    result = evaluation.evaluate(lambda text: coder.code(text).themes, codebook.codes)
+    checked = set(evaluation.CODES)
+    table = result["coder"].per_theme.copy()
+    table.insert(1, "theme_label", [codebook.label(c) for c in table["theme"]])
+    table.insert(2, "checked", [c in checked for c in table["theme"]])
+    reasons = [care_reason(r.checked, r.people, r.coder, r.precision, r.recall) for r in table.itertuples()]
+    table["care_reason"] = reasons
+    table["care"] = table["care_reason"] != ""
+    coder_scores = result["coder"]
+    top, top_scores = result["most_common_theme"]
+    chosen, best = result["best_constant"]
+    table.attrs.update({
+        "comments": coder_scores.comments, "micro_precision": coder_scores.micro_precision,
+        "micro_recall": coder_scores.micro_recall, "micro_f1": coder_scores.micro_f1, "macro_f1": coder_scores.macro_f1,
+        "most_common": codebook.label(top), "most_common_f1": top_scores.micro_f1,
+        "best_constant": [codebook.label(c) for c in chosen], "best_constant_f1": best.micro_f1,
+        "best_constant_macro_f1": best.macro_f1, "phrases_only": meaning.embedder()[0] is None,
+    })
+    _TRUST[key] = table
+    return table.copy()
+
+
+def care_reason(checked: bool, people: int, coder: int, precision: float, recall: float) -> str:
+    """Why a theme should be treated with care (empty when it need not be), by the rule above."""
+    if not checked:
+        return "not in the themes people coded the check comments with"
+    if people == 0:
+        return "none of the check comments was about it, so how well it agrees is unknown"
+    if people < CARE_MIN_COMMENTS:
+        return f"fewer than {CARE_MIN_COMMENTS} of the check comments were about it, too few to judge"
+    if coder and precision < CARE_PRECISION:
+        return f"{1 - precision:.0%} of the comments it counts are not about it"
+    if recall < CARE_RECALL:
+        return f"it misses {1 - recall:.0%} of the comments about it"
+    return ""
+
+
+def trust_sentence(trust: pd.DataFrame) -> str:
+    """How far the coding agrees with people's, overall, beside what a fixed guess would score."""
+    a = trust.attrs
+    return (f"Checked against {a['comments']} real comments about early years services, quoted from published reports "
+            f"and coded by hand, that were kept back while the codebook was written: of the themes the coder gave, "
+            f"{a['micro_precision']:.0%} were also the person's (precision), and it found {a['micro_recall']:.0%} of the "
+            f"person's themes (recall); F1 {a['micro_f1']:.2f}, averaged over themes {a['macro_f1']:.2f}. Giving every "
+            f"comment the same themes ({', '.join(t.lower() for t in a['best_constant'])}) would score F1 "
+            f"{a['best_constant_f1']:.2f}; every comment '{a['most_common'].lower()}', {a['most_common_f1']:.2f}.")
+
+
+def care_line(trust: pd.DataFrame) -> str:
+    """The themes to treat with care, with why; empty when there are none."""
+    careful = trust[trust["care"] & trust["checked"]]
+    if careful.empty:
+        return ""
+    parts = [f"{r.theme_label.lower()} ({r.care_reason})" for r in careful.itertuples()]
+    return ("Treat with care: " + "; ".join(parts) + ". Read these themes' quotes before quoting their bars.")
+
+
+def trust_table(trust: pd.DataFrame) -> pd.DataFrame:
+    """Each theme's agreement as shown beside the chart and in the evidence pack."""
+    def percent(value, count):
+        return "" if not count else f"{value:.0%}"
+    return pd.DataFrame({
+        "Theme": trust["theme_label"],
+        "Comments people gave it": trust["people"],
+        "Comments the coder gave it": trust["coder"],
+        "Both": trust["both"],
+        "Precision": [percent(p, c) for p, c in zip(trust["precision"], trust["coder"])],
+        "Recall": [percent(r, c) for r, c in zip(trust["recall"], trust["people"])],
+        "F1": ["" if pd.isna(f) else f"{f:.2f}" for f in trust["f1"]],
+        "Treat with care": [reason if care else "" for care, reason in zip(trust["care"], trust["care_reason"])],
+    })
+
+
+def unclear_table(comments: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """The clauses the coder left for a person: unclear, or two themes too close to call (masked text)."""
+    rows = []
+    for response, unclear in zip(comments["response_id"], comments.get("unclear", pd.Series([[]] * len(comments)))):
+        for item in unclear or []:
+            rows.append({
+                "Response": str(response), "Clause": item["clause"],
+                "Why": item["why"],
+                "Nearest themes": "; ".join(f"{codebook.label(code)} {similarity:.2f} (like ‘{example}’)"
+                                            for code, similarity, example in item["candidates"]),
+            })
+    return pd.DataFrame(rows, columns=["Response", "Clause", "Why", "Nearest themes"])

@@ -34,6 +34,11 @@ FOLDER = Path(__file__).resolve().parent
 COMMENTS = FOLDER / "comments.yaml"
 SOURCES = FOLDER / "sources.yaml"
 HELD_OUT, TUNING = "held_out", "tuning"
+# The themes people coded the comments with: the project codebook's.
+CODES = ("access", "building_facilities", "continuity_of_care", "public_involvement", "quality_of_care",
+         "quality_of_staffing", "quality_of_treatment", "service_organisation", "stigma", "peer_support",
+         "information_advice", "joined_up_working", "opening_hours_travel", "cost", "activities_for_children",
+         "being_listened_to")
 
 
 def split_for(source: str) -> str:
