@@ -297,10 +297,10 @@ if care:
 with st.expander("How far to trust each theme: agreement with people's coding of real comments"):
     ui.sentence(fb.trust_sentence(trust))
     st.dataframe(fb.trust_table(trust), hide_index=True, width="stretch")
-    st.caption(f"Treat with care: precision under {fb.CARE_PRECISION:.0%} (three or more in ten of the comments a bar "
-               f"counts are not about the theme), recall under {fb.CARE_RECALL:.0%} (the bar misses more than half of "
-               f"the comments about it), or fewer than {fb.CARE_MIN_COMMENTS} check comments about the theme (too few "
-               "to know). Themes the source coded itself are shown as the source coded them.")
+    st.caption(f"Proportions from 0 to 1. Treat with care: precision under {fb.CARE_PRECISION:.2f} (three or more in "
+               f"ten of the comments a bar counts are not about the theme), recall under {fb.CARE_RECALL:.2f} (the bar "
+               f"misses more than half of the comments about it), or fewer than {fb.CARE_MIN_COMMENTS} check comments "
+               "about the theme (too few to know). Themes the source coded itself are shown as the source coded them.")
 ui.source(SOURCE)
 ui.suppression_note()
 

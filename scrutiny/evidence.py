@@ -506,9 +506,10 @@ def feedback_section(filters) -> Section:
     if care:
         section.blocks.append(care)
     section.blocks.append(Table("How far to trust each theme: agreement with people's coding of real comments kept back from tuning",
-                                feedback.trust_table(trust)[["Theme", "Precision", "Recall", "F1", "Treat with care"]],
-                                f"Treat with care: precision under {feedback.CARE_PRECISION:.0%}, recall under "
-                                f"{feedback.CARE_RECALL:.0%}, or fewer than {feedback.CARE_MIN_COMMENTS} check comments about the theme."))
+                                feedback.trust_table(trust),
+                                f"Precision, recall and F1 as proportions from 0 to 1. Treat with care: precision under "
+                                f"{feedback.CARE_PRECISION:.2f}, recall under {feedback.CARE_RECALL:.2f}, or fewer than "
+                                f"{feedback.CARE_MIN_COMMENTS} check comments about the theme."))
     section.sources += ["feedback table (consultation comments), coded with the dashboard's codebook"]
     return section
 

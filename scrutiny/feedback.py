@@ -1369,26 +1369,26 @@ def theme_trust(codebook: Codebook) -> pd.DataFrame:
 def care_reason(checked: bool, people: int, coder: int, precision: float, recall: float) -> str:
     """Why a theme should be treated with care (empty when it need not be), by the rule above."""
     if not checked:
-        return "not in the themes people coded the check comments with"
+        return "not among the themes people coded the check comments with"
     if people == 0:
         return "none of the check comments was about it, so how well it agrees is unknown"
     if people < CARE_MIN_COMMENTS:
         return f"fewer than {CARE_MIN_COMMENTS} of the check comments were about it, too few to judge"
     if coder and precision < CARE_PRECISION:
-        return f"{1 - precision:.0%} of the comments it counts are not about it"
+        return f"precision {precision:.2f}: three or more in ten of the comments it counts are not about it"
     if recall < CARE_RECALL:
-        return f"it misses {1 - recall:.0%} of the comments about it"
+        return f"recall {recall:.2f}: it misses more than half of the comments about it"
     return ""
 
 
 def trust_sentence(trust: pd.DataFrame) -> str:
-    """How far the coding agrees with people's, overall, beside what a fixed guess would score."""
+    """How far the coding agrees with people's, overall, beside what a fixed guess would score (proportions, 0 to 1)."""
     a = trust.attrs
     return (f"Checked against {a['comments']} real comments about early years services, quoted from published reports "
-            f"and coded by hand, that were kept back while the codebook was written: of the themes the coder gave, "
-            f"{a['micro_precision']:.0%} were also the person's (precision), and it found {a['micro_recall']:.0%} of the "
-            f"person's themes (recall); F1 {a['micro_f1']:.2f}, averaged over themes {a['macro_f1']:.2f}. Giving every "
-            f"comment the same themes ({', '.join(t.lower() for t in a['best_constant'])}) would score F1 "
+            f"and coded by hand, that were kept back while the codebook was written: precision {a['micro_precision']:.2f} "
+            f"(the share of the coder's themes that were also the person's), recall {a['micro_recall']:.2f} (the share "
+            f"of the person's themes it found), F1 {a['micro_f1']:.2f}; averaged over themes, F1 {a['macro_f1']:.2f}. "
+            f"Giving every comment the same themes ({', '.join(t.lower() for t in a['best_constant'])}) would score F1 "
             f"{a['best_constant_f1']:.2f}; every comment '{a['most_common'].lower()}', {a['most_common_f1']:.2f}.")
 
 
@@ -1402,17 +1402,14 @@ def care_line(trust: pd.DataFrame) -> str:
 
 
 def trust_table(trust: pd.DataFrame) -> pd.DataFrame:
-    """Each theme's agreement as shown beside the chart and in the evidence pack."""
-    def percent(value, count):
-        return "" if not count else f"{value:.0%}"
+    """Each theme's agreement as shown beside the chart and in the evidence pack (proportions, 0 to 1)."""
+    def proportion(value, count):
+        return "" if not count or pd.isna(value) else f"{value:.2f}"
     return pd.DataFrame({
         "Theme": trust["theme_label"],
-        "Comments people gave it": trust["people"],
-        "Comments the coder gave it": trust["coder"],
-        "Both": trust["both"],
-        "Precision": [percent(p, c) for p, c in zip(trust["precision"], trust["coder"])],
-        "Recall": [percent(r, c) for r, c in zip(trust["recall"], trust["people"])],
-        "F1": ["" if pd.isna(f) else f"{f:.2f}" for f in trust["f1"]],
+        "Precision": [proportion(p, c) for p, c in zip(trust["precision"], trust["coder"])],
+        "Recall": [proportion(r, c) for r, c in zip(trust["recall"], trust["people"])],
+        "F1": [proportion(f, c1 + c2) for f, c1, c2 in zip(trust["f1"], trust["coder"], trust["people"])],
         "Treat with care": [reason if care else "" for care, reason in zip(trust["care"], trust["care_reason"])],
     })
 

@@ -259,11 +259,11 @@ def test_held_out_agreement_meets_the_targets():
 
 
 @pytest.mark.parametrize("checked, people, coder, precision, recall, reason", [
-    (False, 0, 3, 0.0, float("nan"), "not in the themes people coded the check comments with"),
+    (False, 0, 3, 0.0, float("nan"), "not among the themes people coded the check comments with"),
     (True, 0, 2, 0.0, float("nan"), "none of the check comments was about it, so how well it agrees is unknown"),
     (True, 4, 4, 1.0, 1.0, "fewer than 5 of the check comments were about it, too few to judge"),
-    (True, 10, 10, 0.6, 0.6, "40% of the comments it counts are not about it"),
-    (True, 10, 4, 1.0, 0.4, "it misses 60% of the comments about it"),
+    (True, 10, 10, 0.6, 0.6, "precision 0.60: three or more in ten of the comments it counts are not about it"),
+    (True, 10, 4, 1.0, 0.4, "recall 0.40: it misses more than half of the comments about it"),
     (True, 10, 8, 0.75, 0.6, ""),
 ])
 def test_treat_with_care_rule(checked, people, coder, precision, recall, reason):
