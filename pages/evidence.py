@@ -33,7 +33,7 @@ if not chosen:
     ui.empty("Pick at least one section.")
 
 link = sharing.view_url(sharing.current_base("evidence"), current, sharing.current_page_parameters())
-pack = evidence.build_pack(current, chosen, quotes, link=link)
+pack = evidence.build_pack(current, chosen, quotes, link=link, address=sharing.app_address())
 
 can_draw = evidence.chromium_available()
 pictures = st.checkbox(
@@ -77,7 +77,11 @@ for section in pack.sections:
         if isinstance(block, str):
             ui.sentence(block)
         elif isinstance(block, evidence.Bullets):
-            st.markdown("\n".join(f"- {item}" for item in block.items))
+            for item in block.items:
+                if isinstance(item, evidence.Linked):
+                    st.markdown(f"- {filters.escape_markdown(item.text)} [{item.label}]({pack.absolute(item.path)})")
+                else:
+                    st.markdown(f"- {item}")
         elif isinstance(block, evidence.Table):
             st.markdown(f"**{block.title}**")
             st.dataframe(block.frame, hide_index=True, width="stretch")
@@ -90,6 +94,8 @@ for section in pack.sections:
         elif isinstance(block, evidence.Chart):
             ui.sentence(block.description)
             charts.show(block.figure, key=f"chart-{section.key}-{number}")
+            if block.key:
+                st.caption(block.key)
     if section.sources:
         st.caption("Source: " + "; ".join(section.sources) + ".")
 st.subheader("Caveats")

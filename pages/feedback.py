@@ -3,14 +3,9 @@
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
-from plotly.subplots import make_subplots
 
-from scrutiny import charts, filters, labels, queries, stats, ui
+from scrutiny import charts, filters, labels, queries, section_charts, stats, ui
 from scrutiny import feedback as fb
-
-SENTIMENT_COLOURS = {"positive": "#009E73", "mixed": "#E69F00", "neutral": "#56B4E9", "negative": "#D55E00",
-                     fb.SMALL_SEGMENT: "#D9D9D9"}
-SENTIMENT_NAMES = {**fb.SENTIMENT_LABELS, fb.SMALL_SEGMENT: "Sentiment not shown (small numbers)"}
 
 
 def comments(current, consultation):
@@ -60,40 +55,10 @@ def themes_table(current, consultation, by, threshold):
 def theme_chart(current, consultation, by, what, threshold):
     frequency, overall = theme_frequencies(current, consultation, by, threshold)
     ui.sentence(fb.frequency_sentence(overall, threshold, what))
-    segments = fb.sentiment_segments(frequency, threshold)
-    groups = [g for g in dict.fromkeys(frequency["group_label"])]
-    small_groups = frequency.drop_duplicates("group")
-    small_groups = small_groups[stats.is_small(small_groups["group_comments"], threshold)]["group_label"].tolist()
-    groups = [g for g in groups if g not in small_groups]
-    drawn_themes = set(segments["theme_label"])
-    theme_order = [t for t in fb.theme_order(frequency, threshold) if t in drawn_themes]
-    if segments.empty:
+    figure, small_groups = section_charts.themes_raised(frequency, by, threshold)
+    if figure is None:
         st.info(f"No theme was raised by {threshold} or more people in any group.")
         return
-    figure = make_subplots(rows=1, cols=max(len(groups), 1), shared_yaxes=True,
-                           subplot_titles=groups if by != "all" else None, horizontal_spacing=0.02)
-    for column, group in enumerate(groups, start=1):
-        part = segments[segments["group_label"] == group]
-        for sentiment in (*fb.SENTIMENT_ORDER, fb.SMALL_SEGMENT):
-            rows = part[part["sentiment"] == sentiment]
-            if rows.empty:
-                continue
-            figure.add_bar(
-                x=rows["share"] * 100, y=rows["theme_label"], orientation="h", row=1, col=column,
-                name=SENTIMENT_NAMES[sentiment], legendgroup=sentiment, marker_color=SENTIMENT_COLOURS[sentiment],
-                # One legend entry per sentiment, in the order of the bars.
-                showlegend=sentiment not in set(segments[segments["group_label"].isin(groups[:column - 1])]["sentiment"]),
-                legendrank=[*fb.SENTIMENT_ORDER, fb.SMALL_SEGMENT].index(sentiment),
-                customdata=rows[["comments"]], hovertemplate="%{y}: %{customdata[0]} comments (%{x:.0f}% of the group)<extra>" + SENTIMENT_NAMES[sentiment] + "</extra>",
-            )
-    figure.update_layout(barmode="stack")
-    figure.update_yaxes(categoryorder="array", categoryarray=list(reversed(theme_order)))
-    # One scale for every group, so that bars can be compared across them.
-    longest = segments.groupby(["group_label", "theme"])["share"].sum().max() * 100
-    figure.update_xaxes(ticksuffix="%", range=[0, longest * 1.05], nticks=4)
-    charts.style(figure, height=140 + 28 * len(theme_order))
-    # The groups' titles sit above the bars, so the legend goes below them.
-    figure.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.06, xanchor="left", x=0))
     charts.show(figure, key="feedback_frequency")
     notes = []
     if small_groups:
@@ -101,8 +66,7 @@ def theme_chart(current, consultation, by, what, threshold):
     dropped = frequency[frequency["share_suppressed"] & (frequency["comments"] > 0)]
     if not dropped.empty:
         notes.append(f"{len(dropped)} bars with fewer than {threshold} comments are not drawn (c in the table)")
-    st.caption("Bar length: % of the group's comments that raise the theme; colours split it by sentiment "
-               "(a comment can raise several themes). Sentiments with few comments are merged in grey. "
+    st.caption(section_charts.THEMES_KEY + " "
                + ("; ".join(notes).capitalize() + "." if notes else ""))
 
 

@@ -4,14 +4,13 @@ Sets each site's footfall beside its reach of vulnerable children and the
 outcomes of the children living in its reach area (scrutiny/footfall.py).
 """
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from scrutiny import charts, filters, footfall, gaps, labels, queries, stats, ui
-from scrutiny.contract import MOST_DEPRIVED_GROUP, SITE_TYPES
+from scrutiny import charts, filters, footfall, gaps, labels, queries, section_charts, stats, ui
+from scrutiny.contract import MOST_DEPRIVED_GROUP
 
 st.title("Footfall and outcomes: is busy the same as effective?")
 ui.guard("footfall")
@@ -45,11 +44,7 @@ with choice2:
     measure = filters.url_select("Compare footfall with", "measure", footfall.measures(indicator), footfall.REACH)
 with choice3:
     site = filters.url_select("Site to follow", "site", {"": "All sites", **dict(zip(table.centre_id, table.centre_name))}, "")
-SITE_COLOURS = {code: charts.PALETTE[i % len(charts.PALETTE)] for i, code in enumerate(SITE_TYPES)}
-
-
-def site_colour(code: str) -> str:
-    return SITE_COLOURS.get(code, charts.NEUTRAL_COLOUR)
+site_colour = section_charts.site_colour
 
 
 # --- 1. The site table ------------------------------------------------------------------------
@@ -85,49 +80,9 @@ def busy_compared_with_effective(current, indicator, measure, site, threshold):
         st.markdown(footfall.site_summary(table, result, site, indicator, year_label))
     measure_label = footfall.measures(indicator)[measure]
     if not result.points.empty:
-        points = result.points
-        figure = go.Figure()
-        biggest = max(float(points.population.max()), 1.0)
-        for code, group in points.groupby("site_type", sort=False):
-            figure.add_trace(go.Scatter(
-                x=group.x, y=group.y * 100, mode="markers", name=labels.site_type(code),
-                marker=dict(size=group.population, sizemode="area", sizeref=2 * biggest / 40**2, sizemin=5,
-                            color=site_colour(code), line=dict(width=1, color="white"), opacity=0.85),
-                customdata=np.stack([
-                    group.centre_name, group.visits.map(lambda v: stats.show_count(v, threshold)),
-                    group.population.map(lambda v: stats.show_count(v, threshold)),
-                    [stats.show_interval(lo, hi) for lo, hi in zip(group.y_lower, group.y_upper)],
-                    group.quadrant.map(names),
-                ], axis=-1),
-                hovertemplate=("<b>%{customdata[0]}</b><br>%{x:.1f} visits per under-five (%{customdata[1]} visits, "
-                               "%{customdata[2]} under-fives)<br>" + measure_label + ": %{y:.0f}% (95% CI %{customdata[3]})"
-                               "<br>%{customdata[4]}<extra></extra>"),
-            ))
-        chosen = points[points.centre_id == site]
-        if not chosen.empty:
-            figure.add_trace(go.Scatter(
-                x=chosen.x, y=chosen.y * 100, mode="markers+text", name="Site followed", text=chosen.centre_name,
-                textposition="top center", hoverinfo="skip",
-                marker=dict(size=28, symbol="circle-open", color=charts.TEXT_COLOUR, line=dict(width=3)),
-            ))
-        figure.add_vline(x=result.x_average, line_dash="dash", line_color=charts.NEUTRAL_COLOUR,
-                         annotation_text=f"average {footfall.per_child(result.x_average)}", annotation_position="top")
-        figure.add_hline(y=result.y_average * 100, line_dash="dash", line_color=charts.NEUTRAL_COLOUR,
-                         annotation_text=f"average {stats.show_percent(result.y_average)}", annotation_position="top right")
-        # Better is always at the top: a lower-is-better indicator has its axis turned over.
-        corners = {footfall.BUSY_GOOD: (0.99, 0.99, "right", "top"), footfall.QUIET_GOOD: (0.01, 0.99, "left", "top"),
-                   footfall.BUSY_LOW: (0.99, 0.01, "right", "bottom"), footfall.QUIET_LOW: (0.01, 0.01, "left", "bottom")}
-        for key, (x, y, xanchor, yanchor) in corners.items():
-            figure.add_annotation(x=x, y=y, xref="x domain", yref="y domain", text=names[key].capitalize(), showarrow=False,
-                                  xanchor=xanchor, yanchor=yanchor, font=dict(size=13, color=charts.NEUTRAL_COLOUR))
-        charts.style(figure, x_title="Visits per under-five living in the reach area",
-                     y_title=measure_label + (" (lower is better; axis reversed)" if not result.higher_is_better else ""),
-                     percent_axis=True, height=520)
-        if not result.higher_is_better:
-            figure.update_yaxes(autorange="reversed", rangemode="normal")
+        figure = section_charts.busy_compared_with_effective(result, measure_label, names, threshold, followed=site)
         charts.show(figure, key="footfall_scatter")
-    st.caption(footfall.CAUTION + " Point size shows the under-fives living in the reach area; the dashed lines are the "
-               "averages of the sites plotted, and a site on a line counts as busy or as doing better.")
+    st.caption(footfall.CAUTION + " " + section_charts.SCATTER_KEY)
     note = footfall.dropped_note(result.dropped)
     if note:
         st.caption(note)

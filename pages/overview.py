@@ -63,7 +63,7 @@ with col1:
             f"under-fives (95% CI {stats.show_interval(*interval)}); "
             f"{stats.show_count(totals.missed, threshold)} were not reached."
         )
-    st.page_link("pages/reach.py", label="Reach: who is reached and who is missed", icon=":material/groups:")
+    st.page_link("pages/reach.py", label="Reach: who is missed", icon=":material/groups:")
 
 with col2:
     st.subheader("2. How are vulnerable families identified and engaged?")
@@ -74,7 +74,7 @@ with col2:
         sustained = ("c" if stats.rate_suppressed(totals.sustained, totals.population, threshold)
                      else stats.show_percent(totals.sustained / totals.population))
         st.caption(f"95% CI {stats.show_interval(*interval)}. {sustained} came at least {stats.SUSTAINED_MIN} times in the year (sustained engagement).")
-    st.page_link("pages/feedback.py", label="Feedback: what parents, staff and volunteers said", icon=":material/forum:")
+    st.page_link("pages/feedback.py", label="Feedback: what people said", icon=":material/forum:")
 
 with col3:
     st.subheader("3. Are the wellbeing and attainment gaps narrowing?")
@@ -89,7 +89,7 @@ with col3:
         st.metric("Gap in the headline outcome", shown, help="Reference group % minus focus group %; positive means the focus group is behind.")
         st.caption(headline.sentence)
     st.page_link("pages/gap.py", label="Gap: is it narrowing?", icon=":material/trending_down:")
-    st.page_link("pages/footfall.py", label="Footfall and outcomes: is busy the same as effective?", icon=":material/directions_walk:")
+    st.page_link("pages/footfall.py", label="Footfall: busy or effective?", icon=":material/directions_walk:")
 
 ui.source("children, attendances and population tables")
 st.caption("Small numbers are suppressed; see About the data for definitions and the checks run on this extract.")

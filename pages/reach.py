@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from scrutiny import charts, disclosure, filters, labels, maps, queries, reach, stats, ui
+from scrutiny import charts, disclosure, filters, labels, maps, queries, reach, section_charts, stats, ui
 from scrutiny.contract import MOST_DEPRIVED_GROUP
 from scrutiny.extract import data_dir
 
@@ -169,17 +169,9 @@ def area_map(current, sustained_min, group, threshold, settings, who, period, so
 def missed_by_district_chart(current, sustained_min, group, threshold):
     areas = reach.area_figures(current, sustained_min)
     by_district = reach.missed_by_district(areas, group, threshold, view=disclosure.ReachView(current, sustained_min))
-    shown = by_district[~by_district["hidden"]]
-    if not by_district.empty:
-        fig = go.Figure()
-        for name, colour in (("30% most deprived areas", charts.FOCUS_COLOUR), ("Other areas", charts.NEUTRAL_COLOUR)):
-            part = shown[shown["deprivation"] == name]
-            fig.add_trace(go.Bar(y=part["district"], x=part["missed"], name=name, orientation="h", marker_color=colour,
-                                 text=[f"{v:,}" for v in part["missed"]], textposition="auto"))
-        charts.style(fig, x_title="Children not reached (estimate)", height=max(300, 60 * by_district["district"].nunique() + 120))
-        fig.update_layout(barmode="stack")
+    fig, dropped = section_charts.missed_by_district(by_district)
+    if fig is not None:
         charts.show(fig, key="reach_missed_by_district")
-        dropped = len(by_district) - len(shown)
         if dropped:
             st.caption(f"{dropped} bar{'s' if dropped != 1 else ''} with too few children left out (c).")
 

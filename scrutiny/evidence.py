@@ -26,20 +26,31 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from scrutiny import queries
+from scrutiny import charts, queries
 from scrutiny.cell_safety import word_text
 from scrutiny.definitions import DEFINITIONS
 
 log = logging.getLogger(__name__)
 
 CHART_WIDTH_PX, CHART_HEIGHT_PX = 1000, 500
+# A table with more columns than this goes on a landscape page (in Word and when the HTML is printed).
+PORTRAIT_COLUMNS = 6
 
 
 # --- The content model ------------------------------------------------------------------------------
 
 @dataclass
+class Linked:
+    """A bullet that ends with a link to the dashboard view showing it: `path` is the view's path and
+    parameters (/reach?period=2023-24&...); the pack's address makes it absolute."""
+    text: str
+    path: str
+    label: str = "Open this view in the dashboard"
+
+
+@dataclass
 class Bullets:
-    items: list[str]
+    items: list[str | Linked]
 
 
 @dataclass
@@ -50,6 +61,11 @@ class Table:
     # Comments have no financial year: the table's download names no year.
     timeless: bool = False
 
+    @property
+    def wide(self) -> bool:
+        """Too many columns to read on a portrait A4 page: it goes on a landscape page."""
+        return len(self.frame.columns) > PORTRAIT_COLUMNS
+
 
 @dataclass
 class Chart:
@@ -57,6 +73,8 @@ class Chart:
     figure: go.Figure
     # The plain-English sentence that goes with the chart: its text alternative.
     description: str
+    # What each marker means, where the chart's own legend does not say it (numbered service changes).
+    key: str = ""
 
 
 Block = str | Bullets | Table | Chart
@@ -86,6 +104,8 @@ class Pack:
     caveats: list[str]
     link: str = ""
     definitions: list[tuple[str, str]] = field(default_factory=lambda: list(DEFINITIONS))
+    # The dashboard's address (https://dashboard.example.gov.uk), to make each view's link absolute.
+    address: str = ""
     prepared_on: date = field(default_factory=date.today)
 
     def charts(self) -> list[Chart]:
@@ -97,6 +117,12 @@ class Pack:
 
     def sources(self) -> list[str]:
         return list(dict.fromkeys(s for section in self.sections for s in section.sources))
+
+    def absolute(self, path: str) -> str:
+        """A view's path as a link that opens from a document (the address is a setting: app_address)."""
+        if "://" in path or not self.address:
+            return path
+        return self.address.rstrip("/") + "/" + path.lstrip("/")
 
 
 def standard_caveats(threshold: int, breaks: list[str] | None = None) -> list[str]:
@@ -162,15 +188,108 @@ def _cell_text(value) -> str:
     return str(value)
 
 
+def _page_setup(section, landscape: bool = False) -> None:
+    """A4 (not Word's default US Letter), portrait or landscape, with 2 cm margins."""
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Mm
+
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
+    section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = Mm(20)
+
+
+def _field_char(paragraph, kind: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    mark = OxmlElement("w:fldChar")
+    mark.set(qn("w:fldCharType"), kind)
+    paragraph.add_run()._r.append(mark)
+
+
+def _field_start(paragraph, instruction: str) -> None:
+    """Opens a Word field (PAGE, NUMPAGES, TOC): Word works out its value; the runs until
+    _field_char(..., "end") are what shows until it does."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    _field_char(paragraph, "begin")
+    code = OxmlElement("w:instrText")
+    code.set(qn("xml:space"), "preserve")
+    code.text = f" {instruction} "
+    paragraph.add_run()._r.append(code)
+    _field_char(paragraph, "separate")
+
+
+def _field(paragraph, instruction: str, shown: str) -> None:
+    _field_start(paragraph, instruction)
+    paragraph.add_run(shown)
+    _field_char(paragraph, "end")
+
+
+def _hyperlink(paragraph, url: str, text: str) -> None:
+    """A real link (blue, underlined) that opens url from Word or LibreOffice."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True))
+    run, look = OxmlElement("w:r"), OxmlElement("w:rPr")
+    for tag, value in (("w:color", "0B5394"), ("w:u", "single")):
+        element = OxmlElement(tag)
+        element.set(qn("w:val"), value)
+        look.append(element)
+    words = OxmlElement("w:t")
+    words.set(qn("xml:space"), "preserve")
+    words.text = word_text(text)
+    run.append(look)
+    run.append(words)
+    link.append(run)
+    paragraph._p.append(link)
+
+
+def _contents(document, headings: list[str]) -> None:
+    """A contents list: Word's own (with page numbers, filled in when Word asks to update the
+    document's fields on opening), showing the section headings until then."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document.add_heading("Contents", level=1)
+    paragraphs = [document.add_paragraph() for _ in headings or ["(no sections)"]]
+    _field_start(paragraphs[0], 'TOC \\o "1-1" \\h \\z \\u')
+    for paragraph, heading in zip(paragraphs, headings or ["(no sections)"]):
+        paragraph.add_run(word_text(heading))
+    _field_char(paragraphs[-1], "end")
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    document.settings.element.append(update)
+
+
+def _page_numbers(section) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run("Page ")
+    _field(paragraph, "PAGE", "1")
+    paragraph.add_run(" of ")
+    _field(paragraph, "NUMPAGES", "1")
+
+
 def to_docx(pack: Pack, images: list[bytes] | None = None) -> bytes:
-    """The pack as a Word document. images: one PNG per chart in pack order, or None for none."""
+    """The pack as a Word document on A4, with a contents list, page numbers, landscape pages for
+    wide tables and links that open each view. images: one PNG per chart in pack order, or None for none."""
     from docx import Document
-    from docx.shared import Inches, Pt
+    from docx.enum.section import WD_SECTION
+    from docx.shared import Mm, Pt
 
     document = Document()
     style = document.styles["Normal"]
     style.font.name = "Arial"
     style.font.size = Pt(11)
+    _page_setup(document.sections[0])
+    _page_numbers(document.sections[0])  # later sections share the footer (linked to the previous one)
 
     t = word_text  # every text from the extract goes through it: XML forbids some control characters
     document.add_heading(t(pack.title), level=0)
@@ -182,7 +301,8 @@ def to_docx(pack: Pack, images: list[bytes] | None = None) -> bytes:
     if pack.link:
         paragraph = document.add_paragraph()
         paragraph.add_run("Dashboard view: ").bold = True
-        paragraph.add_run(t(pack.link))
+        _hyperlink(paragraph, pack.absolute(pack.link), pack.absolute(pack.link))
+    _contents(document, [s.heading for s in pack.sections] + ["Sources", "Definitions", "Caveats"])
     charts = pack.charts()
     with_images = images is not None and len(images) == len(charts)
     if charts and not with_images:
@@ -190,6 +310,9 @@ def to_docx(pack: Pack, images: list[bytes] | None = None) -> bytes:
             "The charts are in the HTML version of this pack: they could not be drawn as pictures here. "
             "Each chart's sentence and table are given instead."
         ).italic = True
+
+    def turn(landscape: bool) -> None:
+        _page_setup(document.add_section(WD_SECTION.NEW_PAGE), landscape)
 
     chart_number = 0
     for section in pack.sections:
@@ -199,8 +322,14 @@ def to_docx(pack: Pack, images: list[bytes] | None = None) -> bytes:
                 document.add_paragraph(t(block))
             elif isinstance(block, Bullets):
                 for item in block.items:
-                    document.add_paragraph(t(item), style="List Bullet")
+                    if isinstance(item, Linked):
+                        paragraph = document.add_paragraph(t(item.text) + " ", style="List Bullet")
+                        _hyperlink(paragraph, pack.absolute(item.path), item.label)
+                    else:
+                        document.add_paragraph(t(item), style="List Bullet")
             elif isinstance(block, Table):
+                if block.wide:
+                    turn(landscape=True)
                 document.add_heading(t(block.title), level=2)
                 frame = block.frame
                 table = document.add_table(rows=1, cols=len(frame.columns))
@@ -214,13 +343,17 @@ def to_docx(pack: Pack, images: list[bytes] | None = None) -> bytes:
                         cell.text = t(_cell_text(value))
                 if block.note:
                     document.add_paragraph(t(block.note)).italic = True
+                if block.wide:
+                    turn(landscape=False)
             elif isinstance(block, Chart):
                 document.add_heading(t(block.title), level=2)
                 if with_images:
-                    document.add_picture(io.BytesIO(images[chart_number]), width=Inches(6.3))
+                    document.add_picture(io.BytesIO(images[chart_number]), width=Mm(170))
                     document.add_paragraph(t(block.description))
                 else:
                     document.add_paragraph(f"[Chart in the HTML version] {t(block.description)}")
+                if block.key:
+                    document.add_paragraph(t(block.key)).italic = True
                 chart_number += 1
         if section.sources:
             paragraph = document.add_paragraph()
@@ -256,6 +389,11 @@ th { background: #EEF2F5; }
 .meta dt { font-weight: bold; float: left; clear: left; width: 9em; } .meta dd { margin-left: 9.5em; }
 .note, .source { color: #52606D; font-size: .9em; }
 .chart { margin: .5em 0 1.5em; }
+a { color: #0B5394; }
+@page { size: A4 portrait; margin: 20mm; }
+@page wide { size: A4 landscape; margin: 15mm; }
+.wide { page: wide; }
+@media print { body { max-width: none; margin: 0; } .chart { break-inside: avoid; } }
 """
 
 
@@ -285,8 +423,18 @@ def to_html(pack: Pack) -> str:
         f"<dt>Prepared</dt><dd>{pack.prepared_on:%d %B %Y}</dd>",
     ]
     if pack.link:
-        parts.append(f"<dt>Dashboard view</dt><dd>{e(pack.link)}</dd>")
+        link = pack.absolute(pack.link)
+        parts.append(f'<dt>Dashboard view</dt><dd><a href="{e(link)}">{e(link)}</a></dd>')
     parts.append("</dl>")
+    contents = [(section.key, section.heading) for section in pack.sections]
+    contents += [("sources", "Sources"), ("definitions", "Definitions"), ("caveats", "Caveats")]
+    parts.append('<nav aria-labelledby="contents"><h2 id="contents">Contents</h2><ol>'
+                 + "".join(f'<li><a href="#{e(key)}">{e(heading)}</a></li>' for key, heading in contents) + "</ol></nav>")
+
+    def item(bullet) -> str:
+        if isinstance(bullet, Linked):
+            return f'{e(bullet.text)} <a href="{e(pack.absolute(bullet.path))}">{e(bullet.label)}</a>'
+        return e(bullet)
     chart_number = 0
     for section in pack.sections:
         parts.append(f'<section id="{e(section.key)}"><h2>{e(section.heading)}</h2>')
@@ -294,11 +442,12 @@ def to_html(pack: Pack) -> str:
             if isinstance(block, str):
                 parts.append(f"<p>{e(block)}</p>")
             elif isinstance(block, Bullets):
-                parts.append("<ul>" + "".join(f"<li>{e(i)}</li>" for i in block.items) + "</ul>")
+                parts.append("<ul>" + "".join(f"<li>{item(i)}</li>" for i in block.items) + "</ul>")
             elif isinstance(block, Table):
-                parts.append(f"<h3>{e(block.title)}</h3>" + _frame_html(block.frame))
+                parts.append(f'<div class="{"wide" if block.wide else "table"}"><h3>{e(block.title)}</h3>' + _frame_html(block.frame))
                 if block.note:
                     parts.append(f'<p class="note">{e(block.note)}</p>')
+                parts.append("</div>")
             elif isinstance(block, Chart):
                 chart_number += 1
                 figure_html = block.figure.to_html(
@@ -308,14 +457,15 @@ def to_html(pack: Pack) -> str:
                 parts.append(
                     f"<h3>{e(block.title)}</h3><p>{e(block.description)}</p>"
                     f'<figure class="chart" aria-label="{e(block.description)}">{figure_html}</figure>'
+                    + (f'<p class="note">{e(block.key)}</p>' if block.key else "")
                 )
         if section.sources:
             parts.append(f'<p class="source">Source: {e("; ".join(section.sources))}.</p>')
         parts.append("</section>")
-    parts.append("<h2>Sources</h2><ul>" + "".join(f"<li>{e(s)}</li>" for s in pack.sources() or ["No sections chosen."]) + "</ul>")
+    parts.append('<h2 id="sources">Sources</h2><ul>' + "".join(f"<li>{e(s)}</li>" for s in pack.sources() or ["No sections chosen."]) + "</ul>")
     parts.append(f"<p>{e(pack.authority)} data extract of {e(pack.extract_date)}.</p>")
-    parts.append("<h2>Definitions</h2><dl>" + "".join(f"<dt><strong>{e(t)}</strong></dt><dd>{e(m)}</dd>" for t, m in pack.definitions) + "</dl>")
-    parts.append("<h2>Caveats</h2><ul>" + "".join(f"<li>{e(c)}</li>" for c in pack.caveats) + "</ul>")
+    parts.append('<h2 id="definitions">Definitions</h2><dl>' + "".join(f"<dt><strong>{e(t)}</strong></dt><dd>{e(m)}</dd>" for t, m in pack.definitions) + "</dl>")
+    parts.append('<h2 id="caveats">Caveats</h2><ul>' + "".join(f"<li>{e(c)}</li>" for c in pack.caveats) + "</ul>")
     parts.append("</body></html>")
     return "\n".join(parts)
 
@@ -342,13 +492,19 @@ def findings_section(filters, findings=None) -> Section:
             "clearly falling or clearly widening, and the extract has no problems that limit the conclusions."
         )
         return section
+    shown, rest = found[:rules.MEETING_LINES], len(found) - rules.MEETING_LINES
     section.blocks.append(
-        f"{len(found)} question{'s' if len(found) != 1 else ''} the data raises for {filters.describe()}, most serious first. "
-        "Each rests only on figures that can be published, and claims a difference only when the whole 95% interval is on one side."
+        f"{len(found)} question{'s' if len(found) != 1 else ''} the data raises for {filters.describe()}"
+        + (f"; the {len(shown)} a meeting should see first are below, ranked by the strength and size of the evidence "
+           "and how recent it is." if rest > 0 else ", ranked by the strength and size of the evidence and how recent it is.")
+        + " Each rests only on figures that can be published, and claims a difference only when the whole 95% interval "
+        "is on one side. Each ends with a link to the dashboard view that shows it."
     )
-    section.blocks.append(Bullets([
-        f"{f.question} {f.statement} {f.uncertainty} (Dashboard view: {f.url(filters)})" for f in found
-    ]))
+    section.blocks.append(Bullets([Linked(f"{f.question} {f.statement} {f.uncertainty}", f.url(filters)) for f in shown]))
+    if rest > 0:
+        section.blocks.append(
+            f"The other {rest} line{'s are' if rest != 1 else ' is'} on the dashboard's overview (under “more”) "
+            "and in its lines-of-enquiry download.")
     section.sources.append("lines of enquiry generated by the dashboard from the tables named in each section")
     return section
 
@@ -422,7 +578,8 @@ def gap_section(filters) -> Section:
         changes = gap_charts.changes_in_view(trend, gaps.service_changes_for(place))
         section.blocks += [
             Chart(f"{indicator.title}: the gap over time, {place.name}",
-                  gap_charts.gap_over_time(trend, indicator, changes), sentence + (" " + long_run if long_run else "")),
+                  gap_charts.gap_over_time(trend, indicator, changes), sentence + (" " + long_run if long_run else ""),
+                  key=charts.service_change_caption(changes)),
             Table(f"{indicator.title}: gap by year, {place.name}", gaps.trend_table(trend, indicator),
                   indicator.break_note()),
         ]
@@ -433,7 +590,7 @@ def gap_section(filters) -> Section:
 
 def footfall_section(filters) -> Section:
     """Each site's footfall beside its reach of the most deprived 30% and its outcomes: the Footfall page's figures."""
-    from scrutiny import footfall, gaps
+    from scrutiny import footfall, gaps, section_charts
 
     section = Section("footfall", SECTIONS["footfall"])
     choices = footfall.indicators()
@@ -445,8 +602,18 @@ def footfall_section(filters) -> Section:
     result = footfall.scatter(table, footfall.REACH, indicator)
     section.blocks += [
         footfall.table_sentence(table, filters.period_label, footfall.threshold()),
-        footfall.scatter_sentence(result, indicator, filters.period_label),
         footfall.CAUTION,
+    ]
+    if not result.points.empty:
+        section.blocks.append(Chart(
+            f"Busy compared with effective, {filters.period_label}",
+            section_charts.busy_compared_with_effective(result, footfall.measures(indicator)[footfall.REACH],
+                                                        footfall.quadrant_names(footfall.REACH), footfall.threshold()),
+            footfall.scatter_sentence(result, indicator, filters.period_label),
+            key=" ".join(filter(None, [section_charts.SCATTER_KEY, footfall.dropped_note(result.dropped)]))))
+    else:
+        section.blocks.append(footfall.scatter_sentence(result, indicator, filters.period_label))
+    section.blocks += [
         Table(f"Footfall, reach and outcomes by site, {filters.period_label}", footfall.table_as_shown(table, indicator)),
     ]
     section.sources += ["footfall, attendances, children, population and areas tables"]
@@ -457,7 +624,7 @@ def footfall_section(filters) -> Section:
 
 def reach_section(filters) -> Section:
     """Reach of children in the 30% most deprived areas, centre by centre, with the Reach page's default settings."""
-    from scrutiny import disclosure, labels, reach
+    from scrutiny import disclosure, labels, reach, section_charts
     from scrutiny.contract import MOST_DEPRIVED_GROUP
 
     section = Section("reach", SECTIONS["reach"])
@@ -477,6 +644,15 @@ def reach_section(filters) -> Section:
     section.blocks += [
         reach.reach_sentence(name, group, whole_row, t, settings, period) + " " + reach.rating_summary(rated, "centre", settings),
         reach.missed_sentence(areas, group, t, period, view=view),
+    ]
+    figure, left_out = section_charts.missed_by_district(reach.missed_by_district(areas, group, t, view=view))
+    if figure is not None:
+        section.blocks.append(Chart(
+            f"Children not reached, by district, {period}", figure,
+            f"Estimated {labels.target_group(group).lower()} not reached in {period}, by district, split by the "
+            "deprivation of the area they live in; the district with the most at the top.",
+            key=(f"{left_out} bar{'s' if left_out != 1 else ''} with too few children left out (c)." if left_out else "")))
+    section.blocks += [
         Table(f"Reach of {labels.target_group(group).lower()} by centre, {period}", reach.download_table(table, mask),
               f"Worst first. {settings.describe().capitalize()}. A rating claims a side of a threshold only when the "
               "whole 95% interval is on that side. Missed: the population estimate minus the children reached."),
@@ -487,7 +663,7 @@ def reach_section(filters) -> Section:
 
 def feedback_section(filters) -> Section:
     """The themes raised in the comments for the filters' sites: the Feedback page's coding and tables."""
-    from scrutiny import feedback
+    from scrutiny import feedback, section_charts
 
     section = Section("feedback", SECTIONS["feedback"])
     t = queries.extract_info().suppression_threshold
@@ -495,7 +671,14 @@ def feedback_section(filters) -> Section:
     comments = feedback.select_comments(coded, filters=filters)
     frequency = feedback.theme_frequency(comments, codebook, t, by="respondent_type")
     overall = feedback.theme_frequency(comments, codebook, t, by="all")
-    section.blocks.append(feedback.frequency_sentence(overall, t, "these sites").replace("**", ""))
+    sentence = feedback.frequency_sentence(overall, t, "these sites").replace("**", "")
+    figure, small_groups = section_charts.themes_raised(frequency, "respondent_type", t) if not comments.empty else (None, [])
+    if figure is not None:
+        left_out = (f" Left out because fewer than {t} people are in them: {', '.join(small_groups)}." if small_groups else "")
+        section.blocks.append(Chart("Themes raised, by respondent type", figure, sentence,
+                                    key=section_charts.THEMES_KEY + left_out))
+    else:
+        section.blocks.append(sentence)
     if not comments.empty:
         section.blocks.append(Table("Themes by respondent type: comments raising each (share of the group's comments)",
                                     feedback.frequency_table(frequency, t),
@@ -539,12 +722,18 @@ def section_from_extract(key: str, filters) -> Section:
     try:
         return builder(filters) if builder else unavailable_section(
             key, "This section is not part of this version of the dashboard yet; see its page for the figures.")
-    except queries.QueryError as error:
-        return unavailable_section(key, f"This section could not be built from this extract: {error}")
+    except queries.QueryError:
+        # The database's own words go to the log for whoever looks after the dashboard, not to the reader.
+        log.warning("Evidence section %s could not be built", key, exc_info=True)
+        return unavailable_section(
+            key, "This section could not be built from this extract: a table it needs has a problem. The About the "
+                 "data page of the dashboard lists the problems in the extract; the details have been logged.")
 
 
-def build_pack(filters, chosen: list[str], quotes: list[dict] | None = None, link: str = "") -> Pack:
-    """The evidence pack for the filters, with the chosen sections in the standard order."""
+def build_pack(filters, chosen: list[str], quotes: list[dict] | None = None, link: str = "",
+               address: str = "") -> Pack:
+    """The evidence pack for the filters, with the chosen sections in the standard order; address is
+    the dashboard's own (sharing.app_address), which makes each view's link absolute."""
     info = queries.extract_info()
     sections = [build_section(key, filters, quotes) for key in SECTIONS if key in chosen]
     return Pack(
@@ -555,6 +744,7 @@ def build_pack(filters, chosen: list[str], quotes: list[dict] | None = None, lin
         sections=sections,
         caveats=standard_caveats(info.suppression_threshold, comparability_breaks()),
         link=link,
+        address=address,
     )
 
 

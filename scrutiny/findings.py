@@ -622,7 +622,8 @@ def findings_table(findings: list[Finding]) -> pd.DataFrame:
 # --- On a page ----------------------------------------------------------------------------------------
 
 SEVERITY_ICONS = {HIGH: ":material/priority_high:", MEDIUM: ":material/help:", LOW: ":material/info:"}
-SHOWN_FIRST = 8
+# A meeting sees the first ten (here and in the evidence pack); the rest are behind "more" and in the download.
+MEETING_LINES = 10
 
 
 def show_lines_of_enquiry(filters: Filters) -> None:
@@ -655,10 +656,10 @@ def _draw_lines_of_enquiry(filters: Filters) -> list[Finding]:
             st.page_link(finding.page, label="Open the view that shows this", icon=":material/arrow_forward:",
                          query_params=view_parameters(view, finding.params))
 
-    for number, finding in enumerate(found[:SHOWN_FIRST], start=1):
+    for number, finding in enumerate(found[:MEETING_LINES], start=1):
         draw(finding, number)
-    if len(found) > SHOWN_FIRST:
-        with st.expander(f"The other {len(found) - SHOWN_FIRST} lines of enquiry"):
-            for number, finding in enumerate(found[SHOWN_FIRST:], start=SHOWN_FIRST + 1):
+    if len(found) > MEETING_LINES:
+        with st.expander(f"More: the other {len(found) - MEETING_LINES} lines of enquiry (also in the download)"):
+            for number, finding in enumerate(found[MEETING_LINES:], start=MEETING_LINES + 1):
                 draw(finding, number)
     return found

@@ -7,8 +7,9 @@ choices (target group, indicator, centre ...), which the pages keep in the URL.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
@@ -51,6 +52,27 @@ def current_base(url_path: str) -> str:
     if url:
         return url
     return "/" + url_path
+
+
+ADDRESS_SETTING = "DASHBOARD_ADDRESS"
+
+
+def app_address() -> str:
+    """The dashboard's address as readers of a document should open it (https://dashboard.example.gov.uk).
+
+    A setting, DASHBOARD_ADDRESS, because the address the server sees may not be the one people use
+    (behind a proxy, or on a shared screen at localhost); without it, the address of the browser
+    that asked, and without that, Streamlit's own default.
+    """
+    configured = os.environ.get(ADDRESS_SETTING, "").strip()
+    if configured:
+        return configured.rstrip("/")
+    url = st.context.url if hasattr(st, "context") else None
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme and parts.netloc:
+            return f"{parts.scheme}://{parts.netloc}"
+    return "http://localhost:8501"
 
 
 def current_link(url_path: str, filters: Filters) -> str:

@@ -1,0 +1,157 @@
+"""Charts that a page and the evidence pack both draw, built from the frames the topic modules return.
+
+A page shows the figure with charts.show; the evidence pack puts the same figure in its
+Word and HTML files, so a chart in the pack is the chart on screen. Each function takes
+frames that are already suppressed and leaves out what is hidden.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from scrutiny import charts, footfall, labels, stats
+from scrutiny import feedback as fb
+from scrutiny.contract import SITE_TYPES
+
+# --- Reach: children missed -------------------------------------------------------------------------
+
+MISSED_PARTS = (("30% most deprived areas", charts.FOCUS_COLOUR), ("Other areas", charts.NEUTRAL_COLOUR))
+
+
+def missed_by_district(by_district: pd.DataFrame) -> tuple[go.Figure | None, int]:
+    """Children not reached in each district, split by the deprivation of their area, the district
+    with the most missed at the top; the bars the disclosure plan hides (reach.missed_by_district's
+    "hidden" column) are left out.
+
+    Returns the figure (None when nothing can be drawn) and how many bars were left out.
+    """
+    if by_district.empty:
+        return None, 0
+    hidden = by_district["hidden"].astype(bool)
+    shown = by_district[~hidden]
+    # Largest total first (plotly draws the first category at the bottom, hence the reversed axis).
+    order = list(shown.groupby("district")["missed"].sum().sort_values(ascending=False, kind="stable").index)
+    fig = go.Figure()
+    for name, colour in MISSED_PARTS:
+        part = shown[shown["deprivation"] == name]
+        fig.add_trace(go.Bar(y=part["district"], x=part["missed"], name=name, orientation="h", marker_color=colour,
+                             text=[f"{v:,}" for v in part["missed"]], textposition="inside", insidetextanchor="middle"))
+    charts.style(fig, x_title="Children not reached (estimate)", height=max(300, 60 * by_district["district"].nunique() + 120))
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed")
+    return fig, int(hidden.sum())
+
+
+# --- Footfall: busy compared with effective ---------------------------------------------------------
+
+SITE_COLOURS = {code: charts.PALETTE[i % len(charts.PALETTE)] for i, code in enumerate(SITE_TYPES)}
+
+
+def site_colour(code: str) -> str:
+    return SITE_COLOURS.get(code, charts.NEUTRAL_COLOUR)
+
+
+def busy_compared_with_effective(result: footfall.Scatter, measure_label: str, names: dict[str, str], threshold: int,
+                                 followed: str | None = None) -> go.Figure:
+    """Each site's visits per under-five against the measure, sized by its under-fives, with the averages
+    as dashed lines and the four corners named; `followed` rings one site and writes its name."""
+    points = result.points
+    figure = go.Figure()
+    biggest = max(float(points.population.max()), 1.0)
+    for code, group in points.groupby("site_type", sort=False):
+        figure.add_trace(go.Scatter(
+            x=group.x, y=group.y * 100, mode="markers", name=labels.site_type(code),
+            marker=dict(size=group.population, sizemode="area", sizeref=2 * biggest / 40**2, sizemin=5,
+                        color=site_colour(code), line=dict(width=1, color="white"), opacity=0.85),
+            customdata=np.stack([
+                group.centre_name, group.visits.map(lambda v: stats.show_count(v, threshold)),
+                group.population.map(lambda v: stats.show_count(v, threshold)),
+                [stats.show_interval(lo, hi) for lo, hi in zip(group.y_lower, group.y_upper)],
+                group.quadrant.map(names),
+            ], axis=-1),
+            hovertemplate=("<b>%{customdata[0]}</b><br>%{x:.1f} visits per under-five (%{customdata[1]} visits, "
+                           "%{customdata[2]} under-fives)<br>" + measure_label + ": %{y:.0f}% (95% CI %{customdata[3]})"
+                           "<br>%{customdata[4]}<extra></extra>"),
+        ))
+    chosen = points[points.centre_id == followed] if followed else points.iloc[0:0]
+    if not chosen.empty:
+        figure.add_trace(go.Scatter(
+            x=chosen.x, y=chosen.y * 100, mode="markers+text", name="Site followed", text=chosen.centre_name,
+            textposition="top center", hoverinfo="skip",
+            marker=dict(size=28, symbol="circle-open", color=charts.TEXT_COLOUR, line=dict(width=3)),
+        ))
+    figure.add_vline(x=result.x_average, line_dash="dash", line_color=charts.NEUTRAL_COLOUR,
+                     annotation_text=f"average {footfall.per_child(result.x_average)}", annotation_position="top")
+    figure.add_hline(y=result.y_average * 100, line_dash="dash", line_color=charts.NEUTRAL_COLOUR,
+                     annotation_text=f"average {stats.show_percent(result.y_average)}", annotation_position="top right")
+    # Better is always at the top: a lower-is-better indicator has its axis turned over.
+    corners = {footfall.BUSY_GOOD: (0.99, 0.99, "right", "top"), footfall.QUIET_GOOD: (0.01, 0.99, "left", "top"),
+               footfall.BUSY_LOW: (0.99, 0.01, "right", "bottom"), footfall.QUIET_LOW: (0.01, 0.01, "left", "bottom")}
+    for key, (x, y, xanchor, yanchor) in corners.items():
+        figure.add_annotation(x=x, y=y, xref="x domain", yref="y domain", text=names[key].capitalize(), showarrow=False,
+                              xanchor=xanchor, yanchor=yanchor, font=dict(size=13, color=charts.NEUTRAL_COLOUR))
+    charts.style(figure, x_title="Visits per under-five living in the reach area",
+                 y_title=measure_label + (" (lower is better; axis reversed)" if not result.higher_is_better else ""),
+                 percent_axis=True, height=520)
+    if not result.higher_is_better:
+        figure.update_yaxes(autorange="reversed", rangemode="normal")
+    return figure
+
+
+SCATTER_KEY = ("Point size shows the under-fives living in the reach area; colour, the type of site; the dashed "
+               "lines are the averages of the sites plotted, and a site on a line counts as busy or as doing better.")
+
+
+# --- Feedback: themes raised --------------------------------------------------------------------------
+
+SENTIMENT_COLOURS = {"positive": "#009E73", "mixed": "#E69F00", "neutral": "#56B4E9", "negative": "#D55E00",
+                     fb.SMALL_SEGMENT: "#D9D9D9"}
+SENTIMENT_NAMES = {**fb.SENTIMENT_LABELS, fb.SMALL_SEGMENT: "Sentiment not shown (small numbers)"}
+
+
+def themes_raised(frequency: pd.DataFrame, by: str, threshold: int) -> tuple[go.Figure | None, list[str]]:
+    """The share of each group's comments raising each theme, split by sentiment, one panel a group,
+    the most raised theme at the top. Returns the figure (None when no bar can be drawn) and the
+    groups left out because fewer than `threshold` people are in them."""
+    segments = fb.sentiment_segments(frequency, threshold)
+    groups = list(dict.fromkeys(frequency["group_label"]))
+    small_groups = frequency.drop_duplicates("group")
+    small_groups = small_groups[stats.is_small(small_groups["group_comments"], threshold)]["group_label"].tolist()
+    groups = [g for g in groups if g not in small_groups]
+    drawn_themes = set(segments["theme_label"])
+    theme_order = [t for t in fb.theme_order(frequency, threshold) if t in drawn_themes]
+    if segments.empty:
+        return None, small_groups
+    figure = make_subplots(rows=1, cols=max(len(groups), 1), shared_yaxes=True,
+                           subplot_titles=groups if by != "all" else None, horizontal_spacing=0.02)
+    for column, group in enumerate(groups, start=1):
+        part = segments[segments["group_label"] == group]
+        for sentiment in (*fb.SENTIMENT_ORDER, fb.SMALL_SEGMENT):
+            rows = part[part["sentiment"] == sentiment]
+            if rows.empty:
+                continue
+            figure.add_bar(
+                x=rows["share"] * 100, y=rows["theme_label"], orientation="h", row=1, col=column,
+                name=SENTIMENT_NAMES[sentiment], legendgroup=sentiment, marker_color=SENTIMENT_COLOURS[sentiment],
+                # One legend entry per sentiment, in the order of the bars.
+                showlegend=sentiment not in set(segments[segments["group_label"].isin(groups[:column - 1])]["sentiment"]),
+                legendrank=[*fb.SENTIMENT_ORDER, fb.SMALL_SEGMENT].index(sentiment),
+                customdata=rows[["comments"]],
+                hovertemplate="%{y}: %{customdata[0]} comments (%{x:.0f}% of the group)<extra>" + SENTIMENT_NAMES[sentiment] + "</extra>",
+            )
+    figure.update_layout(barmode="stack")
+    figure.update_yaxes(categoryorder="array", categoryarray=list(reversed(theme_order)))
+    # One scale for every group, so that bars can be compared across them.
+    longest = segments.groupby(["group_label", "theme"])["share"].sum().max() * 100
+    figure.update_xaxes(ticksuffix="%", range=[0, longest * 1.05], nticks=4)
+    charts.style(figure, height=140 + 28 * len(theme_order))
+    # The groups' titles sit above the bars, so the legend goes below them.
+    figure.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.06, xanchor="left", x=0))
+    return figure, small_groups
+
+
+THEMES_KEY = ("Bar length: % of the group's comments that raise the theme; colours split it by sentiment "
+              "(a comment can raise several themes). Sentiments with few comments are merged in grey.")
