@@ -18,7 +18,7 @@ at 5%: a clear figure whose p-value does not pass is not called a finding
 give). A change that is not clear is never a finding: its line says that the
 data cannot tell, with the interval and the size of change it could detect.
 
-Order (ranked): severity, then the chosen year's lines before older ones, then
+Order (ranked): the chosen year's lines before older ones, then severity, then
 the strength and size of the evidence together (score: how far the nearer end
 of the interval is from the line, in proportion points), then the p-value.
 The first ten are the ones a meeting should see.
@@ -80,11 +80,12 @@ class Finding:
 
 
 def ranked(findings: list[Finding], year: int | None = None) -> list[Finding]:
-    """Most serious first; within a severity the chosen year's lines first, then the strongest and
-    largest evidence (score), then the smallest p-value."""
+    """The chosen year's lines before older ones (a fall in reach three years ago after a change
+    is still worth asking about, but after this year's figures); then most serious first; then the
+    strongest and largest evidence (score); then the smallest p-value."""
     def key(f: Finding):
         older = year is not None and f.year is not None and f.year < year
-        return (SEVERITY_ORDER.get(f.severity, 9), older, -f.score,
+        return (older, SEVERITY_ORDER.get(f.severity, 9), -f.score,
                 1.0 if f.p_value is None else f.p_value, f.question)
     return sorted(findings, key=key)
 

@@ -399,7 +399,8 @@ def test_false_discovery_rate_across_every_rule_matches_statsmodels(tiny, monkey
 
 
 def test_ranked_puts_the_chosen_year_first_then_the_strongest_and_largest_evidence():
-    older = _finding("older", 0.0001, score=0.30, year=2022)
+    # An older line comes after this year's, even a more serious one; within a year, severity, then score, then p.
+    older = _finding("older", 0.0001, score=0.30, year=2022, severity=findings.HIGH)
     strong = _finding("strong", 0.0001, score=0.20)
     weak = _finding("weak", 0.04, score=0.01)
     tie = _finding("tie", 0.02, score=0.01)
