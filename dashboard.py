@@ -18,7 +18,7 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
-from scrutiny import filters, sharing, ui  # noqa: E402  (set_page_config must come first)
+from scrutiny import access, filters, sharing, ui  # noqa: E402  (set_page_config must come first)
 from scrutiny.queries import QueryError, extract_info  # noqa: E402
 
 PAGES = [
@@ -31,7 +31,11 @@ PAGES = [
     st.Page("pages/data.py", title="About the data", icon=":material/info:", url_path="data"),
 ]
 
-navigation = st.navigation(PAGES)
+# Sign-in, when secrets.toml asks for it (scrutiny/access.py): someone not let in sees a sentence and no page.
+let_in = access.let_in()
+navigation = st.navigation(PAGES, position="sidebar" if let_in else "hidden")
+if not let_in:
+    st.stop()
 st.sidebar.caption(f"{extract_info().authority}: early years services (0-5)")
 filters.remember(filters.sidebar_filters(navigation.url_path))
 # "Copy link to this view": drawn before the page (so a page that stops early still has it)

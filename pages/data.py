@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from scrutiny import meaning, queries, uploads
+from scrutiny import access, meaning, queries, uploads
 from scrutiny.contract import TABLES
 from scrutiny.definitions import DEFINITIONS
 from scrutiny.extract import data_dir
@@ -21,6 +21,7 @@ st.markdown(
 st.markdown(f"**Extract folder:** {'your uploaded files' if uploads.current() else '`' + data_dir().name + '`'}  \n**Suppression threshold:** counts from 1 to {info.suppression_threshold - 1} are shown as c.")
 if info.notes:
     st.caption(info.notes)
+st.markdown(f"**Who can open it:** {access.who_can_open_it()}")
 for note in info.problems:
     st.warning(note)
 if extract.summaries.note:

@@ -325,6 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run-dir", type=Path, default=None,
                         help="folder for nginx's configuration, pid and logs and each process's log "
                              "(default: a new temporary folder, removed at the end)")
+    # Anything else (such as --secrets.files PATH) is passed to each `streamlit run`.
     args, streamlit_args = parser.parse_known_args(argv)
     processes = args.processes or default_processes()
     if processes < 1:
@@ -333,6 +334,14 @@ def main(argv: list[str] | None = None) -> int:
     nginx = nginx_binary()
     if nginx is None:
         print(NGINX_MISSING, file=sys.stderr)
+        return 2
+
+    # Sign-in asked for but unable to work: say so now, and serve nothing rather than serve unprotected.
+    from scrutiny import access
+
+    problem = access.startup_problem(access.secrets_files(streamlit_args, REPO_ROOT))
+    if problem:
+        print(problem, file=sys.stderr)
         return 2
 
     own_dir = args.run_dir is None

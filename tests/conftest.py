@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -51,6 +55,33 @@ def make_extract(tmp_path, monkeypatch):
         monkeypatch.setenv("DASHBOARD_DATA_DIR", str(folder))
         return folder
     return build
+
+
+@pytest.fixture(scope="session")
+def provider(tmp_path_factory):
+    """oidc-provider-mock on a free loopback port: any subject typed in its form signs in, with that
+    subject as the e-mail address."""
+    from scrutiny.serve import free_port
+
+    port = free_port()
+    log = tmp_path_factory.mktemp("oidc") / "provider.log"
+    with log.open("w") as out:
+        process = subprocess.Popen([sys.executable, "-m", "oidc_provider_mock", "--host", "127.0.0.1", "--port", str(port)],
+                                   stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                with urllib.request.urlopen(f"{url}/.well-known/openid-configuration", timeout=2):
+                    break
+            except OSError:
+                if process.poll() is not None:
+                    raise AssertionError(log.read_text())
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
 
 
 def pytest_sessionfinish(session, exitstatus):

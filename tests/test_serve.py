@@ -74,18 +74,33 @@ class Served:
         workers = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _parent(int(p.name)) == nginx]
         return [nginx, *workers, *(p["pid"] for p in self.state["processes"])]
 
-    def last_upstream(self) -> int:
-        line = (self.run_dir / "nginx-access.log").read_text().splitlines()[-1]
-        return int(line.split()[-2].rsplit(":", 1)[1])
+    def log_lines(self) -> list[str]:
+        return (self.run_dir / "nginx-access.log").read_text().splitlines()
+
+    def routed(self, path: str, cookie: str | None = None) -> tuple[int, dict, bytes, int]:
+        """A GET through nginx, and the port of the process that answered it (from nginx's log, which
+        gets its line just after the answer is sent)."""
+        before = len(self.log_lines())
+        status, headers, body = get(self.url + path, cookie)
+        for _ in range(100):
+            lines = self.log_lines()
+            if len(lines) > before:
+                return status, headers, body, upstream_port(lines[before])
+            time.sleep(0.05)
+        raise AssertionError(f"nginx logged no line for {path}")
 
     def cookie_for(self, port: int) -> str:
         """A routing cookie that nginx sends to the process on port (found by asking, at most 200 tries)."""
         for _ in range(200):
             cookie = secrets.token_hex(16)
-            get(f"{self.url}/_stcore/health", cookie)
-            if self.last_upstream() == port:
+            if self.routed("/_stcore/health", cookie)[3] == port:
                 return cookie
         raise AssertionError(f"no cookie routed to port {port} in 200 tries")
+
+
+def upstream_port(log_line: str) -> int:
+    """The port in a line of nginx's log ('... 200 127.0.0.1:PORT route=...')."""
+    return int(log_line.split()[-2].rsplit(":", 1)[1])
 
 
 def _parent(pid: int) -> int | None:
@@ -109,14 +124,15 @@ def get(url: str, cookie: str | None = None) -> tuple[int, dict, bytes]:
         return response.status, dict(response.headers), response.read()
 
 
-def start_served(run_dir: Path, data_dir: Path, processes: int = 2) -> Served:
-    port = serve.free_port()
+def start_served(run_dir: Path, data_dir: Path, processes: int = 2, port: int | None = None,
+                 extra: list[str] = ()) -> Served:
+    port = port or serve.free_port()
     output = run_dir.parent / f"{run_dir.name}.out"
     env = dict(os.environ, DASHBOARD_DATA_DIR=str(data_dir), DASHBOARD_DEBUG="1")
     with output.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "scrutiny.serve", "--port", str(port), "--processes", str(processes),
-             "--run-dir", str(run_dir)],
+             "--run-dir", str(run_dir), *extra],
             cwd=serve.REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + serve.STARTUP_SECONDS
     while time.monotonic() < deadline:
@@ -170,19 +186,14 @@ def served(tiny_dir, tmp_path_factory):
 
 @needs_nginx
 def test_each_browser_stays_on_one_process_by_its_cookie(served):
-    status, headers, body = get(f"{served.url}/")
+    status, headers, body, first = served.routed("/")
     assert status == 200 and b"<noscript>" in body
     # A new browser is given a routing cookie; with it, every request goes to the same process.
     cookie = headers["Set-Cookie"].split(";")[0].split("=", 1)[1]
-    first = served.last_upstream()
     for path in ("/_stcore/health", "/_stcore/host-config", "/", "/reach"):
-        get(served.url + path, cookie)
-        assert served.last_upstream() == first, path
+        assert served.routed(path, cookie)[3] == first, path
     # Different browsers are shared out over both processes (twenty new cookies land on both).
-    used = set()
-    for _ in range(20):
-        get(f"{served.url}/_stcore/health", secrets.token_hex(16))
-        used.add(served.last_upstream())
+    used = {served.routed("/_stcore/health", secrets.token_hex(16))[3] for _ in range(20)}
     assert used == set(served.ports)
 
 
@@ -194,11 +205,14 @@ def test_a_websocket_session_through_nginx_runs_every_page(served):
     for port, pages in zip(served.ports, shares):
         asyncio.run(page_runs(served.url, served.cookie_for(port), pages, failures, done))
     assert failures == [] and len(done) == 7
-    streams = [line for line in (served.run_dir / "nginx-access.log").read_text().splitlines()
-               if "/_stcore/stream" in line]
+    for _ in range(100):  # nginx logs a websocket when it closes
+        streams = [line for line in served.log_lines() if "/_stcore/stream" in line]
+        if len(streams) >= 2:
+            break
+        time.sleep(0.05)
     # 101: the upgrade passed through to each process.
     assert {line.split()[-3] for line in streams} == {"101"}
-    assert {int(line.split()[-2].rsplit(":", 1)[1]) for line in streams} == set(served.ports)
+    assert {upstream_port(line) for line in streams} == set(served.ports)
 
 
 @needs_nginx
@@ -236,7 +250,12 @@ def test_killing_one_process_mid_run_fails_no_one_on_the_other(tiny_dir, tmp_pat
         again_failures, again_done = [], []
         asyncio.run(page_runs(run.url, on_first, ["reach", ""], again_failures, again_done))
         assert again_failures == [] and len(again_done) == 2
-        assert run.last_upstream() == second["port"]
+        for _ in range(100):  # nginx logs a websocket when it closes
+            streams = [line for line in run.log_lines() if "/_stcore/stream" in line and f"route={on_first}" in line]
+            if streams and upstream_port(streams[-1]) == second["port"]:
+                break
+            time.sleep(0.05)
+        assert upstream_port(streams[-1]) == second["port"]
         for _ in range(50):
             if "Dashboard process 1" in run.output.read_text():
                 break
