@@ -16,11 +16,11 @@ Theme coding
     themes' example sentences by meaning (scrutiny/meaning.py), and one that is
     unclear goes to "needs a person". The cut-offs (CONFIRM, ADD, MARGIN,
     UNCLEAR) were chosen on the 191 tuning comments of scrutiny/evaluation:
-    phrases alone scored micro F1 0.78 there; confirming weak words at 0.45
-    gave 0.79, lower or higher 0.77 to 0.79; adding themes by meaning alone
-    lowered precision at every cut-off under 0.70 (0.73 to 0.79), so ADD is
-    0.70, where it seldom fires. On the 140 held-out comments: micro F1 0.76,
-    macro 0.69 (phrases alone 0.76 and 0.71); the best constant guess 0.33.
+    phrases alone scored micro F1 0.76 there; confirming weak words by meaning
+    at 0.35 to 0.45 gave 0.77 (at 0.55, 0.76); adding themes by meaning alone
+    lowered precision at every cut-off under 0.70 (micro F1 0.75 to 0.77), so
+    ADD is 0.70, where it seldom fires. On the 140 held-out comments: micro F1
+    0.74, macro 0.68 (phrases alone 0.74 and 0.70); the best constant guess 0.33.
 
 Negation
     A phrase with "not", "never", "don't", "no" ... up to three words before it
