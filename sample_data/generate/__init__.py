@@ -39,11 +39,12 @@ SAMPLE_DIR = Path(__file__).resolve().parent.parent
 REPO_DIR = SAMPLE_DIR.parent
 
 
-def generate(out: Path, scale: int = 1, seed: int = 2026, progress: bool = False, level: int | None = None) -> dict:
+def generate(out: Path, scale: int = 1, seed: int = 2026, progress: bool = False, level: int | None = None,
+             sites: int | None = None) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     level = level if level is not None else (9 if scale <= 2 else 3)
     bar = Progress(progress, 12 + scale)  # the attendance step corrects the total once it knows the parts
-    cy = County(seed=seed, scale=scale, out=out, level=level, progress=bar)
+    cy = County(seed=seed, scale=scale, out=out, level=level, progress=bar, sites=sites)
     steps = [
         ("geography", build_geography), ("sites", build_sites), ("centres and areas", write_centres_areas),
         ("people", build_people), ("children", write_children), ("population", write_population),
@@ -65,12 +66,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder to write (default sample_data/, or bench_data/scale_N/ when --scale N > 1)")
     parser.add_argument("--scale", type=int, default=1, help="multiply areas, centres and children by about N")
     parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
+    parser.add_argument("--sites", type=int, default=None,
+                        help="multiply areas and sites by N instead of by --scale (a national shape)")
     args = parser.parse_args(argv)
     if args.scale < 1:
         parser.error("--scale must be 1 or more")
-    out = args.out or (SAMPLE_DIR if args.scale == 1 else REPO_DIR / "bench_data" / f"scale_{args.scale}")
+    if args.sites is not None and args.sites < 1:
+        parser.error("--sites must be 1 or more")
+    default = f"scale_{args.scale}" + (f"_sites_{args.sites}" if args.sites else "")
+    out = args.out or (SAMPLE_DIR if args.scale == 1 and not args.sites else REPO_DIR / "bench_data" / default)
     started = time.perf_counter()
-    counts = generate(out, scale=args.scale, seed=args.seed, progress=args.scale > 1)
+    counts = generate(out, scale=args.scale, seed=args.seed, progress=args.scale > 1, sites=args.sites)
     took = time.perf_counter() - started
     width = max(len(k) for k in counts)
     for name, n in counts.items():

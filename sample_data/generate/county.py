@@ -51,6 +51,15 @@ class County:
     progress: Progress
     t: dict = field(default_factory=dict)
     row_counts: dict = field(default_factory=dict)
+    # Areas and sites multiply by this instead of by scale when given (a national shape: thousands
+    # of sites, each reaching fewer children than a county's).
+    sites: int | None = None
+
+    @property
+    def site_scale(self) -> int:
+        return self.sites or self.scale
 
     def rng(self, name: str) -> np.random.Generator:
+        if self.sites:
+            return np.random.default_rng([self.seed, zlib.crc32(name.encode()), self.scale, self.sites])
         return np.random.default_rng([self.seed, zlib.crc32(name.encode()), self.scale])

@@ -53,7 +53,7 @@ def to_deciles(score: np.ndarray, shares: list[float]) -> np.ndarray:
 
 def build_geography(cy: County) -> None:
     rng = cy.rng("geography")
-    n = 600 * cy.scale
+    n = 600 * cy.site_scale
     s = math.sqrt(math.pi * HALF_W * HALF_H / n / (1.5 * math.sqrt(3)))
     dx, dy = math.sqrt(3) * s, 1.5 * s
     cols, rows = int(2.8 * HALF_W / dx) + 4, int(2.8 * HALF_H / dy) + 4

@@ -89,7 +89,7 @@ def place_names(rng: np.random.Generator, reserved: set[str]) -> list[str]:
 
 
 def build_sites(cy: County) -> None:
-    t, rng, scale = cy.t, cy.rng("sites"), cy.scale
+    t, rng, scale = cy.t, cy.rng("sites"), cy.site_scale
     x, y, district, z = t["x"], t["y"], t["district"], t["z"]
     nd = len(DISTRICTS)
     cells_d = np.bincount(district, minlength=nd)
