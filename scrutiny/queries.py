@@ -11,11 +11,15 @@ It works the same inside Streamlit and outside it (tests, scripts, benchmarks).
 
 from __future__ import annotations
 
+import copy
 import functools
+import hashlib
 import logging
+import pickle
 import re
 import threading
 import weakref
+from collections import OrderedDict
 from functools import cache
 from pathlib import Path
 
@@ -94,10 +98,118 @@ def current_extract() -> OpenedExtract:
     return _open(*extract_version())
 
 
-# Results are kept up to a size, not a count: at 50 times one reach_by_area result pickles to
-# about 120 MB, while most results are a few kilobytes. The least recently used go first.
-@st.cache_data(show_spinner=False, max_entries=2000, max_size="512MB")
+class KeptInMemory:
+    """Answers kept in this process as they are, up to a size; the least recently used go first.
+
+    Streamlit's st.cache_data pickles every answer when it keeps it and unpickles it on every
+    use, and hashes the arguments each time: on a warm page run that was most of the processor
+    time (see the README). Here an answer is kept as the object itself, under a key of plain
+    values, and each caller gets a copy. When several sessions ask for the same missing answer at
+    once, one works it out and the others wait for it.
+    """
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._answers: OrderedDict = OrderedDict()  # key -> (answer, size in bytes)
+        self._bytes = 0
+        self._making: dict = {}  # key -> lock held while one thread works the answer out
+
+    def get(self, key, make):
+        with self._lock:
+            if key in self._answers:
+                self._answers.move_to_end(key)
+                return self._answers[key][0]
+            making = self._making.setdefault(key, threading.Lock())
+        with making:
+            with self._lock:
+                if key in self._answers:  # worked out by another thread while this one waited
+                    return self._answers[key][0]
+            try:
+                answer = make()  # an error is not kept: the next asker tries again
+                size = _size_of(answer)
+                with self._lock:
+                    self._answers[key] = (answer, size)
+                    self._bytes += size
+                    while self._bytes > self.max_bytes and len(self._answers) > 1:
+                        _, (_, dropped) = self._answers.popitem(last=False)
+                        self._bytes -= dropped
+                return answer
+            finally:
+                with self._lock:
+                    self._making.pop(key, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._answers.clear()
+            self._bytes = 0
+
+
+def _size_of(answer) -> int:
+    """About how many bytes an answer holds (frames by their columns' memory; anything else a little)."""
+    if isinstance(answer, (pd.DataFrame, pd.Series)):
+        return int(answer.memory_usage(deep=False, index=True).sum()) if isinstance(answer, pd.DataFrame) \
+            else int(answer.memory_usage(deep=False, index=True))
+    if isinstance(answer, (tuple, list)):
+        return 64 + sum(_size_of(part) for part in answer)
+    if isinstance(answer, dict):
+        return 64 + sum(_size_of(part) for part in answer.values())
+    return 256
+
+
+def _copy_of(answer):
+    """A copy a caller may change without changing the kept answer."""
+    if isinstance(answer, (pd.DataFrame, pd.Series)):
+        return answer.copy()
+    if isinstance(answer, (str, bytes, int, float, bool, type(None))):
+        return answer
+    if isinstance(answer, tuple) and not hasattr(answer, "_fields"):
+        return tuple(_copy_of(part) for part in answer)
+    if isinstance(answer, list):
+        return [_copy_of(part) for part in answer]
+    return copy.deepcopy(answer)
+
+
+def _key_of(value):
+    """A value as a dictionary key: lists as tuples, dictionaries as sorted pairs; anything else that
+    cannot be hashed by the digest of its pickled bytes."""
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(_key_of(v) for v in value))
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted(((_key_of(k), _key_of(v)) for k, v in value.items()), key=repr)))
+    if isinstance(value, (set, frozenset)):
+        return ("set", tuple(sorted((_key_of(v) for v in value), key=repr)))
+    try:
+        hash(value)
+        return value
+    except TypeError:
+        return ("pickled", type(value).__name__, hashlib.blake2b(pickle.dumps(value), digest_size=16).hexdigest())
+
+
+# Results are kept up to a size, not a count: at 50 times one reach_by_area result takes about
+# 120 MB, while most results are a few kilobytes. Kept in a resource, so clearing Streamlit's
+# resource caches (a new start, the benchmarks' cold runs) clears them too.
+@st.cache_resource(show_spinner=False)
+def _kept_results() -> KeptInMemory:
+    return KeptInMemory(512 * 2**20)
+
+
+# Every page and session shares this one (a few dozen entries per filter combination), bounded by size.
+@st.cache_resource(show_spinner=False)
+def _kept_derived() -> KeptInMemory:
+    return KeptInMemory(256 * 2**20)
+
+
 def _run_cached(name: str, parameters: tuple, folder: str, version: str) -> pd.DataFrame:
+    """The result of a query, kept per parameters and extract version (not a copy: run() copies it)."""
+    return _kept_results().get((name, _key_of(parameters), folder, version),
+                               lambda: _run_query(name, parameters, folder, version))
+
+
+_run_cached.clear = lambda: _kept_results().clear()
+
+
+def _run_query(name: str, parameters: tuple, folder: str, version: str) -> pd.DataFrame:
     extract = _open(folder, version)
     # A cursor per query: one connection object is not safe to share between threads.
     cursor = extract.connection.cursor()
@@ -165,16 +277,10 @@ def source_of(frame: pd.DataFrame) -> tuple | None:
     return known[1] if known is not None and known[0]() is frame else None
 
 
-# Every page and session shares this one cache (a few dozen entries per filter combination), so
-# it is bounded by size: a count small enough for a big county would keep evicting a small one's.
-@st.cache_data(show_spinner=False, max_size="256MB")
-def _derived(function: str, source: tuple, arguments: tuple, _compute) -> object:
-    return _compute()
-
-
 def _kept_answer(name: str, source: tuple, arguments: tuple, compute) -> object:
-    """The kept answer of `name` for a source and arguments, noted as theirs so derived_from can chain on it."""
-    result = _derived(name, source, arguments, compute)
+    """The kept answer of `name` for a source and arguments (a copy of it), noted as theirs so
+    derived_from can chain on it."""
+    result = _copy_of(_kept_derived().get(_key_of((name, source, arguments)), compute))
     _remember(result, (name, source, arguments))
     return result
 
@@ -237,23 +343,24 @@ def extract_version() -> tuple[str, str]:
     return str(folder), data_version(folder)
 
 
-@st.cache_data(show_spinner="Checking the extract against the data contract...", max_entries=8)
+# Every page asks for these, some several times a run: kept as they are (not pickled), each caller a copy.
+@st.cache_resource(show_spinner="Checking the extract against the data contract...", max_entries=8)
 def _problems(folder: str, version: str) -> list[Problem]:
     return validate(_open(folder, version))
 
 
 def problems() -> list[Problem]:
     """The validation report for the current extract (checked once per data version)."""
-    return _problems(*extract_version())
+    return _copy_of(_problems(*extract_version()))
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _info(folder: str, version: str) -> ExtractInfo:
     return read_extract_info(Path(folder))
 
 
 def extract_info() -> ExtractInfo:
-    return _info(*extract_version())
+    return _copy_of(_info(*extract_version()))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -54,8 +54,10 @@ def page_turn():
             _PAGE_TURNS.release()
 
 
-# Every replayed section shares this one cache, bounded by size; the section's name is part of the key.
-@st.cache_data(show_spinner=False, max_entries=4096, max_size="256MB")
+# Every replayed section shares this one cache; the section's name is part of the key. A resource,
+# not st.cache_data: that pickled each section's drawing (charts' specifications included) when it
+# kept it and unpickled it on every replay, a large share of a warm page run.
+@st.cache_resource(show_spinner=False, max_entries=2048)
 def _replayed(section: str, version: tuple, arguments: tuple, _draw) -> object:
     return _draw()
 
