@@ -171,6 +171,8 @@ class OpenedExtract:
     missing: set[str]
     # How the per-child summaries were come by (a prepared file, or worked out here).
     summaries: Summaries = field(default_factory=Summaries)
+    # Rows in each readable table (from the parquet files' own counts).
+    rows: dict[str, int] = field(default_factory=dict)
 
 
 def open_extract(folder: Path | None = None, progress=None, summaries_on_disk: bool = True) -> OpenedExtract:
@@ -195,6 +197,7 @@ def open_extract(folder: Path | None = None, progress=None, summaries_on_disk: b
     # No progress bar: it would print into the server's log while a long summary is made.
     con.execute("set enable_progress_bar = false")
     views: set[str] = set()
+    rows: dict[str, int] = {}
     unreadable: dict[str, str] = {}
     missing: set[str] = set()
     for name in TABLES:
@@ -208,7 +211,7 @@ def open_extract(folder: Path | None = None, progress=None, summaries_on_disk: b
             # not halfway through a page.
             con.execute(f'select * from "{name}" limit 1').fetchall()
             _add_absent_optional_columns(con, name, source)
-            con.execute(f'select count(*) from "{name}"').fetchall()
+            rows[name] = con.execute(f'select count(*) from "{name}"').fetchone()[0]
             views.add(name)
         except duckdb.Error as error:
             con.execute(f'drop view if exists "{name}"')
@@ -242,4 +245,4 @@ def open_extract(folder: Path | None = None, progress=None, summaries_on_disk: b
     con.execute(f"set allowed_directories = ['{folder_sql}']")
     con.execute("set enable_external_access = false")
     con.execute("set lock_configuration = true")
-    return OpenedExtract(con, folder, views, unreadable, missing, summaries)
+    return OpenedExtract(con, folder, views, unreadable, missing, summaries, rows)

@@ -20,7 +20,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from scrutiny import summaries
-from scrutiny.extract import open_extract
+from scrutiny.extract import DATA_DIR_VARIABLE, open_extract
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
 
     names = summaries.build_order(summaries.sources())
     started = time.perf_counter()
-    with tqdm(total=len(names), unit="summary", desc="Preparing", file=sys.stderr) as bar:
+    with tqdm(total=len(names) + 1, unit="step", desc="Preparing", file=sys.stderr) as bar:
         counted: list[str] = []
 
         def counting(name: str) -> None:
@@ -48,7 +48,14 @@ def main(argv: list[str] | None = None) -> int:
             bar.set_description(f"Counting {name}")
 
         extract = open_extract(folder, progress=counting)
-        bar.update(bar.total - bar.n)
+        bar.update(len(names) - bar.n)
+        # The validation report is kept beside the summaries too, so the first visitor does not wait for it.
+        bar.set_description("Checking against the data contract")
+        os.environ[DATA_DIR_VARIABLE] = str(folder)
+        from scrutiny import queries
+
+        problems = queries.problems()
+        bar.update(1)
     try:
         made = extract.summaries
         for name, why in sorted(made.failed.items()):
@@ -57,10 +64,13 @@ def main(argv: list[str] | None = None) -> int:
             print(made.note, file=sys.stderr)
             return 1
         seconds = time.perf_counter() - started
+        errors = sum(p.is_error for p in problems)
+        checked = (f"{errors} problem{'s' if errors != 1 else ''} and {len(problems) - errors} "
+                   f"warning{'s' if len(problems) - errors != 1 else ''} against the data contract (see About the data)")
         if made.built:
-            print(f"Prepared the summaries of {folder} in {seconds:.1f} s: {made.path}")
+            print(f"Prepared the summaries of {folder} in {seconds:.1f} s: {made.path}; {checked}.")
         else:
-            print(f"Already prepared ({made.path}); nothing to do.")
+            print(f"Already prepared ({made.path}); {checked}.")
         return 0
     finally:
         extract.connection.close()

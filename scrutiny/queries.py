@@ -12,9 +12,12 @@ It works the same inside Streamlit and outside it (tests, scripts, benchmarks).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import hashlib
+import json
 import logging
+import os
 import pickle
 import re
 import threading
@@ -28,6 +31,7 @@ import pandas as pd
 import streamlit as st
 
 from scrutiny.extract import REPO_ROOT, OpenedExtract, data_dir, data_version, open_extract, read_extract_info, ExtractInfo
+from scrutiny import contract, validation
 from scrutiny.contract import TABLES
 from scrutiny.validation import Problem, validate
 from scrutiny import uploads
@@ -138,6 +142,10 @@ class KeptInMemory:
             finally:
                 with self._lock:
                     self._making.pop(key, None)
+
+    def has(self, key) -> bool:
+        with self._lock:
+            return key in self._answers
 
     def clear(self) -> None:
         with self._lock:
@@ -334,7 +342,39 @@ def kept(function):
     def wrapper(*args, **kwargs):
         return _kept_answer(name, extract_version(), arguments_key(args, kwargs), lambda: function(*args, **kwargs))
 
+    def key(args, kwargs):
+        return _key_of((name, extract_version(), arguments_key(args, kwargs)))
+
+    def ready(*args, **kwargs) -> bool:
+        """Whether the answer for these arguments is already worked out (nothing is worked out here)."""
+        return _kept_derived().has(key(args, kwargs))
+
+    def start(*args, **kwargs) -> None:
+        """Starts working the answer out in a thread of its own, unless it is kept or already being worked out."""
+        wanted = key(args, kwargs)
+        with _BACKGROUND_LOCK:
+            if wanted in _BACKGROUND or _kept_derived().has(wanted):
+                return
+            _BACKGROUND.add(wanted)
+
+        def work() -> None:
+            try:
+                wrapper(*args, **kwargs)
+            except Exception:  # noqa: BLE001  (the page works it out itself, and shows its sentence)
+                logging.getLogger(__name__).exception("Working out %s in the background failed", name)
+            finally:
+                with _BACKGROUND_LOCK:
+                    _BACKGROUND.discard(wanted)
+
+        threading.Thread(target=work, name=f"background {name}", daemon=True).start()
+
+    wrapper.ready, wrapper.start = ready, start
     return wrapper
+
+
+# Keys of kept answers being worked out in a background thread (kept(...).start).
+_BACKGROUND: set = set()
+_BACKGROUND_LOCK = threading.Lock()
 
 
 def extract_version() -> tuple[str, str]:
@@ -346,7 +386,36 @@ def extract_version() -> tuple[str, str]:
 # Every page asks for these, some several times a run: kept as they are (not pickled), each caller a copy.
 @st.cache_resource(show_spinner="Checking the extract against the data contract...", max_entries=8)
 def _problems(folder: str, version: str) -> list[Problem]:
-    return validate(_open(folder, version))
+    extract = _open(folder, version)
+    kept = _report_file(extract)
+    if kept is not None and kept.is_file():
+        try:
+            return [Problem(**row) for row in json.loads(kept.read_text(encoding="utf-8"))]
+        except (OSError, ValueError, TypeError) as error:
+            logging.getLogger(__name__).warning("The kept validation report %s could not be read (%s); "
+                                                "the extract is checked afresh.", kept, error)
+    found = validate(extract)
+    if kept is not None:
+        # Written whole under another name, then renamed: a process reading it never sees half of it.
+        partial = kept.with_name(f"{kept.name}.{os.getpid()}.partial")
+        try:
+            partial.write_text(json.dumps([dataclasses.asdict(p) for p in found]), encoding="utf-8")
+            os.replace(partial, kept)
+        except OSError:
+            partial.unlink(missing_ok=True)  # a folder that cannot be written: checked again next start
+    return found
+
+
+def _report_file(extract: OpenedExtract) -> Path | None:
+    """Where the validation report of this version of the extract is kept, beside its prepared summaries.
+
+    Checking a national extract against the contract takes seconds; like the summaries, it is done
+    once per version of the extract (and of the checks' own code) for every process.
+    """
+    if extract.summaries.path is None:
+        return None
+    checks = hashlib.sha1(b"".join(Path(module.__file__).read_bytes() for module in (validation, contract)))
+    return extract.summaries.path.with_name(f"{extract.summaries.path.stem}.problems-{checks.hexdigest()[:12]}.json")
 
 
 def problems() -> list[Problem]:

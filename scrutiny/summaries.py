@@ -236,11 +236,11 @@ def _fallback_view(con, name: str, sql: str) -> None:
 def _remove_older_versions(path: Path) -> None:
     """Removes the files of earlier versions of the same extract (a process still reading one keeps it open)."""
     folder_part = path.name.split("-", 1)[0]
-    for older in path.parent.glob(f"{folder_part}-*.duckdb"):
-        if older != path:
+    for older in path.parent.glob(f"{folder_part}-*"):
+        # The same version's lock and kept reports (name.problems-*.json) stay.
+        if older.name.split(".", 1)[0] != path.stem:
             try:
                 older.unlink()
-                Path(str(older) + ".lock").unlink(missing_ok=True)
             except OSError:
                 pass  # In use elsewhere (Windows) or already gone: it is tried again next time.
 

@@ -154,3 +154,27 @@ def test_two_processes_preparing_at_once_one_builds_and_the_other_waits(make_ext
     assert not list(cache.glob("*.building"))
     made, k1 = opened(folder)
     assert (made.built, made.path, k1) == (False, path, 3)
+
+
+def test_the_validation_report_is_kept_beside_the_summaries_for_later_processes(make_extract, tmp_path, monkeypatch):
+    import json
+
+    import streamlit as st
+
+    monkeypatch.setenv("DASHBOARD_CACHE_DIR", str(tmp_path / "cache"))
+    make_extract(centres=None)
+    st.cache_resource.clear()
+    found = queries.problems()
+    assert "The centres table is missing: the extract has no centres.parquet file or centres/ folder." in [
+        p.message for p in found]
+    [kept] = (tmp_path / "cache").glob("*.problems-*.json")
+    # A later process (here: the resource caches cleared) reads the report instead of checking again.
+    rows = json.loads(kept.read_text(encoding="utf-8"))
+    kept.write_text(json.dumps(rows + [dict(rows[0], message="Read from the kept report.")]), encoding="utf-8")
+    st.cache_resource.clear()
+    assert queries.problems()[-1].message == "Read from the kept report."
+    # A damaged report is checked afresh.
+    kept.write_text("{not json", encoding="utf-8")
+    st.cache_resource.clear()
+    assert [p.message for p in queries.problems()] == [p.message for p in found]
+    st.cache_resource.clear()
