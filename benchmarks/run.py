@@ -335,6 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scales", nargs="+", default=["10", "50", NATIONAL],
                         help="whole numbers (times the sample county) or 'national'")
     parser.add_argument("--no-readme", action="store_true", help="print the table without writing README.md")
+    parser.add_argument("--block", default="bench",
+                        help="the README markers to write between (bench-national: the national shape measured alone)")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--scale", default="1", help=argparse.SUPPRESS)
     parser.add_argument("--open", type=Path, help=argparse.SUPPRESS)
@@ -373,8 +375,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_readme:
         from benchmarks.readme import write_block
 
-        if write_block("bench", markdown):
-            print("\nWritten to README.md (between the bench markers).")
+        if write_block(args.block, markdown):
+            print(f"\nWritten to README.md (between the {args.block} markers).")
         else:
             print("\nREADME.md has no bench markers; nothing written.")
     return 0

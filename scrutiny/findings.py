@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from scrutiny import labels, queries, stats, ui
+from scrutiny import labels, queries, stats, ui, uploads
 from scrutiny.contract import MOST_DEPRIVED_GROUP
 from scrutiny.filters import Filters
 from scrutiny.queries import QueryError
@@ -652,7 +652,10 @@ def show_lines_of_enquiry(filters: Filters) -> None:
 
 
 def _big_extract() -> bool:
-    return queries.current_extract().rows.get("attendances", 0) > BACKGROUND_ABOVE_ATTENDANCES
+    extract = queries.current_extract()
+    if uploads.is_upload(extract.folder):
+        return False  # a session's own extract: a background thread has no session to find it by
+    return extract.rows.get("attendances", 0) > BACKGROUND_ABOVE_ATTENDANCES
 
 
 @st.fragment(run_every=PREPARED_CHECK_SECONDS)
