@@ -53,6 +53,7 @@ def runs(monkeypatch) -> list[str]:
     """The names of the queries run from now on, with every kept result let go first: a page whose
     answers an earlier test left in the caches would otherwise run no query at all."""
     st.cache_data.clear()
+    st.cache_resource.clear()  # the kept query results and figures (queries.KeptInMemory) live there
     names, cached = [], queries._run_cached
 
     def recorded(name, *args, **kwargs):
