@@ -293,6 +293,12 @@ def _kept_answer(name: str, source: tuple, arguments: tuple, compute) -> object:
     return result
 
 
+def kept_value(key: tuple, make) -> object:
+    """make()'s answer kept under a key of plain values, shared as it is: only for answers nobody
+    changes (bytes, text)."""
+    return _kept_derived().get(_key_of(("value", *key)), make)
+
+
 def derived_from(function):
     """Caches what a function works out from a query result, keyed on the query and its parameters.
 

@@ -159,6 +159,7 @@ BAND_RANK = {"below": 0, "not different from 65": 1, "65%+": 2, "not different f
              "suppressed": 5, "no data": 6}
 
 
+@queries.derived_from
 def rate(frame: pd.DataFrame, threshold: int, good: float, outstanding: float) -> pd.DataFrame:
     """Adds reach_pct / _lower / _upper (fractions, NaN when suppressed), rating, band and band_rank.
 
@@ -188,6 +189,7 @@ def rate(frame: pd.DataFrame, threshold: int, good: float, outstanding: float) -
     return out
 
 
+@queries.derived_from
 def protect(rated: pd.DataFrame, view: "disclosure.ReachView | None", level: str, threshold: int) -> pd.DataFrame:
     """Applies the disclosure plan to rated rows: <measure>_hidden for each table count, and reach %,
     its interval and rating hidden wherever the children reached or the population are.

@@ -162,6 +162,10 @@ def _prepare(con, folder: Path, path: Path, key: str, texts: dict[str, str], pro
             ready = _open_prepared(con, path, key, texts)
             if ready is not None:
                 return ready
+            folder_part = path.name.split("-", 1)[0]
+            if any(p != path for p in path.parent.glob(f"{folder_part}-*.duckdb")):
+                log.warning("The extract in %s has changed since its summaries were prepared (or their SQL has): "
+                            "they are prepared afresh.", folder)
             building = path.with_name(f"{path.name}.{os.getpid()}.building")
             building.unlink(missing_ok=True)
             try:

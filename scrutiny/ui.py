@@ -174,8 +174,15 @@ def csv_bytes(frame: pd.DataFrame, title: str, filters: Filters | None, source_t
 
 def download_csv(frame: pd.DataFrame, title: str, file_stem: str, key: str,
                  filters: Filters | None = None, source_text: str = "", with_period: bool = True) -> None:
-    """A download button for a table; file_stem should name the full period it covers (2023-24, not 2023)."""
-    data = csv_bytes(frame, title, filters, source_text, with_period)
+    """A download button for a table; file_stem should name the full period it covers (2023-24, not 2023).
+
+    A table that is a kept answer (queries.derived_from, queries.kept) has its file kept with it, so
+    a rerun does not write the same file again (the note names the day, which is part of the key).
+    """
+    source = queries.source_of(frame)
+    make = lambda: csv_bytes(frame, title, filters, source_text, with_period)  # noqa: E731
+    data = make() if source is None else queries.kept_value(
+        ("csv", source, title, filters, source_text, with_period, date.today()), make)
     st.download_button(
         f"Download this table as CSV ({_size(len(data))})", data=data, file_name=f"{file_stem}.csv",
         mime="text/csv", key=key, on_click="ignore",

@@ -62,16 +62,18 @@ def test_the_prepared_file_is_opened_read_only(make_extract, tmp_path, monkeypat
         extract.connection.close()
 
 
-def test_a_new_extract_gets_new_summaries_and_the_old_file_goes(make_extract, tmp_path, monkeypatch):
+def test_a_new_extract_gets_new_summaries_and_the_old_file_goes(make_extract, tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("DASHBOARD_CACHE_DIR", str(tmp_path / "cache"))
     folder = make_extract()
     opened(folder)
     old = cache_file_of(folder)
     centres = folder / "centres.parquet"
     os.utime(centres, ns=(centres.stat().st_atime_ns, centres.stat().st_mtime_ns + 10**9))
-    made, k1 = opened(folder)
+    with caplog.at_level(logging.WARNING, logger="scrutiny.summaries"):
+        made, k1 = opened(folder)
     assert made.built and made.path != old and k1 == 3
     assert not old.exists()
+    assert "has changed since its summaries were prepared" in caplog.text
 
 
 def test_a_change_to_a_summarys_sql_gives_another_file(tiny):
