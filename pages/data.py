@@ -3,12 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from scrutiny import access, meaning, queries, uploads
+from scrutiny import access, meaning, queries, ui, uploads
 from scrutiny.contract import TABLES
 from scrutiny.definitions import DEFINITIONS
 from scrutiny.extract import data_dir
 
 st.title("About the data")
+ui.threshold_warning()
 uploads.draw_notice()
 info = queries.extract_info()
 problems = queries.problems()

@@ -10,6 +10,7 @@ from scrutiny import charts, evidence, filters, sharing, ui
 from scrutiny.extract import data_version
 
 st.title("Evidence pack")
+ui.threshold_warning()
 current = filters.current()
 st.markdown(
     "Pick the sections for a committee report or a topic-group briefing, check them below, then download "

@@ -458,6 +458,16 @@ def build_reach_plan(areas: pd.DataFrame, threshold_value: int, sustained_min: i
         for s in structure["kinds"]["split"]:
             if keys[s][1] == DEPRIVED:
                 relations.append((cell(g_deprived, s, missed_m), [cell(g_all, s, missed_m)]))
+        # All children of a centre or wider set are the most deprived group there plus the children
+        # of its other areas, each of which the area table shows.
+        for key, s in index.items():
+            if not isinstance(key, frozenset):
+                continue
+            others = [area_sets[a] for c in sorted(key) for a in centre_areas.get(c, []) if not deprived[a]]
+            for m, measure in enumerate(TABLE_MEASURES):
+                if measure == "missed" and not (additive[g_all, s] and additive[g_deprived, s]):
+                    continue
+                relations.append((cell(g_all, s, m), [cell(g_deprived, s, m)] + [cell(g_all, o, m) for o in others]))
 
     flat = values.reshape(-1)
     primary_hidden = primary(flat, threshold_value) & published.reshape(-1)

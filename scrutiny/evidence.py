@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from scrutiny import charts, queries
+from scrutiny import charts, disclosure, queries
 from scrutiny.cell_safety import word_text
 from scrutiny.definitions import DEFINITIONS
 
@@ -129,7 +129,9 @@ def standard_caveats(threshold: int, breaks: list[str] | None = None) -> list[st
     """What every reader of the pack should keep in mind."""
     caveats = [
         f"Small numbers: counts from 1 to {threshold - 1}, and percentages resting on them, are shown as c so that "
-        "no family can be identified. Zero stays 0. Totals may therefore not add up.",
+        "no family can be identified, and so are some other cells that would give them away (a total less the "
+        "other rows, say). Zero stays 0. Totals may therefore not add up.",
+        *([f"WARNING: {disclosure.unsafe_threshold_warning(threshold)}"] if disclosure.unsafe_threshold_warning(threshold) else []),
         "Uncertainty: each percentage carries a 95% interval. A difference, a threshold or a trend is claimed only when "
         "the whole interval is on one side; otherwise the pack says there is no clear difference.",
         "Areas, not people: figures describe groups of children living in areas. A pattern across centres or areas "

@@ -199,7 +199,10 @@ def protect(rated: pd.DataFrame, view: "disclosure.ReachView | None", level: str
     out = rated.copy()
     if view is None:
         hidden = pd.DataFrame({m: stats.is_small(out[m], threshold) for m in TABLE_COUNTS}, index=out.index)
-        hidden["missed"] = hidden["missed"] | hidden["reached"]
+        # Population = reached + missed, both ways: either hidden alone is the population less the other.
+        one_way = hidden["missed"] ^ hidden["reached"]
+        hidden["missed"] = hidden["missed"] | one_way
+        hidden["reached"] = hidden["reached"] | one_way
     else:
         hidden = view.hidden(out, level)
     for measure in TABLE_COUNTS:

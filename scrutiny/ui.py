@@ -13,7 +13,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from scrutiny import queries
+from scrutiny import disclosure, queries
 from scrutiny.cell_safety import neutralise, neutralise_frame
 from scrutiny.contract import PAGE_TABLES
 from scrutiny.filters import Filters
@@ -79,12 +79,21 @@ def drawn_once(function):
     return wrapper
 
 
+def threshold_warning() -> None:
+    """A council may set a suppression threshold below 3: it is honoured, and every page says so."""
+    unsafe = disclosure.unsafe_threshold_warning()
+    if unsafe:
+        st.warning(unsafe)
+
+
 def guard(page: str, stop: bool = True) -> None:
     """Stops a page, with sentences, when a table it needs is missing or broken.
 
     With stop=False the sentences are shown and the page carries on with what it
-    can still show (the overview, which draws on every table).
+    can still show (the overview, which draws on every table). Also warns when the
+    suppression threshold is below 3.
     """
+    threshold_warning()
     problems = queries.problems()
     needed = set(PAGE_TABLES.get(page, ()))
     broken = broken_tables(problems) & needed
@@ -144,7 +153,10 @@ def csv_about(title: str, filters: Filters | None, source_text: str, with_period
         f"{title}. Source: {source_text or 'the dashboard'}; {info.authority} data extract{extracted}. "
         f"Filters: {chosen or 'none'}. "
         f"Numbers from 1 to {info.suppression_threshold - 1} (and percentages resting on them) are shown as c, "
-        f"so that no family can be identified. Downloaded {date.today():%d %B %Y}."
+        f"so that no family can be identified, and so are some other cells that would give them away. "
+        f"Downloaded {date.today():%d %B %Y}."
+        + (f" WARNING: {disclosure.unsafe_threshold_warning(info.suppression_threshold)}"
+           if disclosure.unsafe_threshold_warning(info.suppression_threshold) else "")
     )
 
 

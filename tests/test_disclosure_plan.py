@@ -131,3 +131,31 @@ def test_reach_plan_links_the_most_deprived_group_to_all_children_in_those_areas
 def test_a_threshold_below_3_is_flagged(value, expected):
     assert expected in disclosure.unsafe_threshold_warning(value)
     assert bool(disclosure.unsafe_threshold_warning(value)) == bool(expected)
+
+
+# --- The threshold as the extract gives it --------------------------------------------------------------
+
+def test_a_threshold_that_is_not_a_whole_number_gives_a_sentence_and_the_default(make_extract):
+    from tests import tiny_extract
+    from tests.helpers import errors, open_app, texts
+
+    make_extract(info=dict(tiny_extract.EXTRACT_INFO, suppression_threshold=4.5))
+    at = open_app("pages/data.py")
+    assert not errors(at)
+    assert "suppression_threshold 4.5 is not a whole number of 1 or more; the default of 5 is used." in texts(at)
+    assert disclosure.threshold() == 5
+
+
+@pytest.mark.parametrize("page", ["pages/reach.py", "pages/gap.py", "pages/data.py"])
+def test_a_threshold_below_3_is_honoured_with_a_warning_on_every_page_and_download(make_extract, page):
+    from scrutiny import ui
+    from tests import tiny_extract
+    from tests.helpers import errors, open_app, texts
+
+    make_extract(info=dict(tiny_extract.EXTRACT_INFO, suppression_threshold=2))
+    at = open_app(page)
+    assert not errors(at)
+    assert "sets the suppression threshold to 2, below 3" in texts(at)
+    assert disclosure.threshold() == 2
+    csv = ui.csv_bytes(pd.DataFrame({"Reached": [1]}), "A table", None, "a source").decode()
+    assert "WARNING: The extract sets the suppression threshold to 2" in csv
