@@ -282,12 +282,16 @@ class _Builder:
         # Text columns, all of them: the importer converts each value itself, so that one it cannot
         # read is named with its row instead of being made empty. store_rejects notes every
         # ragged row (with its line) instead of failing at the first or padding it with nulls.
-        path_sql = str(readable).replace("'", "''")
-        delimiter_sql = delimiter.replace("'", "''")
+        # The file's path, delimiter and the mapping's "missing" values are bound as variables
+        # (a view cannot take parameters), never written into the SQL.
+        self.con.execute(f"set variable {view}_path = $value", {"value": str(readable)})
+        self.con.execute(f"set variable {view}_delimiter = $value", {"value": delimiter})
+        self.con.execute(f"set variable {view}_missing = $value", {"value": ["", *spec.missing]})
         scan = (
-            f"read_csv('{path_sql}', all_varchar = true, header = true, delim = '{delimiter_sql}', quote = '\"', "
-            f"escape = '\"', skip = {int(spec.skip_rows)}, strict_mode = true, null_padding = false, "
-            f"store_rejects = true, rejects_scan = '{view}_scans', rejects_table = '{view}_errors')"
+            f"read_csv(getvariable('{view}_path'), all_varchar = true, header = true, delim = getvariable('{view}_delimiter'), "
+            f"quote = '\"', escape = '\"', skip = {int(spec.skip_rows)}, strict_mode = true, null_padding = false, "
+            f"nullstr = getvariable('{view}_missing'), store_rejects = true, rejects_scan = '{view}_scans', "
+            f"rejects_table = '{view}_errors')"
         )
         try:
             self.con.execute(f"create temp view {view} as select * from {scan}")
@@ -334,7 +338,9 @@ class _Builder:
                     "column has its own heading in one row, and try again.", spec.table,
                 )
                 return None
-            rows = [[_excel_value(v) for v in row] for row in sheet.iter_rows(min_row=header_row, values_only=True)]
+            missing = set(spec.missing)
+            rows = [[None if value in missing else value for value in (_excel_value(v) for v in row)]
+                    for row in sheet.iter_rows(min_row=header_row, values_only=True)]
         finally:
             book.close()
         while rows and not any(v is not None for v in rows[-1]):
@@ -370,7 +376,8 @@ class _Builder:
         target = self.work / f"{self._views + 1}-sheet.parquet"
         pq.write_table(pa.table(arrays) if body else pa.table({h: pa.array([], pa.string()) for h in header}), target)
         view = self._new_view()
-        self.con.execute(f"create temp view {view} as select * from read_parquet('{str(target).replace(chr(39), chr(39) * 2)}')")
+        self.con.execute(f"set variable {view}_path = $value", {"value": str(target)})
+        self.con.execute(f"create temp view {view} as select * from read_parquet(getvariable('{view}_path'))")
         return SourceFile(label, view, header, first_row=header_row + 1)
 
     def ragged_rows(self, source: SourceFile, table: str) -> bool:
@@ -584,16 +591,21 @@ class _Builder:
                         select[position] = f"case when ({expr}) is null then null else left(sha256($salt || ({expr})), {HASH_LENGTH}) end"
             body = ", ".join(f"{expr} as {_quote(name)}" for expr, name in zip(select, TABLES[table].column_names))
             sql = f"select {body} from {source.view} where {where}"
-            # One scan counts every check's failures (and lets the reader note ragged rows).
+            # One scan counts every check's failures, and text a spreadsheet would run as a formula
+            # (and lets the reader note ragged rows). Example rows are fetched only for a failure.
+            formulas = self.formula_checks(table)
             counts = self._run(
-                "select " + ", ".join(["count(*)", *(f"count(*) filter (where {cond})" for _, cond, _, _ in checks)])
+                "select " + ", ".join(["count(*)", *(f"count(*) filter (where {cond})" for _, cond, _, _ in checks),
+                                       *(f"count(*) filter (where {cond})" for _, _, cond in formulas)])
                 + f" from {source.view} where {where}", params,
-            ).fetchone()[1:]
+            ).fetchall()[0][1:]
             for (column, condition, source_column, kind), n in zip(checks, counts):
                 if n:
                     self.error(self.describe_failures(table, source, condition, where, params, column, source_column, kind, n), table)
                     stopped = True
-            self.note_formulas(table, source, where, params)
+            for (name, column, condition), n in zip(formulas, counts[len(checks):]):
+                if n:
+                    self.note_formula(table, source, where, params, name, column, condition)
             if self.ragged_rows(source, table):
                 stopped = True
             plans.append((source, sql, params))
@@ -601,22 +613,30 @@ class _Builder:
             raise _Stop
         return plans
 
-    def note_formulas(self, table: str, source: SourceFile, where: str, params: dict) -> None:
-        texts = [name for name in TABLES[table].column_names
-                 if TABLES[table].column(name).type == "VARCHAR" and self.mapping.tables[table].rules[name].source]
-        for name in texts:
+    def formula_checks(self, table: str) -> list[tuple[str, str, str]]:
+        """(contract column, export column, condition) for each text column: a cell a spreadsheet would run."""
+        out = []
+        for name in TABLES[table].column_names:
             column = self.mapping.tables[table].rules[name].source
-            condition = f"regexp_matches({_quote(column)}, '^\\s*[=+@]|^\\s*-\\s*[=A-Za-z(]')"
-            rows = self._run(
-                f"select __row, {_quote(column)} from (select row_number() over () + {source.first_row - 1} as __row, * "
-                f"from {source.view}) where ({where}) and {condition} order by __row limit {EXAMPLES}", params,
-            ).fetchall()
-            if rows:
-                self.warn(
-                    f"{source.label} has text that a spreadsheet would run as a formula in {column} (the {table} table's {name}), "
-                    f"for example row {rows[0][0]} ({_show(rows[0][1])}). It is kept as plain text, never run, and the "
-                    "dashboard's downloads mark it so that a spreadsheet shows it as text.", table,
-                )
+            if TABLES[table].column(name).type == "VARCHAR" and column:
+                value = _quote(column)
+                first = f"left(ltrim({value}), 1)"
+                # A leading minus is a formula only before letters, '=' or '(' ("-3 points" stays text).
+                out.append((name, column, f"({first} in ('=', '+', '@') or ({first} = '-' and "
+                                          f"regexp_matches({value}, '^\\s*-\\s*[=A-Za-z(]')))"))
+        return out
+
+    def note_formula(self, table: str, source: SourceFile, where: str, params: dict, name: str, column: str,
+                     condition: str) -> None:
+        rows = self._run(
+            f"select __row, {_quote(column)} from (select row_number() over () + {source.first_row - 1} as __row, * "
+            f"from {source.view}) where ({where}) and {condition} order by __row limit 1", params,
+        ).fetchall()
+        self.warn(
+            f"{source.label} has text that a spreadsheet would run as a formula in {column} (the {table} table's {name}), "
+            f"for example row {rows[0][0]} ({_show(rows[0][1])}). It is kept as plain text, never run, and the "
+            "dashboard's downloads mark it so that a spreadsheet shows it as text.", table,
+        )
 
     def write(self, plans: list[tuple[SourceFile, str, dict]], staging: Path, table: str) -> int:
         if len(plans) == 1:
@@ -752,6 +772,7 @@ def build(source_dir: Path, out_dir: Path | None, mapping: Mapping | None = None
                     bar.update(1)
         if bar:
             bar.close()
+        builder.con.close()  # before the check below opens its own connection, so their memory does not add up
         result.problems.extend(builder.problems)
         if result.errors:
             return result

@@ -27,7 +27,8 @@ matched ignoring case and surrounding spaces), ``dates`` (day_first, iso or a fo
 ``sum`` (several numeric columns added up, as ONS's single years of age), ``value`` (the same
 value on every row), ``flags`` (yes/no columns -> a list of codes). Table options: ``source``,
 ``sheet``, ``skip_rows`` (lines above the header), ``encoding`` (auto, utf-8 or windows-1252)
-and ``where`` (keep rows whose column holds one of the given values). At the top, ``boundaries``
+``where`` (keep rows whose column holds one of the given values) and ``missing`` (cell values
+that mean no value, such as the DfE's c, x and z). At the top, ``boundaries``
 names the export folder's GeoJSON of area boundaries (default boundaries.geojson, when present),
 copied into the extract for the reach map.
 
@@ -58,7 +59,7 @@ ENCODINGS = ("auto", "utf-8", "windows-1252")
 YES = ("y", "yes", "true", "t", "1")
 NO = ("n", "no", "false", "f", "0")
 COLUMN_OPTIONS = {"from", "recode", "dates", "split", "first_year", "sum", "value", "flags"}
-TABLE_OPTIONS = {"source", "sheet", "skip_rows", "encoding", "where", "columns"}
+TABLE_OPTIONS = {"source", "sheet", "skip_rows", "encoding", "where", "missing", "columns"}
 TOP_OPTIONS = {"authority", "extracted_on", "suppression_threshold", "notes", "dates", "encoding", "pseudonymise",
                "boundaries", "tables"}
 BOUNDARIES_FILE = "boundaries.geojson"
@@ -93,6 +94,8 @@ class TableMapping:
     skip_rows: int = 0
     encoding: str = "auto"
     where: dict[str, list[str]] = field(default_factory=dict)
+    # Cell values that mean "no value" (the DfE's c, x and z for suppressed or not applicable).
+    missing: list[str] = field(default_factory=list)
     rules: dict[str, ColumnRule] = field(default_factory=dict)
 
 
@@ -254,6 +257,7 @@ def parse_mapping(raw) -> Mapping:
             encoding=encoding,
             where={str(k): [("yes" if v else "no") if isinstance(v, bool) else str(v) for v in (vs if isinstance(vs, list) else [vs])]
                    for k, vs in where.items()},
+            missing=[str(v) for v in _texts(spec["missing"], f"tables: {table}: missing")] if spec.get("missing") else [],
             rules=rules,
         )
     threshold = raw.get("suppression_threshold")
