@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 # Dashboard processes behind nginx for `make serve` (empty: one per processor core).
 PROCESSES ?=
 
-.PHONY: run serve test bench load sample clean
+.PHONY: run serve test bench load sample extract clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -44,8 +44,16 @@ test: $(VENV)/.dev node_modules/.package-lock.json
 sample: $(VENV)/.runtime
 	$(BIN)/python -m sample_data.generate
 
+# From a council's exports to an extract:  make extract EXPORTS=folder OUT=our-extract MAPPING=mapping.yaml
+# (SALT=file keeps the secret salt for hashed child IDs; without MAPPING, files are named like the tables).
+EXPORTS ?= exports
+OUT ?= extract
+extract: $(VENV)/.runtime
+	$(BIN)/python -m scrutiny.build_extract "$(EXPORTS)" "$(OUT)" $(if $(MAPPING),--mapping "$(MAPPING)") $(if $(SALT),--salt-file "$(SALT)")
+
 bench: $(VENV)/.dev
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.import_csv
 
 load: $(VENV)/.dev
 	$(BIN)/python -m benchmarks.load
