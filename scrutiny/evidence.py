@@ -501,6 +501,7 @@ def findings_section(filters, findings=None) -> Section:
            "and how recent it is." if rest > 0 else ", ranked by the strength and size of the evidence and how recent it is.")
         + " Each rests only on figures that can be published, and claims a difference only when the whole 95% interval "
         "is on one side. Each ends with a link to the dashboard view that shows it."
+        + ((" " + rules.comparisons_sentence(rules.comparisons(filters))).rstrip() if findings is None else "")
     )
     section.blocks.append(Bullets([Linked(f"{f.question} {f.statement} {f.uncertainty}", f.url(filters)) for f in shown]))
     if rest > 0:

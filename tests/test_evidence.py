@@ -56,6 +56,8 @@ def test_word_file_holds_the_chosen_sections_and_no_suppressed_count(tiny):
     assert "Reach: who is reached" not in paragraphs  # not chosen
     # The finding from tests/test_findings.py: 5 of an estimated 26 (19%, 9-38%).
     assert "5 of an estimated 26" in paragraphs
+    # Many comparisons: how many figures the rules tested, as the overview says it.
+    assert "The rules tested " in paragraphs and "false discovery rate (Benjamini-Hochberg)" in paragraphs
     assert "We are not joined up with the library team; referrals get lost." in cells
     for heading in ("Sources", "Definitions", "Caveats"):
         assert heading in paragraphs.splitlines()
