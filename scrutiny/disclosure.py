@@ -191,6 +191,18 @@ def plan_suppression(values, sums: Sums, threshold_value: int, hidden=None, max_
     return hidden
 
 
+def _same_shape_sums(totals: np.ndarray, parts: list[np.ndarray]) -> Sums:
+    """Many sums of the same shape at once: totals[i] = parts[0][i] + parts[1][i] + ..."""
+    totals = np.asarray(totals, dtype=np.int64)
+    members = np.column_stack([totals, *[np.asarray(p, dtype=np.int64) for p in parts]]) if len(totals) else \
+        np.zeros((0, len(parts) + 1), dtype=np.int64)
+    width = members.shape[1]
+    is_total = np.zeros_like(members, dtype=bool)
+    is_total[:, 0] = True
+    relation = np.repeat(np.arange(len(totals)), width)
+    return Sums(relation, members.reshape(-1), is_total.reshape(-1))
+
+
 # --- The Reach plan --------------------------------------------------------------------------------
 
 DIMENSIONS = ("district", "cluster", "lead_agency", "site_type")
@@ -437,17 +449,21 @@ def build_reach_plan(areas: pd.DataFrame, threshold_value: int, sustained_min: i
     pop, reached = MEASURES.index("population"), MEASURES.index("reached")
     band_cells = [MEASURES.index(b) for b in BANDS]
     sustained_bands = [MEASURES.index(b) for b in BAND_STARTS.get(sustained_min, ())]
+    identities = []
+    set_numbers = np.arange(n_sets)
     for g in range(n_groups):
         for total, pair in structure["split_links"]:
             if additive[g, total]:
                 relations.append((cell(g, total, missed_m), [cell(g, p, missed_m) for p in pair]))
-        for s in np.flatnonzero(~is_split):
-            if values[g, s, reached] <= values[g, s, pop]:
-                relations.append((cell(g, s, pop), [cell(g, s, reached), cell(g, s, missed_m)]))
-            if not is_area[s]:
-                relations.append((cell(g, s, reached), [cell(g, s, b) for b in band_cells]))
-                if sustained_bands:
-                    relations.append((cell(g, s, MEASURES.index("sustained")), [cell(g, s, b) for b in sustained_bands]))
+        # Population = reached + missed wherever no more were reached than estimated.
+        sets = set_numbers[~is_split & (values[g, :, reached] <= values[g, :, pop])]
+        identities.append(_same_shape_sums(cell(g, sets, pop), [cell(g, sets, reached), cell(g, sets, missed_m)]))
+        # The how-often bands add up to the children reached, and from the sustained setting on to sustained.
+        sets = set_numbers[~is_split & ~is_area]
+        identities.append(_same_shape_sums(cell(g, sets, reached), [cell(g, sets, b) for b in band_cells]))
+        if sustained_bands:
+            identities.append(_same_shape_sums(cell(g, sets, MEASURES.index("sustained")),
+                                               [cell(g, sets, b) for b in sustained_bands]))
     # Most deprived 30% is every child of the most deprived areas: in those areas the two groups are one.
     if MOST_DEPRIVED_GROUP in groups and "all" in groups:
         g_all, g_deprived = groups.index("all"), groups.index(MOST_DEPRIVED_GROUP)
@@ -471,7 +487,8 @@ def build_reach_plan(areas: pd.DataFrame, threshold_value: int, sustained_min: i
 
     flat = values.reshape(-1)
     primary_hidden = primary(flat, threshold_value) & published.reshape(-1)
-    hidden = plan_suppression(flat, Sums.concat([hierarchy, Sums.of(relations)]), threshold_value, hidden=primary_hidden)
+    hidden = plan_suppression(flat, Sums.concat([hierarchy, *identities, Sums.of(relations)]), threshold_value,
+                              hidden=primary_hidden)
     return ReachPlan(threshold_value, groups, centres, index, values, hidden.reshape(values.shape),
                      primary_hidden.reshape(values.shape), published=published)
 

@@ -52,7 +52,7 @@ the dashboard checks every extract against exactly these rules.
 }
 ```
 
-`suppression_threshold` may be raised (stricter) but not set below 1.
+`suppression_threshold` may be raised (stricter) but not set below 1. A value that is not a whole number is replaced by 5, with a sentence on About the data; a value below 3 is honoured, with a warning on every page and in every download that the figures are not safe to publish. Cells shown as `c` are either a small count or a cell hidden so that a small count cannot be worked out from the others (see Small numbers below).
 
 ## What is checked
 
