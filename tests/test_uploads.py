@@ -133,3 +133,31 @@ def test_a_file_that_is_no_export_is_refused_by_the_server_too():
     assert uploads.check_limits([Chosen("a.csv", 2), Chosen("A.CSV", 2)]) == (
         "Two of the files have the same name: rename one and try again.")
     assert uploads.check_limits([]) == "Choose the export files (and the mapping file) first."
+
+
+def test_a_dropped_session_deletes_its_folder(tmp_path):
+    """Streamlit drops a session's state when the session ends; the extract's folder goes with it."""
+    import gc
+
+    root = tmp_path / "session-x"
+    (root / "extract").mkdir(parents=True)
+    (root / "extract" / "centres.parquet").write_bytes(b"PAR1")
+    own = uploads.OwnExtract(root, ["Sites.csv"])
+    state = {uploads.SESSION_KEY: own}
+    del own
+    state.clear()
+    gc.collect()
+    assert not root.exists()
+
+
+def test_folders_left_by_a_stopped_server_are_swept_after_the_maximum_age(upload_root):
+    import os
+    import time
+
+    old, recent = upload_root / "session-old", upload_root / "session-new"
+    for folder in (old, recent):
+        (folder / "extract").mkdir(parents=True)
+    hours_ago = time.time() - (uploads.MAX_AGE_HOURS + 1) * 3600
+    os.utime(old, (hours_ago, hours_ago))
+    uploads._sweep()
+    assert not old.exists() and recent.exists()
