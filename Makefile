@@ -55,8 +55,10 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.import_csv
 
+# One process, then `make serve` with one and with two processes behind nginx (needs nginx).
 load: $(VENV)/.dev
 	$(BIN)/python -m benchmarks.load
+	$(BIN)/python -m benchmarks.serve_load
 
 clean:
 	rm -rf $(VENV) .pytest_cache node_modules artifacts

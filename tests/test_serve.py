@@ -272,3 +272,15 @@ def test_killing_one_process_mid_run_fails_no_one_on_the_other(tiny_dir, tmp_pat
         assert "Stopped nginx and every dashboard process." in run.output.read_text()
     finally:
         stop_served(run)
+
+
+def test_make_run_listens_on_this_computer_only_unless_asked():
+    def dry_run(*args: str) -> str:
+        return subprocess.run(["make", "-n", "run", *args], cwd=serve.REPO_ROOT, capture_output=True, text=True,
+                              timeout=60).stdout
+
+    assert "--server.address 127.0.0.1 " in dry_run()
+    assert "--server.address 0.0.0.0 " in dry_run("HOST=0.0.0.0")
+    served = subprocess.run(["make", "-n", "serve", "PORT=8080", "PROCESSES=2"], cwd=serve.REPO_ROOT,
+                            capture_output=True, text=True, timeout=60).stdout
+    assert "-m scrutiny.serve --host 127.0.0.1 --port 8080 --processes 2" in served
