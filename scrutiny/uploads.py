@@ -228,7 +228,8 @@ def draw_section() -> None:
         "mapping asks for it."
     )
     st.caption(LIMITS_SENTENCE)
-    with st.form("own_exports", clear_on_submit=False, border=True):
+    # Cleared once submitted: the files are not held in the session after they have been checked.
+    with st.form("own_exports", clear_on_submit=True, border=True):
         files = st.file_uploader(
             "Export files and mapping",
             type=[s.lstrip(".") for s in CSV_SUFFIXES + EXCEL_SUFFIXES + MAPPING_SUFFIXES + BOUNDARY_SUFFIXES],
