@@ -243,6 +243,14 @@ st.caption(
 )
 if stats.is_small(len(chosen), threshold):
     ui.empty(f"Fewer than {threshold} comments: too few to describe without identifying anyone. Choose more consultations or clear a filter.")
+ui.answer_first(
+    [(f"Comments, {what_plain}", stats.show_count(len(chosen), threshold),
+      "Each comment is one person's response; the sidebar's year does not apply to comments.")],
+    fb.frequency_sentence(theme_frequencies(current, consultation, "all", threshold)[1], threshold, what),
+    ["What has changed in response to the themes raised most often?",
+     "Who did not respond, and how will their views be heard?",
+     "Do the comments match what the figures show for the same sites?"],
+)
 
 # --- 1. Themes by respondent type and site type ------------------------------------------------
 st.header("What people raised")

@@ -4,9 +4,10 @@ Every figure comes from scrutiny.gaps (also used by the overview and the
 evidence pack); the charts from scrutiny.gap_charts.
 """
 
+import pandas as pd
 import streamlit as st
 
-from scrutiny import charts, filters, gap_charts, gaps, labels, ui
+from scrutiny import charts, filters, gap_charts, gaps, labels, stats, ui
 from scrutiny.gaps import AUTHORITY, CENTRE, DISTRICT
 
 # Sections that only draw, kept between reruns (ui.drawn_once): a click elsewhere on the page
@@ -134,7 +135,8 @@ if not places:
     ui.empty("The extract has no outcome figures, so there is no gap to show. See About the data.")
 whole = gaps.authority() or places[0]
 
-st.markdown(
+# The terms, one click away: the answer below must fit on the first screen.
+st.expander("How to read the gap: focus group, reference group, narrowing").markdown(
     "Each indicator compares a **focus group** (for example children on free school meals) with a **reference group** "
     "(the other children). The **gap** is in percentage points (for a rate, per 1,000 children or the rate's own base) and is "
     "signed so that a positive gap means the focus "
@@ -175,6 +177,20 @@ if current.district and geography.level != AUTHORITY:
 if any(getattr(current, key) for key in ("cluster", "lead_agency", "site_type")):
     notes.append("The sidebar's cluster, lead agency and site type filters narrow the reach areas in the area charts.")
 st.caption(" ".join(notes))
+
+answer_trend = gaps.gap_trend(indicator, geography)
+answer_year = gaps.latest_year(answer_trend["year"], current.year)
+if answer_year is not None:
+    latest = answer_trend[answer_trend["year"] <= answer_year].iloc[-1]
+    hidden = bool(latest.get("gap_suppressed", False)) or pd.isna(latest["gap"])
+    ui.answer_first(
+        [(f"Gap, {labels.financial_year(answer_year)}", stats.SUPPRESSED if hidden else f"{gaps.points(latest['gap'])} points",
+          "The reference group's % minus the focus group's; positive means the focus group is behind.")],
+        gaps.gap_sentence(latest, indicator, geography),
+        [f"What is being done for {indicator.focus_words}, and how will we know it worked?",
+         "Which areas have the widest gaps, and are they the ones services reach?",
+         "Is the gap narrowing faster or slower than in England?"],
+    )
 
 # --- 1. Every indicator ------------------------------------------------------------------------
 st.header(f"Every indicator: {geography.words}")

@@ -280,13 +280,23 @@ st.markdown(
     "a child in a centre's reach area with at least one attendance anywhere, a library included, in the year."
 )
 
-# --- 1. The reach table ------------------------------------------------------------------------
-st.header("1. Reach against the thresholds")
 view = disclosure.ReachView(current, sustained_min)
 focus_rows = reach.protect(reach.rate(reach.rollup(reach.focus(areas, centre), "authority", focus_name), threshold,
                                       settings.good, settings.outstanding),
                            disclosure.ReachView(current, sustained_min, centre), "authority", threshold)
 focus_row = next(iter(focus_rows[focus_rows["target_group"] == group].itertuples()), None)
+ui.answer_first(
+    [(f"Reached, {who.lower()}, {period}", reach.headline_value(focus_row),
+      f"Children living in the reach areas in focus with at least one attendance in the year, over the estimate. "
+      f"Good is {good}%, outstanding {outstanding}%.")],
+    reach.reach_sentence(focus_name, group, focus_row, threshold, settings, period),
+    [f"Which centres and groups are clearly below {good}%, and what is planned for each?",
+     "Where do the children who are not reached live, and how will they be found?",
+     "How early are families registered, and do they keep coming?"],
+)
+
+# --- 1. The reach table ------------------------------------------------------------------------
+st.header("1. Reach against the thresholds")
 every_group = st.toggle("Every target group in one table", key="reach_every_group")
 rated = reach.reach_table(areas, level, None if every_group else group, threshold, settings, focus_name, view=view)
 ui.sentence(reach.reach_sentence(focus_name, group, focus_row, threshold, settings, period) + " "

@@ -342,6 +342,15 @@ def rating_phrase(rating: str, good: float, outstanding: float) -> str:
     }.get(band, "")
 
 
+def headline_value(row) -> str:
+    """The reach % for the answer at the top of the page: c when it rests on a small number, – when there is no estimate."""
+    if row is None or row.population == 0:
+        return "–"
+    if row.reach_suppressed or pd.isna(row.reach_pct):
+        return stats.SUPPRESSED
+    return stats.show_percent(row.reach_pct)
+
+
 def reach_sentence(name: str, group: str, row, threshold: int, settings: Settings, period: str) -> str:
     """ "Eastfield reached 58% of teenage parents (95% CI 49-66%) in 2023-24, below the 65% good threshold." """
     who = labels.target_group(group)

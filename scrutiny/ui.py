@@ -112,6 +112,23 @@ def guard(page: str, stop: bool = True) -> None:
         st.stop()
 
 
+def answer_first(figures: list[tuple[str, str, str]], verdict: str, asks: list[str]) -> None:
+    """The page's answer, first and on one screen: the headline figures, the verdict in words and
+    what a councillor could ask. The detail follows below it.
+
+    figures: (label, value as shown, help) each; a value resting on a small number is already "c".
+    """
+    with st.container(border=True, key="answer_first"):
+        left, right = st.columns([2, 3])
+        with left:
+            for label, value, help in figures:
+                st.metric(label, value, help=help)
+        with right:
+            st.markdown(f"**The answer.** {verdict}")
+            if asks:
+                st.markdown("**What to ask**\n" + "\n".join(f"- {ask}" for ask in asks))
+
+
 def empty(message: str) -> None:
     st.info(message)
     st.stop()
