@@ -20,6 +20,7 @@ st.set_page_config(
 )
 
 from scrutiny import access, filters, sharing, ui  # noqa: E402  (set_page_config must come first)
+from scrutiny.definitions import DEFINITIONS  # noqa: E402
 from scrutiny.queries import QueryError, extract_info  # noqa: E402
 
 PAGES = [
@@ -48,6 +49,9 @@ if not let_in:
     st.stop()
 st.sidebar.caption(f"{extract_info().authority}: early years services (0-5)")
 filters.remember(filters.sidebar_filters(navigation.url_path))
+# One glossary for every page (the evidence pack and About the data print the same definitions).
+with st.sidebar.expander("Words used here: interval, clearly, reach area ..."):
+    st.markdown("\n\n".join(f"**{term}.** {meaning}" for term, meaning in DEFINITIONS))
 # "Copy link to this view": drawn before the page (so a page that stops early still has it)
 # and redrawn after it, so choices the page has just put in the URL are in the link.
 share_link = sharing.ShareLink(navigation.url_path)

@@ -1,16 +1,23 @@
 """About the data: the extract, its validation report, its tables and the definitions."""
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
-from scrutiny import access, meaning, queries, ui, uploads
+from scrutiny import access, filters, labels, meaning, queries, ui, uploads
 from scrutiny.contract import TABLES
 from scrutiny.definitions import DEFINITIONS
 from scrutiny.extract import data_dir
 
+# Shown in the page, so that anyone can open it: a file path means nothing to a councillor.
+CONTRACT = Path(__file__).resolve().parents[1] / "docs" / "data-contract.md"
+
 st.title("About the data")
 ui.threshold_warning()
 uploads.draw_notice()
+st.markdown(f"The other pages show **{filters.current().describe_markdown()}** (the sidebar's choice). "
+            "This page describes the whole extract, every year it holds.")
 info = queries.extract_info()
 problems = queries.problems()
 extract = queries.current_extract()
@@ -52,11 +59,12 @@ st.header("Tables")
 
 
 def _covers(start, end) -> str:
-    """A date range as dates, a year range as the years it names (2017 to 2024)."""
+    """A date range as dates, a year range as the years it names (2017-18 to 2024-25)."""
     if start is None or end is None:
         return ""
-    if isinstance(start, int):
-        return str(start) if start == end else f"{start} to {end}"
+    if isinstance(start, int):  # years are labelled as every other page labels them: 2023-24
+        first, last = labels.financial_year(start), labels.financial_year(end)
+        return first if start == end else f"{first} to {last}"
     return f"{start:%d %b %Y} to {end:%d %b %Y}"
 
 
@@ -80,7 +88,9 @@ for name, spec in TABLES.items():
         "What it holds": spec.description.replace("`", ""),
     })
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-st.caption("The data contract (docs/data-contract.md in the project) lists every column and rule.")
+with st.expander("The data contract: every table, column and rule an extract must follow"):
+    st.markdown(CONTRACT.read_text(encoding="utf-8") if CONTRACT.is_file() else
+                "The data contract is in the project's documentation (docs/data-contract.md).")
 
 uploads.draw_section()
 

@@ -77,6 +77,7 @@ def heat_map(current, sustained_min, level, group, groups, threshold, settings, 
     fig.update_xaxes(side="top", showgrid=False, tickangle=-30)
     fig.update_layout(legend=dict(orientation="h", y=-0.02, yanchor="top"))
     charts.show(fig, key="reach_heat_map")
+    ui.source("children, attendances, population, areas and centres tables")
 
 
 @ui.drawn_once
@@ -215,7 +216,7 @@ def where_found(current, sustained_min, group, centre, groups, threshold, focus_
             error_x=dict(type="data", symmetric=False,
                          array=(part[f"{prefix}_upper"] * 100).round(0) - (part[f"{prefix}_pct"] * 100).round(0),
                          arrayminus=(part[f"{prefix}_pct"] * 100).round(0) - (part[f"{prefix}_lower"] * 100).round(0)),
-            text=[f"{v * 100:.0f}%" for v in part[f"{prefix}_pct"]], textposition="inside",
+            text=[f"{v * 100:.0f}%" for v in part[f"{prefix}_pct"]], textposition="inside", insidetextanchor="start",
         ))
     charts.style(fig, x_title="Share of registered children (%)", height=max(320, 40 * len(ages) + 140))
     fig.update_layout(barmode="group")

@@ -47,7 +47,9 @@ def missed_by_district(by_district: pd.DataFrame) -> tuple[go.Figure | None, int
 
 # --- Footfall: busy compared with effective ---------------------------------------------------------
 
-SITE_COLOURS = {code: charts.PALETTE[i % len(charts.PALETTE)] for i, code in enumerate(SITE_TYPES)}
+# Colours that mean nothing else in the dashboard: blue is the reference group and the higher reach
+# bands, vermillion and orange the focus group and the lower bands, so site types take the others.
+SITE_COLOURS = dict(zip(SITE_TYPES, ("#009E73", "#CC79A7", "#000000", "#8C6D1F")))
 
 
 def site_colour(code: str) -> str:
