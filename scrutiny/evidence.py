@@ -548,8 +548,8 @@ def unavailable_section(key: str, why: str) -> Section:
     return Section(key, SECTIONS[key], [why])
 
 
-GAP_COLUMNS = ["Indicator", "Year", "Focus group", "Focus %", "Reference %", "Gap (points)", "Gap 95% CI",
-               "Change since previous year", "Verdict (previous year)", "Compared with England"]
+GAP_COLUMNS = ["Indicator", "Gap (points)", "Verdict (previous year)", "Year", "Focus group", "Focus %", "Reference %",
+               "Gap 95% CI", "Change since previous year", "Compared with England"]
 
 
 def gap_section(filters) -> Section:

@@ -1047,7 +1047,10 @@ def overview_table(overview: pd.DataFrame) -> pd.DataFrame:
             "England gap (points)": "" if _missing(r["benchmark_gap"]) else gap_text(r["benchmark_gap"]),
             "Gap compared with England": {stats.BETTER: "smaller", stats.WORSE: "wider"}.get(r["gap_comparison"], "" if _missing(r["gap_comparison"]) else r["gap_comparison"]),
         })
-    return pd.DataFrame(rows)
+    # The name, the gap and its verdict first: on a shared screen the right of a table is cut off.
+    frame = pd.DataFrame(rows)
+    leading = [c for c in ("Indicator", "Gap (points)", "Verdict (previous year)", "Year") if c in frame.columns]
+    return frame[leading + [c for c in frame.columns if c not in leading]]
 
 
 @queries.derived_from

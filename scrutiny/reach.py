@@ -279,7 +279,10 @@ def display_table(rated: pd.DataFrame, level: str, threshold: int, with_group: b
     for column in table.columns:
         if column not in mask:
             mask[column] = False
-    return table, mask[table.columns]
+    # The name, the figure and the verdict first: on a shared screen the right of a table is cut off.
+    leading = list(table.columns[:1 + with_group + len(extra or {})]) + ["Reach %", "Rating", "95% CI"]
+    order = leading + [c for c in table.columns if c not in leading]
+    return table[order], mask[order]
 
 
 @queries.derived_from
