@@ -50,7 +50,7 @@ site_colour = section_charts.site_colour
 answer = footfall.scatter(table, measure, indicator)
 busy_low = int((answer.points.quadrant == footfall.BUSY_LOW).sum()) if not answer.points.empty else 0
 ui.answer_first(
-    [(f"Busy sites reaching fewer, {year_label}", f"{busy_low} of {len(answer.points)}",
+    [(f"Busy sites reaching fewer, {year_label}", f"{busy_low} of {len(answer.points)}" if len(answer.points) else "–",
       "Sites with more visits per under-five than the average of the sites plotted, and a lower share of the measure.")],
     footfall.scatter_sentence(answer, indicator, year_label),
     ["Which busy sites reach few children from the most deprived areas, and who is using them instead?",
