@@ -175,7 +175,15 @@ def _copy_of(answer):
         return tuple(_copy_of(part) for part in answer)
     if isinstance(answer, list):
         return [_copy_of(part) for part in answer]
-    return copy.deepcopy(answer)
+    params = getattr(type(answer), "__dataclass_params__", None)
+    if params is not None and params.frozen:
+        return answer  # frozen: shared as it is (a finding, a summary of comparisons)
+    # Anything else (an evidence section holding charts, say) as st.cache_data copied it: through
+    # pickle, which for plotly figures is several times faster than copy.deepcopy.
+    try:
+        return pickle.loads(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return copy.deepcopy(answer)
 
 
 def _key_of(value):
