@@ -6,6 +6,7 @@ Everything listens on 127.0.0.1 only, and every loop is bounded.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import os
 import secrets
@@ -96,6 +97,13 @@ class Served:
             if self.routed("/_stcore/health", cookie)[3] == port:
                 return cookie
         raise AssertionError(f"no cookie routed to port {port} in 200 tries")
+
+
+def run_apart(coroutine) -> None:
+    """asyncio.run in a thread of its own: the browser tests' Playwright session keeps an event
+    loop running on the main thread for the whole test run, and asyncio.run refuses to start there."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
 
 
 def upstream_port(log_line: str) -> int:
@@ -203,7 +211,7 @@ def test_a_websocket_session_through_nginx_runs_every_page(served):
     # Every page, shared between the two processes.
     shares = (["", "reach", "gap", "footfall"], ["feedback", "evidence", "data"])
     for port, pages in zip(served.ports, shares):
-        asyncio.run(page_runs(served.url, served.cookie_for(port), pages, failures, done))
+        run_apart(page_runs(served.url, served.cookie_for(port), pages, failures, done))
     assert failures == [] and len(done) == 7
     for _ in range(100):  # nginx logs a websocket when it closes
         streams = [line for line in served.log_lines() if "/_stcore/stream" in line]
@@ -240,7 +248,7 @@ def test_killing_one_process_mid_run_fails_no_one_on_the_other(tiny_dir, tmp_pat
                 kill_when_under_way(),
             )
 
-        asyncio.run(meeting())
+        run_apart(meeting())
         assert not _alive(first["pid"])
         assert survivors_failures == [] and len(survivors_done) == 3 * len(pages)
         # The session on the killed process lost its connection (a browser shows Streamlit's
@@ -248,7 +256,7 @@ def test_killing_one_process_mid_run_fails_no_one_on_the_other(tiny_dir, tmp_pat
         assert victims_failures and len(victims_done) < len(pages)
         # ... and reconnecting with the same cookie, nginx sends it to the living process, where it works.
         again_failures, again_done = [], []
-        asyncio.run(page_runs(run.url, on_first, ["reach", ""], again_failures, again_done))
+        run_apart(page_runs(run.url, on_first, ["reach", ""], again_failures, again_done))
         assert again_failures == [] and len(again_done) == 2
         for _ in range(100):  # nginx logs a websocket when it closes
             streams = [line for line in run.log_lines() if "/_stcore/stream" in line and f"route={on_first}" in line]
