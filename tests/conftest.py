@@ -9,6 +9,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from tests import tiny_extract
 
@@ -97,3 +98,17 @@ def pytest_sessionfinish(session, exitstatus):
     st.cache_data.clear()
     st.cache_resource.clear()
     gc.collect()
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """The bytes behind every download button drawn in a test, by file name."""
+    saved = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def record(self, path_or_data, mimetype, kind, filename=None):
+        saved[filename] = path_or_data
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    return saved

@@ -370,13 +370,11 @@ def test_a_mapping_naming_no_contract_table():
         parse_mapping({"tables": {"children": {"source": "x.csv", "columns": {"child_ref": "Child Ref"}}}})
 
 
-def test_an_imported_formula_leaves_every_dashboard_csv_as_text(exports, tmp_path, monkeypatch):
+def test_an_imported_formula_leaves_every_dashboard_csv_as_text(exports, tmp_path, monkeypatch, downloads):
     """The hostile comment, imported as plain text, comes out of the Feedback page's downloads behind
     an apostrophe (scrutiny.cell_safety), so a spreadsheet shows it and never runs it."""
     import csv
     import io
-
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
     from scrutiny.cell_safety import is_formula_like
     from tests.helpers import open_app
@@ -393,18 +391,10 @@ def test_an_imported_formula_leaves_every_dashboard_csv_as_text(exports, tmp_pat
     assert build(exports, tmp_path / "extract", wealdshire()).written
     assert hostile in [r[6] for r in table_rows(tmp_path / "extract", "feedback")]
 
-    saved = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def record(self, path_or_data, mimetype, kind, filename=None):
-        saved[filename] = path_or_data
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
     monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tmp_path / "extract"))
     at = open_app("pages/feedback.py")
     assert not at.exception, [e.message for e in at.exception]
-    cells = [cell for name, data in saved.items() if name and name.endswith(".csv")
+    cells = [cell for name, data in downloads.items() if name and name.endswith(".csv")
              for row in csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")) for cell in row]
     assert cells and [cell for cell in cells if is_formula_like(cell)] == []
     # The quotes download is built only when clicked: the same writer, given the imported comments.

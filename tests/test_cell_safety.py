@@ -10,7 +10,6 @@ import re
 import pandas as pd
 import pytest
 from docx import Document
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from scrutiny import cell_safety, evidence, ui
 from scrutiny.cell_safety import neutralise, neutralise_frame, word_text
@@ -133,19 +132,6 @@ def hostile_tables() -> dict[str, pd.DataFrame]:
 def hostile(make_extract):
     info = dict(tiny_extract.EXTRACT_INFO, authority='=HYPERLINK("http://example.invalid";"Testshire")')
     return make_extract(info=info, **hostile_tables())
-
-
-@pytest.fixture
-def downloads(monkeypatch):
-    saved = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def record(self, path_or_data, mimetype, kind, filename=None):
-        saved[filename] = path_or_data
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
-    return saved
 
 
 def _cells(data: bytes):

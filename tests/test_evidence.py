@@ -8,7 +8,6 @@ import plotly.graph_objects as go
 import pytest
 from docx import Document
 from plotly.offline import get_plotlyjs
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from scrutiny import evidence, stats
 from scrutiny.cell_safety import neutralise_frame
@@ -150,20 +149,6 @@ def test_html_and_word_come_from_the_same_model(tiny):
 
 
 # --- The page -----------------------------------------------------------------------------------------
-
-@pytest.fixture
-def downloads(monkeypatch):
-    """The bytes behind every download button drawn in a test, by file name."""
-    saved = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def record(self, path_or_data, mimetype, kind, filename=None):
-        saved[filename] = path_or_data
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
-    return saved
-
 
 def test_page_prepares_both_files(tiny, downloads):
     at = open_app("pages/evidence.py")
