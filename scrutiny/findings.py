@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from scrutiny import labels, queries, stats, ui, uploads
+from scrutiny import format, labels, queries, stats, ui, uploads
 from scrutiny.contract import MOST_DEPRIVED_GROUP
 from scrutiny.filters import Filters
 from scrutiny.queries import QueryError
@@ -119,7 +119,7 @@ def _where(filters: Filters) -> str:
 
 
 def _points(value: float) -> str:
-    return f"{abs(value) * 100:.0f} percentage point{'' if round(abs(value) * 100) == 1 else 's'}"
+    return format.points(abs(value), decimals=0)
 
 
 # --- Reach ----------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from scrutiny import gaps, labels, queries, stats
+from scrutiny import format, gaps, labels, queries, stats
 from scrutiny.contract import MOST_DEPRIVED_GROUP
 from scrutiny.filters import Filters
 from scrutiny.gaps import Indicator
@@ -245,9 +245,8 @@ def busy_but_low_reach(filters: Filters, indicator: Indicator | None = None, mea
 # --- Sentences --------------------------------------------------------------------------------
 
 def points(difference: float) -> str:
-    """A difference of two fractions in percentage points: '+3 percentage points', '+1 percentage point'."""
-    value = round(difference * 100)
-    return f"{value:+.0f} percentage point{'' if abs(value) == 1 else 's'}" if value else "0 percentage points"
+    """A difference of two fractions in whole percentage points: '+3 percentage points', '+1 percentage point'."""
+    return format.points(difference, decimals=0, signed=True)
 
 
 def per_child(value: float) -> str:

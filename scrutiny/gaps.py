@@ -24,12 +24,11 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
 
-from scrutiny import labels, queries, stats
+from scrutiny import format, labels, queries, stats
 from scrutiny.contract import DEFAULT_RATE_MULTIPLIER, PROPORTION, RATE
 from scrutiny.stats import Difference
 
@@ -619,10 +618,7 @@ def deprivation_gradient(indicator: Indicator | str, geography: Geography | str 
 # --- Sentences ---------------------------------------------------------------------------------
 
 def _scaled(fraction: float, scale: int) -> str:
-    """fraction x scale to one decimal, halves rounded away from zero as published statistics are
-    (0.1625 x 100 -> '16.3', where binary floating point alone would print 16.2)."""
-    value = Decimal(repr(round(float(fraction) * scale, 9))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return f"{value + 0:.1f}"  # + 0 turns -0.0 into 0.0
+    return format.scaled(fraction, scale, 1)
 
 
 def _one_decimal(fraction: float) -> str:
@@ -631,11 +627,11 @@ def _one_decimal(fraction: float) -> str:
 
 def points(fraction: float) -> str:
     """A gap as percentage points with one decimal: 0.188 -> '18.8'."""
-    return _one_decimal(fraction)
+    return format.points(fraction, unit=False)
 
 
 def percent(fraction: float) -> str:
-    return f"{_one_decimal(fraction)}%"
+    return format.percent(fraction)
 
 
 def ci_points(lower: float, upper: float) -> str:
@@ -646,9 +642,7 @@ def ci_percent(lower: float, upper: float) -> str:
     return f"95% CI {percent(lower)} to {percent(upper)}"
 
 
-def count_of(n: int, noun: str, plural: str | None = None) -> str:
-    """'1 reach area', '3 reach areas'."""
-    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+count_of = format.count_of
 
 
 def too_few(n: int, noun: str, verb: str = "shown") -> str:
