@@ -344,7 +344,7 @@ def report(results: list[dict]) -> tuple[str, list[str]]:
             if r["scale"] == 10 and r["plan"]["cold"] > PLAN_TARGET_SECONDS:
                 misses.append(f"the disclosure plan took {r['plan']['cold']:.1f} s to build at 10× "
                               f"(target {PLAN_TARGET_SECONDS} s)")
-        lines += ["", "The disclosure plan (`scrutiny/disclosure.py`) for one year, every group, built from the "
+        lines += ["", "The disclosure plan (`scrutiny/disclosure/`) for one year, every group, built from the "
                   "reach_by_area result (cold) and read again (warm):", "",
                   table(["County", "Year", "Build (s)", "Warm"], rows)]
     lines += ["", "Targets: at 10× every query under 1 s cold and the reach page's warm rerun under 0.3 s; "

@@ -12,7 +12,7 @@ value the published figures allow. A cell is protected when that range spans at 
 threshold (0 to 4 at a threshold of 5, say); otherwise it is a leak, reported with the view
 that published it.
 
-The outsider is written independently of scrutiny/disclosure.py: it reads the published tables
+The outsider is written independently of scrutiny/disclosure/: it reads the published tables
 (the same functions the Reach page, its CSV downloads and the evidence pack call) and writes
 its own equations from the areas behind each row.
 """

@@ -1,4 +1,4 @@
-"""The disclosure plan (scrutiny/disclosure.py): the primary rule, complementary suppression over
+"""The disclosure plan (scrutiny/disclosure/): the primary rule, complementary suppression over
 sums, and the Reach plan on hand-made areas, each worked out by hand."""
 
 from __future__ import annotations
