@@ -362,16 +362,10 @@ def add_event_rate(frame: pd.DataFrame, events: str, denominator: str, prefix: s
     """add_rate for a rate indicator: <prefix>_pct is events per child (a fraction that may exceed
     1; pages multiply it by the indicator's multiplier) with Byar's / the exact Poisson interval.
     Hidden on the same rule as a percentage: a small event count or a small denominator."""
-    out = frame.copy()
-    num = out[events].astype(float).to_numpy()
-    den = out[denominator].astype(float).to_numpy()
+    num = frame[events].astype(float).to_numpy()
+    den = frame[denominator].astype(float).to_numpy()
     rate, lower, upper = (np.atleast_1d(v) for v in rate_interval(num, den, 1))
-    hidden = rate_suppressed(num, den, threshold)
-    out[f"{prefix}_pct"] = np.where(hidden, np.nan, rate)
-    out[f"{prefix}_lower"] = np.where(hidden, np.nan, lower)
-    out[f"{prefix}_upper"] = np.where(hidden, np.nan, upper)
-    out[f"{prefix}_suppressed"] = hidden
-    return out
+    return _with_rate(frame, prefix, rate, lower, upper, rate_suppressed(num, den, threshold))
 
 
 # --- Many comparisons ------------------------------------------------------------------------
@@ -471,14 +465,19 @@ def add_rate(frame: pd.DataFrame, numerator: str, denominator: str, prefix: str,
     Suppressed rates are removed from the numbers themselves, not just hidden
     in the display, so no chart or download can leak them.
     """
-    out = frame.copy()
-    num = out[numerator].astype(float).to_numpy()
-    den = out[denominator].astype(float).to_numpy()
+    num = frame[numerator].astype(float).to_numpy()
+    den = frame[denominator].astype(float).to_numpy()
     lower, upper = wilson_interval(num, den)
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.where(den > 0, num / den, np.nan)
-    hidden = rate_suppressed(num, den, threshold)
-    out[f"{prefix}_pct"] = np.where(hidden, np.nan, pct)
+    return _with_rate(frame, prefix, pct, lower, upper, rate_suppressed(num, den, threshold))
+
+
+def _with_rate(frame: pd.DataFrame, prefix: str, value, lower, upper, hidden) -> pd.DataFrame:
+    """The four columns add_rate and add_event_rate both add, with a hidden figure removed from the
+    numbers themselves (NaN), not just from the display."""
+    out = frame.copy()
+    out[f"{prefix}_pct"] = np.where(hidden, np.nan, value)
     out[f"{prefix}_lower"] = np.where(hidden, np.nan, lower)
     out[f"{prefix}_upper"] = np.where(hidden, np.nan, upper)
     out[f"{prefix}_suppressed"] = hidden
