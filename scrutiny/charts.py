@@ -183,3 +183,35 @@ def show(fig: go.Figure, key: str) -> None:
         fig, key=key, width="stretch",
         config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"], "toImageButtonOptions": {"format": "png", "scale": 2}},
     )
+
+
+# --- Shared primitives: values and 95% intervals at the precision a page prints --------------------
+
+def published(values, scale: float = 100, decimals: int = 1) -> list:
+    """Fractions as a chart carries them: times scale and rounded to the decimals the page prints
+    (half away from zero, as scrutiny.format prints them), None where there is no figure. A chart's
+    data never holds more precision than its table, so no hidden count can be solved from it."""
+    from scrutiny import format
+
+    out = []
+    for value in values:
+        missing = value is None or pd.isna(value)
+        out.append(None if missing else float(format.scaled(value, scale, decimals)))
+    return out
+
+
+def interval_errors(values, lower, upper, *, scale: float = 100, decimals: int = 1, colour: str | None = None,
+                    width: int = 4) -> dict:
+    """Asymmetric error bars for a 95% interval: pass as ``error_y=`` (or ``error_x=`` for horizontal bars).
+
+    ``values``, ``lower`` and ``upper`` are fractions (the frames' ``_pct``/``_lower``/``_upper``, or a gap
+    and its interval); the bars reach from the published lower to the published upper end, each rounded
+    as the page prints it, so the chart's data says no more than its table.
+    """
+    shown, low, high = (published(v, scale, decimals) for v in (values, lower, upper))
+    bars = dict(type="data", symmetric=False, thickness=1.5, width=width,
+                array=[None if v is None or h is None else round(h - v, decimals) for v, h in zip(shown, high)],
+                arrayminus=[None if v is None or lo is None else round(v - lo, decimals) for v, lo in zip(shown, low)])
+    if colour is not None:
+        bars["color"] = colour
+    return bars

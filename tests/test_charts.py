@@ -124,3 +124,14 @@ def test_funnel_colours_follow_polarity():
         fig = gap_charts.funnel(points, curve, 0.2, indicator(polarity), "Testshire")
         marker = next(t for t in fig.data if t.name == "Above 99.8% limit")
         assert marker.marker.color == colour
+
+
+def test_interval_errors_carry_the_published_precision_only():
+    from scrutiny import charts
+
+    # 16.25% (13 of 80) is printed 16.3% with its interval 9.8% to 25.8%: the bars say no more.
+    bars = charts.interval_errors([0.1625, float("nan")], [0.09764, 0.2], [0.25793, 0.3])
+    assert bars["array"] == [9.5, None] and bars["arrayminus"] == [6.5, None]
+    assert bars["symmetric"] is False
+    assert charts.published([0.1625, None, float("nan")]) == [16.3, None, None]
+    assert charts.published([0.0061], scale=1000) == [6.1]
