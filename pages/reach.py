@@ -114,9 +114,9 @@ def trend(current, group, centre, threshold, settings, focus_name, good, outstan
                 ))
         charts.style(fig, y_title="Reached so far in the year (%)", percent_axis=True)
         charts.add_thresholds(fig, good, outstanding)
-        changes = queries.run("service_changes", district=current.district)
-        start, end = trend["quarter_ends"].min() - pd.DateOffset(months=3), trend["quarter_ends"].max()
-        changes = changes[(pd.to_datetime(changes["changed_on"]) >= start) & (pd.to_datetime(changes["changed_on"]) <= end)]
+        # From the first day of the first quarter drawn to the last day of the last.
+        changes = charts.changes_within(queries.run("service_changes", district=current.district),
+                                        trend["quarter_ends"].min() - pd.DateOffset(months=3), trend["quarter_ends"].max())
         changes, unmarked = charts.changes_to_mark(changes, None if centre == "all" else centre)
         charts.add_service_changes(fig, changes)
         charts.show(fig, key="reach_trend")

@@ -119,7 +119,7 @@ def add_thresholds(fig: go.Figure, good: float, outstanding: float, axis: str = 
 
 def add_service_changes(fig: go.Figure, changes: pd.DataFrame) -> go.Figure:
     """Dotted vertical lines, numbered, for the service changes (those within the chart's dates:
-    gap_charts.changes_in_view picks them for the gap charts).
+    changes_within picks them).
 
     Titles go in the hover and in a numbered caption (service_change_caption),
     so long titles never overlap on the chart.
@@ -147,6 +147,16 @@ def add_service_changes(fig: go.Figure, changes: pd.DataFrame) -> go.Figure:
         ))
     fig.update_layout(shapes=list(fig.layout.shapes) + shapes, annotations=list(fig.layout.annotations) + notes)
     return fig
+
+
+def changes_within(changes: pd.DataFrame | None, start, end) -> pd.DataFrame:
+    """The service changes dated from start to end, both days included: the ones a chart whose dates
+    run from start to end can mark, and so the only ones its caption may list (a change after the
+    chosen year is not on the chart). Every chart with service changes picks them here."""
+    if changes is None or changes.empty:
+        return pd.DataFrame(columns=list(changes.columns) if changes is not None else ["changed_on", "title"])
+    when = pd.to_datetime(changes["changed_on"])
+    return changes[(when >= pd.Timestamp(start)) & (when <= pd.Timestamp(end))].reset_index(drop=True)
 
 
 def changes_to_mark(changes: pd.DataFrame, focus: str | None) -> tuple[pd.DataFrame, int]:

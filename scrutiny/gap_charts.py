@@ -75,10 +75,8 @@ def changes_in_view(trend: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
     if changes.empty or trend.empty:
         return changes.iloc[0:0]
     # From the start of the chart's first year to the end of its last.
-    start = year_position(trend["year"].min()) - pd.DateOffset(months=9)
-    end = year_position(trend["year"].max()) + pd.DateOffset(months=3)
-    when = pd.to_datetime(changes["changed_on"])
-    return changes[(when >= start) & (when <= end)].reset_index(drop=True)
+    return charts.changes_within(changes, year_position(trend["year"].min()) - pd.DateOffset(months=9),
+                                 year_position(trend["year"].max()) + pd.DateOffset(months=3))
 
 
 def _trend_changes(fig: go.Figure, trend: pd.DataFrame, changes: pd.DataFrame | None) -> None:

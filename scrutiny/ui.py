@@ -8,6 +8,7 @@ import contextlib
 import functools
 import io
 import threading
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -127,6 +128,70 @@ def answer_first(figures: list[tuple[str, str, str]], verdict: str, asks: list[s
             st.markdown(f"**The answer.** {verdict}")
             if asks:
                 st.markdown("**What to ask**\n" + "\n".join(f"- {ask}" for ask in asks))
+
+
+@dataclass(frozen=True)
+class Download:
+    """A table's CSV download: the frame as downloaded ("c" in hidden cells), its title, a file name
+    that carries the full period (reach_all_centre_2023-24) and a widget key."""
+
+    frame: pd.DataFrame
+    title: str
+    file_stem: str
+    key: str
+    filters: Filters | None = None
+    source_text: str = ""
+    with_period: bool = True
+
+    def show(self) -> None:
+        download_csv(self.frame, self.title, self.file_stem, self.key, self.filters, self.source_text, self.with_period)
+
+
+TABLE_BEHIND_CHART = "The figures behind this chart"
+
+
+def section(title: str | None, sentence: str, figure=None, *, key: str = "", notes=(), table: pd.DataFrame | None = None,
+            table_height: int | None = None, download: Download | None = None, source_text: str = "",
+            empty_note: str = "") -> None:
+    """One section of a page, drawn the same way on every page:
+
+        title        a heading (None: the section follows a heading already drawn)
+        sentence     the plain-words finding; it doubles as the chart's text alternative
+        figure       a plotly figure from the topic's charts.py, shown with the widget key `key`
+                     (None: no chart, and empty_note says why, if given; then `key` is the table's)
+        notes        captions under the chart: what was left out, the key to its markers
+        table        the table as shown: folded under the chart ("The figures behind this chart"),
+                     or in the open when the section has no chart
+        source_text  the tables the figures come from, written as the source line
+        download     the table's CSV (a ui.Download), offered after the source line
+
+    A download button is a widget, and widgets cannot be replayed: inside a ui.drawn_once function pass
+    download=None and call the Download's show() after it.
+    """
+    if title:
+        st.header(title)
+    if sentence:
+        st.markdown(sentence)
+    if figure is not None:
+        from scrutiny import charts  # charts imports nothing from here; imported late to keep ui light
+
+        charts.show(figure, key=key)
+    elif empty_note:
+        st.info(empty_note)
+    for note in notes:
+        if note:
+            st.caption(note)
+    if table is not None:
+        height = {"height": table_height} if table_height else {}
+        if figure is not None:
+            with st.expander(TABLE_BEHIND_CHART):
+                st.dataframe(table, hide_index=True, width="stretch", **height)
+        else:
+            st.dataframe(table, hide_index=True, width="stretch", key=key or None, **height)
+    if source_text:
+        source(source_text)
+    if download is not None:
+        download.show()
 
 
 def empty(message: str) -> None:

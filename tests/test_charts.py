@@ -30,6 +30,26 @@ def test_changes_to_mark(focus, marked, left_out):
 
 
 @pytest.mark.parametrize(
+    "start, end, within",
+    [
+        # Both ends count: a change on a chart's first or last day is on the chart.
+        (date(2021, 4, 1), date(2022, 3, 31), ["Re-commissioned", "Old Mill closed"]),
+        (date(2021, 4, 2), date(2023, 6, 1), ["Old Mill closed", "Eastfield moves"]),
+        (date(2023, 9, 2), date(2024, 3, 31), []),
+    ],
+)
+def test_changes_within_a_charts_window(start, end, within):
+    picked = charts.changes_within(CHANGES, pd.Timestamp(start), end)
+    assert list(picked.title) == within
+    assert list(picked.index) == list(range(len(within)))  # numbered from 0, as the caption numbers them from 1
+
+
+def test_no_changes_within_any_window():
+    assert charts.changes_within(CHANGES.iloc[0:0], date(2021, 1, 1), date(2024, 1, 1)).empty
+    assert charts.changes_within(None, date(2021, 1, 1), date(2024, 1, 1)).empty
+
+
+@pytest.mark.parametrize(
     "left_out, where, focus, note",
     [
         (0, "centre", False, ""),
