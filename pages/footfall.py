@@ -4,13 +4,10 @@ Sets each site's footfall beside its reach of vulnerable children and the
 outcomes of the children living in its reach area (scrutiny/footfall.py).
 """
 
-import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
-from plotly.subplots import make_subplots
 
-from scrutiny import charts, filters, footfall, gaps, labels, queries, section_charts, stats, ui
-from scrutiny.contract import MOST_DEPRIVED_GROUP
+from scrutiny import charts, filters, footfall, gaps, queries, ui
+from scrutiny.topics.footfall import charts as footfall_charts
 
 st.title("Footfall and outcomes: is busy the same as effective?")
 ui.guard("footfall")
@@ -44,7 +41,6 @@ with choice2:
     measure = filters.url_select("Compare footfall with", "measure", footfall.measures(indicator), footfall.REACH)
 with choice3:
     site = filters.url_select("Site to follow", "site", {"": "All sites", **dict(zip(table.centre_id, table.centre_name))}, "")
-site_colour = section_charts.site_colour
 
 
 answer = footfall.scatter(table, measure, indicator)
@@ -91,9 +87,9 @@ def busy_compared_with_effective(current, indicator, measure, site, threshold):
         st.markdown(footfall.site_summary(table, result, site, indicator, year_label))
     measure_label = footfall.measures(indicator)[measure]
     if not result.points.empty:
-        figure = section_charts.busy_compared_with_effective(result, measure_label, names, threshold, followed=site)
+        figure = footfall_charts.busy_compared_with_effective(result, measure_label, names, followed=site)
         charts.show(figure, key="footfall_scatter")
-    st.caption(footfall.CAUTION + " " + section_charts.SCATTER_KEY)
+    st.caption(footfall.CAUTION + " " + footfall_charts.SCATTER_KEY)
     note = footfall.dropped_note(result.dropped)
     if note:
         st.caption(note)
@@ -115,52 +111,14 @@ def activity_and_results(current, indicator, site, threshold):
     reach = footfall.reach_trend(current, site)
     outcome = footfall.outcome_trend(current, indicator, site) if indicator else None
     ui.sentence(footfall.trend_sentence(monthly, reach, outcome, indicator, current.year, who))
-    rows = 3 if indicator else 2
-    # The first panel's title goes on its axis: the numbered service changes sit above the figure.
-    titles = ["",
-              f"Reach of children in the {labels.target_group(MOST_DEPRIVED_GROUP)} (%)"]
-    if indicator:
-        titles.append(f"{indicator.title} (%), children in the reach area" + ("" if site else "s"))
-    trend = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.08, subplot_titles=titles)
-    for code, group in monthly.groupby("site_type", sort=False):
-        trend.add_trace(go.Scatter(x=group.month, y=group.visits_shown, mode="lines+markers", name=labels.site_type(code),
-                                   line=dict(color=site_colour(code)), connectgaps=False,
-                                   hovertemplate="%{x|%b %Y}: %{y:,} visits<extra>" + labels.site_type(code) + "</extra>"),
-                        row=1, col=1)
-
-
-    def yearly_trace(frame: pd.DataFrame, prefix: str, name: str, colour: str, row: int) -> None:
-        shown_years = frame[frame[f"{prefix}_pct"].notna()]
-        trend.add_trace(go.Scatter(
-            x=[footfall.year_middle(y) for y in shown_years.year], y=shown_years[f"{prefix}_pct"] * 100,
-            mode="lines+markers", name=name, line=dict(color=colour),
-            error_y=dict(type="data", symmetric=False, array=(shown_years[f"{prefix}_upper"] - shown_years[f"{prefix}_pct"]) * 100,
-                         arrayminus=(shown_years[f"{prefix}_pct"] - shown_years[f"{prefix}_lower"]) * 100, thickness=1),
-            customdata=[labels.financial_year(y) + (" (so far)" if partial else "") for y, partial
-                        in zip(shown_years.year, shown_years.get("partial", pd.Series(False, index=shown_years.index)))],
-            hovertemplate="%{customdata}: %{y:.0f}%<extra>" + name + "</extra>",
-        ), row=row, col=1)
-
-
-    yearly_trace(reach, "reach", "Reach, 30% most deprived areas", charts.REFERENCE_COLOUR, 2)
-    if indicator:
-        yearly_trace(outcome, "outcome", f"{indicator.title}: all children", charts.NEUTRAL_COLOUR, 3)
-        yearly_trace(outcome, "focus", f"{indicator.title}: {indicator.focus_label.lower()}", charts.FOCUS_COLOUR, 3)
-    charts.style(trend, height=260 * rows)
-    trend.update_yaxes(title_text="Visits a month" + ("" if site else ", by site type"), row=1, col=1)
-    for row in range(2, rows + 1):
-        trend.update_yaxes(ticksuffix="%", rangemode="tozero", row=row, col=1)
-    trend.add_vrect(x0=pd.Timestamp(current.year, 4, 1), x1=pd.Timestamp(current.year + 1, 3, 31),
-                    fillcolor=charts.NEUTRAL_COLOUR, opacity=0.08, line_width=0)
     changes, site_level = charts.changes_to_mark(queries.run("service_changes", district=current.district), site)
-    charts.add_service_changes(trend, changes)
+    trend = footfall_charts.activity_and_results(monthly, reach, outcome, indicator, current.year, bool(site), changes)
     if monthly.empty and reach.reach_pct.isna().all():
         st.info("No footfall or reach figures to draw for this choice.")
     else:
         charts.show(trend, key="footfall_trend")
     st.caption(
-        "The shaded band is the chosen year. Yearly figures are drawn at the middle of each year, with 95% intervals; "
-        "a year or month resting on small numbers is left out." + (" " + charts.service_change_caption(changes) if not changes.empty else "")
+        footfall_charts.TREND_KEY + (" " + charts.service_change_caption(changes) if not changes.empty else "")
         + (" " + charts.unmarked_changes_note(site_level, "site", focus=bool(site)) if site_level else "")
     )
     if monthly.visits_suppressed.any():
@@ -173,17 +131,8 @@ activity_and_results(current, indicator, site, threshold)
 st.header("Libraries compared with children's centres")
 comparison = footfall.site_type_comparison(current)
 ui.sentence(footfall.comparison_sentence(comparison, year_label))
-bars = comparison[comparison.target_children_pct.notna()]
-if not bars.empty:
-    share = go.Figure(go.Bar(
-        x=[labels.site_type(s) for s in bars.site_type], y=bars.target_children_pct * 100,
-        marker_color=[site_colour(s) for s in bars.site_type],
-        error_y=dict(type="data", symmetric=False, array=(bars.target_children_upper - bars.target_children_pct) * 100,
-                     arrayminus=(bars.target_children_pct - bars.target_children_lower) * 100),
-        text=[stats.show_percent(v) for v in bars.target_children_pct], textposition="inside", insidetextanchor="middle",
-        hovertemplate="%{x}: %{y:.0f}% of the children who came were in a target group<extra></extra>",
-    ))
-    charts.style(share, y_title="Children who came who were in a target group", percent_axis=True, height=360)
+share = footfall_charts.who_came_by_site_type(comparison)
+if share is not None:
     charts.show(share, key="footfall_site_types")
 comparison_shown = footfall.comparison_as_shown(comparison)
 st.dataframe(comparison_shown, hide_index=True, width="stretch")

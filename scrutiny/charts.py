@@ -17,6 +17,17 @@ FOCUS_COLOUR = "#D55E00"      # the focus group (e.g. children on free school me
 REFERENCE_COLOUR = "#0072B2"  # the reference group
 NEUTRAL_COLOUR = "#6B6B6B"
 TEXT_COLOUR = "#1F2933"
+# Reach of the most deprived 30% where it sits beside other measures (the footfall trend): not the
+# reference group's blue, which means "the rest" on the gap charts.
+REACH_COLOUR = "#882255"
+# Types of site: colours that mean nothing else in the dashboard (blue is the reference group and the
+# higher reach bands, vermillion and orange the focus group and the lower bands).
+SITE_COLOURS = {"children_centre": "#009E73", "family_hub": "#CC79A7", "library": "#000000", "outreach": "#8C6D1F"}
+
+
+def site_colour(code: str) -> str:
+    return SITE_COLOURS.get(code, NEUTRAL_COLOUR)
+
 
 # Rating bands, worst to best; every chart also writes the value or the band in words.
 BAND_COLOURS = {

@@ -593,7 +593,8 @@ def gap_section(filters) -> Section:
 
 def footfall_section(filters) -> Section:
     """Each site's footfall beside its reach of the most deprived 30% and its outcomes: the Footfall page's figures."""
-    from scrutiny import footfall, gaps, section_charts
+    from scrutiny import footfall, gaps
+    from scrutiny.topics.footfall import charts as footfall_charts
 
     section = Section("footfall", SECTIONS["footfall"])
     choices = footfall.indicators()
@@ -610,10 +611,10 @@ def footfall_section(filters) -> Section:
     if not result.points.empty:
         section.blocks.append(Chart(
             f"Busy compared with effective, {filters.period_label}",
-            section_charts.busy_compared_with_effective(result, footfall.measures(indicator)[footfall.REACH],
-                                                        footfall.quadrant_names(footfall.REACH), footfall.threshold()),
+            footfall_charts.busy_compared_with_effective(result, footfall.measures(indicator)[footfall.REACH],
+                                                         footfall.quadrant_names(footfall.REACH)),
             footfall.scatter_sentence(result, indicator, filters.period_label),
-            key=" ".join(filter(None, [section_charts.SCATTER_KEY, footfall.dropped_note(result.dropped)]))))
+            key=" ".join(filter(None, [footfall_charts.SCATTER_KEY, footfall.dropped_note(result.dropped)]))))
     else:
         section.blocks.append(footfall.scatter_sentence(result, indicator, filters.period_label))
     section.blocks += [

@@ -424,8 +424,8 @@ def busy_sites_reaching_few(filters: Filters) -> list[Finding]:
             score=float(result.y_average - p.y_upper),
             question=(f"{p.centre_name} is busy but reaches few children from the most deprived areas: "
                       "who is using it, and who is not?"),
-            statement=(f"In {filters.period_label} {p.centre_name} had {footfall.per_child(p.x)} visits per under-five living "
-                       f"in its reach area (sites' average {footfall.per_child(result.x_average)}), but reached "
+            statement=(f"In {filters.period_label} {p.centre_name} had {format.number(p.x)} visits per under-five living "
+                       f"in its reach area (sites' average {format.number(result.x_average)}), but reached "
                        f"{_percent(p.y)} of children in its 30% most deprived areas ({stats.show_count(p.md_reached, t)} of "
                        f"{stats.show_count(p.md_population, t)}), against {_percent(result.y_average)} across the sites."),
             uncertainty=(f"{_interval(p.y_lower, p.y_upper)}: the whole interval is below the sites' average. "

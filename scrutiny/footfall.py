@@ -23,12 +23,12 @@ Definitions used here:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from scrutiny import format, gaps, labels, queries, stats
+from scrutiny import disclosure, format, gaps, labels, queries, stats
 from scrutiny.contract import MOST_DEPRIVED_GROUP
 from scrutiny.filters import Filters
 from scrutiny.gaps import Indicator
@@ -123,19 +123,52 @@ def site_table(filters: Filters, indicator: Indicator | None) -> pd.DataFrame:
         # A reach area with no population rows has 0 under-fives; no reach area has no figure.
         table[column] = np.where(table.has_reach_area, table[column].fillna(0), np.nan)
 
-    table = add_visits_per_child(table, t)
+    hidden = reach_plan_hides(table, filters)
+    table = add_visits_per_child(table, t, population_hidden=hidden["population"])
     table = stats.add_rate(table, "target_attendances", "attendances", "target", t)
     table = stats.add_rate(table, "md_reached", "md_population", "reach", t)
+    table = _hide_rate(table, "reach", hidden["md_reach"])
     table = _add_outcomes(table, filters, indicator, t)
     return table.reset_index(drop=True)
 
 
-def add_visits_per_child(frame: pd.DataFrame, t: int) -> pd.DataFrame:
-    """visits / population, hidden (NaN) when visits are 1..t-1 or the population is under t."""
+def reach_plan_hides(table: pd.DataFrame, filters: Filters) -> dict[str, np.ndarray]:
+    """What the Reach page's disclosure plan hides for each site's reach area: its under-fives
+    (population, behind visits per under-five) and the reach of its most deprived 30% (hidden
+    where the children reached or the population is). A site's reach area is the Reach page's
+    centre, so the same cell is hidden on both pages; a site with no reach area has neither."""
+    centres = table.loc[table.has_reach_area]
+    rows = pd.concat([
+        pd.DataFrame({"unit_code": centres.centre_id, "target_group": "all",
+                      "population": centres.population, "reached": centres.all_reached}),
+        pd.DataFrame({"unit_code": centres.centre_id, "target_group": MOST_DEPRIVED_GROUP,
+                      "population": centres.md_population, "reached": centres.md_reached}),
+    ], ignore_index=True)
+    flags = disclosure.ReachView(filters).hidden(rows, "centre", measures=("population", "reached"))
+    everyone = (rows.target_group == "all").to_numpy()
+    population = dict(zip(rows.unit_code[everyone], flags.population[everyone]))
+    deprived = dict(zip(rows.unit_code[~everyone], (flags.population | flags.reached)[~everyone]))
+    return {"population": table.centre_id.map(population).fillna(False).to_numpy(dtype=bool),
+            "md_reach": table.centre_id.map(deprived).fillna(False).to_numpy(dtype=bool)}
+
+
+def _hide_rate(frame: pd.DataFrame, prefix: str, hidden) -> pd.DataFrame:
+    """A rate, its interval and its place on a chart go with a count the disclosure plan hides."""
+    hidden = np.asarray(hidden, dtype=bool)
+    frame.loc[hidden, [f"{prefix}_pct", f"{prefix}_lower", f"{prefix}_upper"]] = np.nan
+    frame.loc[hidden, f"{prefix}_suppressed"] = True
+    return frame
+
+
+def add_visits_per_child(frame: pd.DataFrame, t: int, population_hidden=None) -> pd.DataFrame:
+    """visits / population, hidden (NaN) when visits are 1..t-1, the population is under t, or the
+    disclosure plan hides the population (visits shown over visits per under-five would give it)."""
     out = frame.copy()
     visits = out.visits.astype(float).to_numpy()
     population = out.population.astype(float).to_numpy()
     hidden = stats.rate_suppressed(visits, population, t) & ~np.isnan(population)
+    if population_hidden is not None:
+        hidden |= np.asarray(population_hidden, dtype=bool)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(population > 0, visits / population, np.nan)
     out["visits_per_child"] = np.where(hidden, np.nan, rate)
@@ -244,13 +277,8 @@ def busy_but_low_reach(filters: Filters, indicator: Indicator | None = None, mea
 
 # --- Sentences --------------------------------------------------------------------------------
 
-def points(difference: float) -> str:
-    """A difference of two fractions in whole percentage points: '+3 percentage points', '+1 percentage point'."""
+def _signed_points(difference: float) -> str:
     return format.points(difference, decimals=0, signed=True)
-
-
-def per_child(value: float) -> str:
-    return f"{value:.1f}"
 
 
 def _names(names: list[str], most: int = 4) -> str:
@@ -302,8 +330,8 @@ def scatter_sentence(result: Scatter, indicator: Indicator | None, year_label: s
             phrase += f" (in {outcome_label}, the latest year with outcomes)"
     names = quadrant_names(result.measure)
     busy_low = result.points[result.points.quadrant == BUSY_LOW].sort_values("x", ascending=False)
-    text = (f"In {year_label}, the sites plotted had {per_child(result.x_average)} visits per under-five on average, "
-            f"and {stats.show_percent(result.y_average)} for {phrase}. ")
+    text = (f"In {year_label}, the sites plotted had {format.number(result.x_average)} visits per under-five on average, "
+            f"and {format.percent(result.y_average, 0)} for {phrase}. ")
     if busy_low.empty:
         text += f"No site is in the group “{names[BUSY_LOW]}”. "
     else:
@@ -327,8 +355,8 @@ def site_summary(table: pd.DataFrame, result: Scatter, site: str, indicator: Ind
     if point.empty:
         return text + "; it is not on the chart because its figures rest on small numbers or are missing."
     p = point.iloc[0]
-    return (text + f", {per_child(p.x)} per under-five living in its reach area; {measure_phrase(result.measure, indicator)} "
-            f"was {stats.show_percent(p.y)} (95% CI {stats.show_interval(p.y_lower, p.y_upper)}), "
+    return (text + f", {format.number(p.x)} per under-five living in its reach area; {measure_phrase(result.measure, indicator)} "
+            f"was {format.percent(p.y, 0)} (95% CI {format.interval(p.y_lower, p.y_upper, 0)}), "
             f"so it is in the group “{quadrant_names(result.measure)[p.quadrant]}”.")
 
 
@@ -348,8 +376,8 @@ def table_sentence(table: pd.DataFrame, year_label: str, t: int) -> str:
     if len(rated) >= 2:
         top, bottom = rated.iloc[0], rated.iloc[-1]
         text += (f" Per under-five living in its reach area, {top.centre_name} was busiest "
-                 f"({per_child(top.visits_per_child)} visits) and {bottom.centre_name} quietest "
-                 f"({per_child(bottom.visits_per_child)}).")
+                 f"({format.number(top.visits_per_child)} visits) and {bottom.centre_name} quietest "
+                 f"({format.number(bottom.visits_per_child)}).")
     no_area = table[~table.has_reach_area]
     if not no_area.empty:
         text += (f" {_names(list(no_area.centre_name))} {'has' if len(no_area) == 1 else 'have'} no reach area, "
@@ -387,7 +415,14 @@ def reach_trend(filters: Filters, site: str | None = None) -> pd.DataFrame:
     frame = (rows.groupby("year", as_index=False)
              .agg(quarter=("quarter", "max"), reached=("reached", "sum"), population=("population", "sum")))
     frame["partial"] = frame.quarter < 4
-    return stats.add_rate(frame, "reached", "population", "reach", threshold())
+    frame = stats.add_rate(frame, "reached", "population", "reach", threshold())
+    # Each year's figure is the Reach page's for that year, hidden where its disclosure plan hides it.
+    for position, year in enumerate(frame.year):
+        flags = disclosure.ReachView(replace(filters, year=int(year)), stats.SUSTAINED_MIN, site or None).focus_hidden(
+            MOST_DEPRIVED_GROUP, ["reached", "population"])
+        if flags["reached"] or flags["population"]:
+            frame = _hide_rate(frame, "reach", frame.index == frame.index[position])
+    return frame
 
 
 def outcome_trend(filters: Filters, indicator: Indicator, site: str | None = None) -> pd.DataFrame:
@@ -430,16 +465,16 @@ def trend_sentence(monthly: pd.DataFrame, reach: pd.DataFrame, outcome: pd.DataF
     now = reach[reach.year == year]
     if not now.empty and not np.isnan(now.reach_pct.iloc[0]):
         r = now.iloc[0]
-        text += (f" Reach of children in the {labels.target_group(MOST_DEPRIVED_GROUP)} was {stats.show_percent(r.reach_pct)}"
+        text += (f" Reach of children in the {labels.target_group(MOST_DEPRIVED_GROUP)} was {format.percent(r.reach_pct, 0)}"
                  f"{' so far' if r.partial else ''} "
-                 f"(95% CI {stats.show_interval(r.reach_lower, r.reach_upper)}).")
+                 f"(95% CI {format.interval(r.reach_lower, r.reach_upper, 0)}).")
     if outcome is not None and indicator is not None:
         known = outcome[(outcome.year <= year) & outcome.outcome_pct.notna()]
         if not known.empty:
             o = known.iloc[-1]
             text += (f" {indicator.title} for children in the reach area{'s' if 'sites' in who else ''} was "
-                     f"{stats.show_percent(o.outcome_pct)} in {labels.financial_year(o.year)} "
-                     f"(95% CI {stats.show_interval(o.outcome_lower, o.outcome_upper)}).")
+                     f"{format.percent(o.outcome_pct, 0)} in {labels.financial_year(o.year)} "
+                     f"(95% CI {format.interval(o.outcome_lower, o.outcome_upper, 0)}).")
     return text
 
 
@@ -475,15 +510,16 @@ def comparison_sentence(frame: pd.DataFrame, year_label: str) -> str:
     if np.isnan(library.target_children_pct) or np.isnan(centre.target_children_pct):
         return text + "The share of their users in a target group rests on small numbers and is not shown."
     difference = stats.newcombe_difference(library.target_children, library.children, centre.target_children, centre.children)
-    text += (f"Of the children who came, {stats.show_percent(library.target_children_pct)} at libraries were in a target group "
-             f"(95% CI {stats.show_interval(library.target_children_lower, library.target_children_upper)}) against "
-             f"{stats.show_percent(centre.target_children_pct)} at children's centres "
-             f"({stats.show_interval(centre.target_children_lower, centre.target_children_upper)}): ")
-    interval = f"95% CI {difference.lower * 100:+.0f} to {difference.upper * 100:+.0f}"
+    text += (f"Of the children who came, {format.percent(library.target_children_pct, 0)} at libraries were in a target group "
+             f"(95% CI {format.interval(library.target_children_lower, library.target_children_upper, 0)}) against "
+             f"{format.percent(centre.target_children_pct, 0)} at children's centres "
+             f"({format.interval(centre.target_children_lower, centre.target_children_upper, 0)}): ")
+    interval = (f"95% CI {format.points(difference.lower, 0, signed=True, unit=False)} to "
+                f"{format.points(difference.upper, 0, signed=True, unit=False)}")
     if difference.lower > 0 or difference.upper < 0:
-        text += f"a difference of {points(difference.estimate)} ({interval})."
+        text += f"a difference of {_signed_points(difference.estimate)} ({interval})."
     else:
-        text += f"no clear difference ({points(difference.estimate)}, {interval})."
+        text += f"no clear difference ({_signed_points(difference.estimate)}, {interval})."
     return text
 
 
@@ -495,36 +531,36 @@ def _rate_text(pct, lower, upper, suppressed: bool, decimals: int = 0) -> str:
         return stats.SUPPRESSED
     if pd.isna(pct):
         return ""
-    return f"{stats.show_percent(pct, decimals)} ({stats.show_interval(lower, upper, decimals)})"
+    return f"{format.percent(pct, decimals)} ({format.interval(lower, upper, decimals)})"
 
 
 def _optional_count(value, t: int) -> str:
     return "not recorded" if pd.isna(value) else stats.show_count(value, t)
 
 
+REACH_COLUMN = f"Reach of the {labels.target_group(MOST_DEPRIVED_GROUP)} (95% CI)"
+
+
 def table_as_shown(table: pd.DataFrame, indicator: Indicator | None) -> pd.DataFrame:
     """The site table in words and suppressed counts, exactly as on the page and in its download."""
     t = threshold()
+    points = scatter(table, REACH, indicator).points
+    verdicts = dict(zip(points.centre_id, points.quadrant.map(REACH_QUADRANTS))) if not points.empty else {}
     rows = []
     for r in table.itertuples():
         if not r.has_reach_area:
             per_child_text = reach_text = "no reach area"
         else:
             per_child_text = (stats.SUPPRESSED if r.visits_per_child_suppressed
-                              else "" if np.isnan(r.visits_per_child) else per_child(r.visits_per_child))
+                              else "" if np.isnan(r.visits_per_child) else format.number(r.visits_per_child))
             reach_text = ("no under-fives in such areas" if r.md_population == 0
                           else _rate_text(r.reach_pct, r.reach_lower, r.reach_upper, r.reach_suppressed))
+        # The name, the figures and the verdict first, so they are in view on a shared screen.
         row = {
             "Site": r.centre_name,
-            "Type": labels.site_type(r.site_type),
-            "District": r.district,
-            "Visits": stats.show_count(r.visits, t),
             "Visits per under-five": per_child_text,
-            "Sessions": _optional_count(r.sessions, t),
-            "New registrations": _optional_count(r.new_registrations, t),
-            "Attendances by children in a target group": _rate_text(
-                r.target_pct, r.target_lower, r.target_upper, r.target_suppressed) if r.attendances else "no attendances",
-            f"Reach of the {labels.target_group(MOST_DEPRIVED_GROUP)} (95% CI)": reach_text,
+            REACH_COLUMN: reach_text,
+            "Busy or quiet, reaching many or few": verdicts.get(r.centre_id, ""),
         }
         if indicator is not None:
             year = "" if pd.isna(r.outcome_year) else f" {labels.financial_year(r.outcome_year)}"
@@ -534,7 +570,18 @@ def table_as_shown(table: pd.DataFrame, indicator: Indicator | None) -> pd.DataF
                 r.focus_pct, r.focus_lower, r.focus_upper, r.focus_suppressed and r.focus_denominator > 0)
             row["Change since the year before (points, 95% CI)"] = (
                 r.change_note or ("" if np.isnan(r.change) else
-                                  f"{r.change * 100:+.0f} ({r.change_lower * 100:+.0f} to {r.change_upper * 100:+.0f})"))
+                                  f"{format.points(r.change, 0, signed=True, unit=False)} "
+                                  f"({format.points(r.change_lower, 0, signed=True, unit=False)} to "
+                                  f"{format.points(r.change_upper, 0, signed=True, unit=False)})"))
+        row |= {
+            "Type": labels.site_type(r.site_type),
+            "District": r.district,
+            "Visits": stats.show_count(r.visits, t),
+            "Sessions": _optional_count(r.sessions, t),
+            "New registrations": _optional_count(r.new_registrations, t),
+            "Attendances by children in a target group": _rate_text(
+                r.target_pct, r.target_lower, r.target_upper, r.target_suppressed) if r.attendances else "no attendances",
+        }
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -54,6 +54,11 @@ def interval(lower: float | None, upper: float | None, decimals: int = 1, scale:
     return f"{low}-{high}{suffix}"
 
 
+def number(value: float | None, decimals: int = 1) -> str:
+    """A plain number such as visits per under-five: '13.3' (empty when there is no figure)."""
+    return "" if _missing(value) else scaled(value, 1, decimals)
+
+
 def count(n) -> str:
     """'1,234' (empty when there is no figure)."""
     return "" if _missing(n) else f"{int(n):,}"

@@ -7,14 +7,12 @@ frames that are already suppressed and leaves out what is hidden.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from scrutiny import charts, footfall, labels, stats
+from scrutiny import charts, stats
 from scrutiny import feedback as fb
-from scrutiny.contract import SITE_TYPES
 
 # --- Reach: children missed -------------------------------------------------------------------------
 
@@ -43,68 +41,6 @@ def missed_by_district(by_district: pd.DataFrame) -> tuple[go.Figure | None, int
     fig.update_layout(barmode="stack")
     fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed")
     return fig, int(hidden.sum())
-
-
-# --- Footfall: busy compared with effective ---------------------------------------------------------
-
-# Colours that mean nothing else in the dashboard: blue is the reference group and the higher reach
-# bands, vermillion and orange the focus group and the lower bands, so site types take the others.
-SITE_COLOURS = dict(zip(SITE_TYPES, ("#009E73", "#CC79A7", "#000000", "#8C6D1F")))
-
-
-def site_colour(code: str) -> str:
-    return SITE_COLOURS.get(code, charts.NEUTRAL_COLOUR)
-
-
-def busy_compared_with_effective(result: footfall.Scatter, measure_label: str, names: dict[str, str], threshold: int,
-                                 followed: str | None = None) -> go.Figure:
-    """Each site's visits per under-five against the measure, sized by its under-fives, with the averages
-    as dashed lines and the four corners named; `followed` rings one site and writes its name."""
-    points = result.points
-    figure = go.Figure()
-    biggest = max(float(points.population.max()), 1.0)
-    for code, group in points.groupby("site_type", sort=False):
-        figure.add_trace(go.Scatter(
-            x=group.x, y=group.y * 100, mode="markers", name=labels.site_type(code),
-            marker=dict(size=group.population, sizemode="area", sizeref=2 * biggest / 40**2, sizemin=5,
-                        color=site_colour(code), line=dict(width=1, color="white"), opacity=0.85),
-            customdata=np.stack([
-                group.centre_name, group.visits.map(lambda v: stats.show_count(v, threshold)),
-                group.population.map(lambda v: stats.show_count(v, threshold)),
-                [stats.show_interval(lo, hi) for lo, hi in zip(group.y_lower, group.y_upper)],
-                group.quadrant.map(names),
-            ], axis=-1),
-            hovertemplate=("<b>%{customdata[0]}</b><br>%{x:.1f} visits per under-five (%{customdata[1]} visits, "
-                           "%{customdata[2]} under-fives)<br>" + measure_label + ": %{y:.0f}% (95% CI %{customdata[3]})"
-                           "<br>%{customdata[4]}<extra></extra>"),
-        ))
-    chosen = points[points.centre_id == followed] if followed else points.iloc[0:0]
-    if not chosen.empty:
-        figure.add_trace(go.Scatter(
-            x=chosen.x, y=chosen.y * 100, mode="markers+text", name="Site followed", text=chosen.centre_name,
-            textposition="top center", hoverinfo="skip",
-            marker=dict(size=28, symbol="circle-open", color=charts.TEXT_COLOUR, line=dict(width=3)),
-        ))
-    figure.add_vline(x=result.x_average, line_dash="dash", line_color=charts.NEUTRAL_COLOUR,
-                     annotation_text=f"average {footfall.per_child(result.x_average)}", annotation_position="top")
-    figure.add_hline(y=result.y_average * 100, line_dash="dash", line_color=charts.NEUTRAL_COLOUR,
-                     annotation_text=f"average {stats.show_percent(result.y_average)}", annotation_position="top right")
-    # Better is always at the top: a lower-is-better indicator has its axis turned over.
-    corners = {footfall.BUSY_GOOD: (0.99, 0.99, "right", "top"), footfall.QUIET_GOOD: (0.01, 0.99, "left", "top"),
-               footfall.BUSY_LOW: (0.99, 0.01, "right", "bottom"), footfall.QUIET_LOW: (0.01, 0.01, "left", "bottom")}
-    for key, (x, y, xanchor, yanchor) in corners.items():
-        figure.add_annotation(x=x, y=y, xref="x domain", yref="y domain", text=names[key].capitalize(), showarrow=False,
-                              xanchor=xanchor, yanchor=yanchor, font=dict(size=13, color=charts.NEUTRAL_COLOUR))
-    charts.style(figure, x_title="Visits per under-five living in the reach area",
-                 y_title=measure_label + (" (lower is better; axis reversed)" if not result.higher_is_better else ""),
-                 percent_axis=True, height=520)
-    if not result.higher_is_better:
-        figure.update_yaxes(autorange="reversed", rangemode="normal")
-    return figure
-
-
-SCATTER_KEY = ("Point size shows the under-fives living in the reach area; colour, the type of site; the dashed "
-               "lines are the averages of the sites plotted, and a site on a line counts as busy or as doing better.")
 
 
 # --- Feedback: themes raised --------------------------------------------------------------------------

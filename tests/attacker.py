@@ -39,6 +39,9 @@ class Published:
 
     cells: list = field(default_factory=list)      # (group, tuple(areas), measure, value | None, true value, view)
     percents: list = field(default_factory=list)   # (group, tuple(areas), percent shown, view)
+    # Other pages' bounds: low <= sum of coefficient x measure over the areas <= high (a ratio shown
+    # rounded, an exact chart value). (group, tuple(areas), {measure: coefficient}, low, high, view)
+    linear: list = field(default_factory=list)
 
 
 def _unit_areas(areas: pd.DataFrame, level: str) -> dict:
@@ -228,6 +231,12 @@ def attack(filters: Filters, published: Published, threshold: int, sustained_min
             # percent shown to one decimal: (p - 0.05)% * population <= reached <= (p + 0.05)% * population
             upper_rows.append(reached_ - (percent + 0.05) / 100 * pop), upper_values.append(1e-9)
             upper_rows.append((percent - 0.05) / 100 * pop - reached_), upper_values.append(1e-9)
+        for group, behind, coefficients, low, high, view in published.linear:
+            if group not in family:
+                continue
+            row = sum(coefficient * expression(group, behind, measure) for measure, coefficient in coefficients.items())
+            upper_rows.append(row), upper_values.append(high + 1e-9)
+            upper_rows.append(-row), upper_values.append(-low + 1e-9)
         a_eq = sparse.csr_matrix(np.array(equations)) if equations else None
         b_eq = np.array(values, dtype=float) if equations else None
         a_ub = sparse.csr_matrix(np.array(upper_rows)) if upper_rows else None
