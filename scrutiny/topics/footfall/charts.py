@@ -17,24 +17,17 @@ from scrutiny import charts, footfall, format, labels
 from scrutiny.contract import MOST_DEPRIVED_GROUP
 
 
-def _rounded(values, scale: float, decimals: int) -> np.ndarray:
-    """Values as format.py prints them (half away from zero), as numbers for a chart's data."""
-    return np.array([np.nan if pd.isna(v) else float(format.scaled(v, scale, decimals)) for v in values], dtype=float)
+def _percent(values) -> list:
+    return charts.published(values, 100, 0)
 
 
-def _percent(values) -> np.ndarray:
-    return _rounded(values, 100, 0)
+def _one_decimal(values) -> list:
+    return charts.published(values, 1, 1)
 
 
-def _one_decimal(values) -> np.ndarray:
-    return _rounded(values, 1, 1)
-
-
-def _error_bars(pct, lower, upper) -> dict:
+def _error_bars(pct, lower, upper, **style) -> dict:
     """Error bars from the interval as printed: the ends are whole percentages too."""
-    shown, low, high = _percent(pct), _percent(lower), _percent(upper)
-    return dict(type="data", symmetric=False, array=np.maximum(high - shown, 0), arrayminus=np.maximum(shown - low, 0),
-                thickness=1)
+    return charts.interval_errors(pct, lower, upper, decimals=0, **style)
 
 
 # --- Busy compared with effective ----------------------------------------------------------------
@@ -81,7 +74,7 @@ def busy_compared_with_effective(result: footfall.Scatter, measure_label: str, n
             textfont=dict(size=12, color=charts.TEXT_COLOUR), cliponaxis=False,
             marker=dict(size=group.population, sizemode="area", sizeref=2 * biggest / 40**2, sizemin=5,
                         color=charts.site_colour(code), line=dict(width=1, color="white"), opacity=0.85),
-            error_y=_error_bars(group.y, group.y_lower, group.y_upper) | dict(color="rgba(107,107,107,0.45)"),
+            error_y=_error_bars(group.y, group.y_lower, group.y_upper, colour="rgba(107,107,107,0.45)", width=0),
             customdata=np.stack([
                 group.centre_name, group.visits.map(format.count), group.population.map(format.count),
                 [format.interval(lo, hi, decimals=0) for lo, hi in zip(group.y_lower, group.y_upper)],
@@ -97,9 +90,9 @@ def busy_compared_with_effective(result: footfall.Scatter, measure_label: str, n
             x=_one_decimal(chosen.x), y=_percent(chosen.y), mode="markers", name="Site followed", hoverinfo="skip",
             marker=dict(size=28, symbol="circle-open", color=charts.TEXT_COLOUR, line=dict(width=3)),
         ))
-    figure.add_vline(x=float(_one_decimal([result.x_average])[0]), line_dash="dash", line_color=charts.NEUTRAL_COLOUR,
+    figure.add_vline(x=_one_decimal([result.x_average])[0], line_dash="dash", line_color=charts.NEUTRAL_COLOUR,
                      annotation_text=f"average {format.number(result.x_average)}", annotation_position="top")
-    figure.add_hline(y=float(_percent([result.y_average])[0]), line_dash="dash", line_color=charts.NEUTRAL_COLOUR,
+    figure.add_hline(y=_percent([result.y_average])[0], line_dash="dash", line_color=charts.NEUTRAL_COLOUR,
                      annotation_text=f"average {format.percent(result.y_average, 0)}", annotation_position="top right")
     # Better is always at the top: a lower-is-better indicator has its axis turned over.
     corners = {footfall.BUSY_GOOD: (0.99, 0.99, "right", "top"), footfall.QUIET_GOOD: (0.01, 0.99, "left", "top"),
