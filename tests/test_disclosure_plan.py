@@ -3,12 +3,18 @@ sums, and the Reach plan on hand-made areas, each worked out by hand."""
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scrutiny import disclosure
 from scrutiny.disclosure import Sums, plan_suppression
+from scrutiny.disclosure import reach as reach_plan_module
+from tests.disclosure_reference import reference_plan_suppression
 
 
 def hidden_cells(values, pairs, t=5, hidden=None) -> list[int]:
@@ -159,3 +165,73 @@ def test_a_threshold_below_3_is_honoured_with_a_warning_on_every_page_and_downlo
     assert disclosure.threshold() == 2
     csv = ui.csv_bytes(pd.DataFrame({"Reached": [1]}), "A table", None, "a source").decode()
     assert "WARNING: The extract sets the suppression threshold to 2" in csv
+
+
+# --- The fast plan hides exactly what the first one did ------------------------------------------------
+
+@st.composite
+def linked_cells(draw):
+    """Cells and sums of any shape: small and large values, zeros, a cell named twice in one sum,
+    a total that is also its own part, sums given in any order, relation numbers with gaps."""
+    n_cells = draw(st.integers(1, 25))
+    values = draw(st.lists(st.sampled_from([0, 0, 1, 2, 3, 4, 5, 6, 8, 9, 12, 20, 50]), min_size=n_cells, max_size=n_cells))
+    relation, cell, total = [], [], []
+    for r in range(draw(st.integers(0, 14))):
+        number = r * draw(st.sampled_from([1, 1, 2]))
+        members = [draw(st.integers(0, n_cells - 1))] + draw(st.lists(st.integers(0, n_cells - 1), max_size=6))
+        relation += [number] * len(members)
+        cell += members
+        total += [True] + [False] * (len(members) - 1)
+    order = draw(st.permutations(range(len(cell))))
+    sums = Sums(np.asarray(relation, dtype=np.int64)[order] if cell else np.zeros(0, np.int64),
+                np.asarray(cell, dtype=np.int64)[order] if cell else np.zeros(0, np.int64),
+                np.asarray(total, dtype=bool)[order] if cell else np.zeros(0, bool))
+    hidden = draw(st.one_of(st.none(), st.lists(st.booleans(), min_size=n_cells, max_size=n_cells)))
+    return values, sums, hidden, draw(st.integers(2, 10))
+
+
+@settings(max_examples=300, deadline=None)
+@given(linked_cells())
+def test_the_plan_hides_the_same_cells_as_the_first_implementation(case):
+    values, sums, hidden, t = case
+    assert list(plan_suppression(values, sums, t, hidden=hidden)) == \
+        list(reference_plan_suppression(values, sums, t, hidden=hidden))
+
+
+def _digest(plan) -> str:
+    return hashlib.sha256(np.packbits(plan.hidden.reshape(-1)).tobytes()).hexdigest()[:16]
+
+
+# The hidden cells of the Reach plan as the first implementation chose them (threshold, sustained setting):
+# how many and which (a digest of every cell's flag). A change to the Reach plan's rules changes these on
+# purpose; a change meant only to make it faster must not.
+@pytest.mark.parametrize("year, t, sustained_min, hidden, digest", [
+    (2023, 5, 3, 152, "4297939aa640889f"), (2023, 10, 3, 155, "f8cda141918606cd"), (2023, 5, 1, 158, "683e2198c2929b7d"),
+    (2023, 3, 6, 128, "d6cf9027ecce9452"), (2022, 5, 3, 117, "7eecb47e8aaca01b"), (2022, 5, 1, 174, "6ed0c1220035c7f7"),
+])
+def test_the_reach_plan_on_the_tiny_extract_hides_the_same_cells_as_first_written(tiny, year, t, sustained_min, hidden, digest):
+    plan = disclosure.build_reach_plan(reach_areas(year, sustained_min), t, sustained_min)
+    assert (int(plan.hidden.sum()), _digest(plan)) == (hidden, digest)
+
+
+@pytest.mark.parametrize("year, t, sustained_min, hidden, digest", [
+    (2024, 5, 3, 21437, "acfcdebd40ad6cd6"), (2017, 3, 6, 18039, "c3bce0c73e9967d8"), (2021, 10, 1, 25509, "d7d062dec12a8391"),
+])
+def test_the_reach_plan_on_the_sample_county_hides_the_same_cells_as_first_written(monkeypatch, year, t, sustained_min,
+                                                                                  hidden, digest):
+    from tests.helpers import REPO_ROOT
+
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(REPO_ROOT / "sample_data"))
+    areas = reach_areas(year, sustained_min)
+    plan = disclosure.build_reach_plan(areas, t, sustained_min)
+    assert (int(plan.hidden.sum()), _digest(plan)) == (hidden, digest)
+    # The same sums through the first implementation of the rule.
+    monkeypatch.setattr(reach_plan_module, "plan_suppression", reference_plan_suppression)
+    assert (disclosure.build_reach_plan(areas, t, sustained_min).hidden == plan.hidden).all()
+
+
+def reach_areas(year: int, sustained_min: int) -> pd.DataFrame:
+    from scrutiny import queries
+
+    return queries.run("reach_by_area", year=year, sustained_min=sustained_min,
+                       district=None, cluster=None, lead_agency=None, site_type=None)

@@ -93,6 +93,22 @@ def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     return np.arange(lengths.sum()) + offsets
 
 
+def _grouped(keys: np.ndarray, n_keys: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of ``keys`` grouped by key (in their given order within a key) and where each
+    key's run starts: positions of key k are order[start[k]:start[k + 1]]."""
+    start = np.zeros(n_keys + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys, minlength=n_keys), out=start[1:])
+    if len(keys) < 2 or bool((keys[1:] >= keys[:-1]).all()):
+        return np.arange(len(keys)), start
+    if int(keys.max()) < 2 ** 32:
+        # Two stable passes over 16-bit halves (numpy sorts those by radix): the same order as a
+        # stable sort of the whole keys, in linear time.
+        order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+        order = order[np.argsort((keys[order] >> 16).astype(np.uint16), kind="stable")]
+        return order, start
+    return np.argsort(keys, kind="stable"), start
+
+
 def plan_suppression(values, sums: Sums, threshold_value: int, hidden=None, max_rounds: int = 1000) -> np.ndarray:
     """Which cells to hide: the primary rule (or ``hidden``, when given), then complementary cells.
 
@@ -100,68 +116,71 @@ def plan_suppression(values, sums: Sums, threshold_value: int, hidden=None, max_
     one of them or the hidden parts together hold at least threshold - 1 (so each hidden part
     could be anything from 0 to threshold - 1 for all the sum tells). An unsafe sum gets more
     hidden parts, the smallest that are not zero first (zero only when nothing else is left),
-    until it is safe, or its total when every part is hidden already. Each round looks only at
-    the sums a newly hidden cell belongs to. Deterministic: ties go to the lower cell index.
+    until it is safe, or its total when every part is hidden already. Deterministic: ties go to
+    the lower cell index.
+
+    Every unsafe sum is dealt with in the same round, all at once, and each round looks only at
+    the sums a newly hidden cell belongs to; a sum's candidates are put in order only when it is
+    found unsafe, so the cost follows the cells hidden, not the size of the table.
     """
     values = np.asarray(values, dtype=float)
     hidden = primary(values, threshold_value) if hidden is None else np.asarray(hidden, dtype=bool).copy()
     if not len(sums.relation):
         return hidden
-    n_relations = int(sums.relation.max()) + 1
-    member_value = values[sums.cell]
-    is_part = ~sums.is_total
-    # Members by relation, each relation's candidates in the order they are taken.
-    by_relation = np.lexsort((sums.cell, member_value, member_value == 0, sums.is_total, sums.relation))
-    relation_sorted = sums.relation[by_relation]
-    relation_start = np.searchsorted(relation_sorted, np.arange(n_relations))
-    relation_end = np.searchsorted(relation_sorted, np.arange(n_relations), side="right")
-    # Members by cell, to find the sums a newly hidden cell belongs to.
-    by_cell = np.argsort(sums.cell, kind="stable")
-    cell_sorted = sums.cell[by_cell]
-
+    relation, cell, is_total = sums.relation, sums.cell, sums.is_total
+    n_relations = int(relation.max()) + 1
+    member_value = values[cell]
+    is_part = ~is_total
+    members_of_relation, relation_start = _grouped(relation, n_relations)
+    members_of_cell, cell_start = _grouped(cell, len(values))
     total_of = np.full(n_relations, -1, dtype=np.int64)
-    total_of[sums.relation[sums.is_total]] = sums.cell[sums.is_total]
+    total_of[relation[is_total]] = cell[is_total]
 
-    h = hidden[sums.cell]
-    n_hidden = np.bincount(sums.relation, weights=h, minlength=n_relations)
-    total_hidden = np.bincount(sums.relation, weights=h & sums.is_total, minlength=n_relations) > 0
-    parts_sum = np.bincount(sums.relation, weights=np.where(h & is_part, member_value, 0.0), minlength=n_relations)
+    h = hidden[cell]
+    n_hidden = np.bincount(relation[h], minlength=n_relations)
+    total_hidden = np.zeros(n_relations, dtype=bool)
+    total_hidden[relation[h & is_total]] = True
+    hidden_part = h & is_part
+    parts_sum = np.bincount(relation[hidden_part], weights=member_value[hidden_part],
+                            minlength=n_relations).astype(float)  # (an empty bincount is whole numbers)
     to_check = np.arange(n_relations)
     for _ in range(max_rounds):
         unsafe = to_check[~_safe(n_hidden[to_check], total_hidden[to_check], parts_sum[to_check], threshold_value)]
         if not len(unsafe):
             break
-        positions = by_relation[_ranges(relation_start[unsafe], relation_end[unsafe])]
-        candidate = ~hidden[sums.cell[positions]] & is_part[positions]
-        positions = positions[candidate]
-        rel = sums.relation[positions]
+        positions = members_of_relation[_ranges(relation_start[unsafe], relation_start[unsafe + 1])]
+        positions = positions[is_part[positions] & ~hidden[cell[positions]]]
+        value = member_value[positions]
+        # Each sum's candidates in the order they are taken: not zero first, then the smallest,
+        # then the lower cell (and, for a cell named twice, its first mention).
+        positions = positions[np.lexsort((positions, cell[positions], value, value == 0, relation[positions]))]
+        rel = relation[positions]
+        value = member_value[positions]
         # Take candidates in order until the sum would be safe: the j-th is taken when the sum is
         # still unsafe with the j before it.
         first_of_relation = np.r_[True, rel[1:] != rel[:-1]] if len(rel) else np.zeros(0, bool)
         group_start = np.maximum.accumulate(np.where(first_of_relation, np.arange(len(rel)), 0)) if len(rel) else rel
-        value = member_value[positions]
         running = np.cumsum(value) - value
         before = running - running[group_start] if len(rel) else value
         rank = np.arange(len(rel)) - group_start
         take = ~_safe(n_hidden[rel] + rank, total_hidden[rel], parts_sum[rel] + before, threshold_value)
-        chosen = sums.cell[positions[take]]
+        chosen = cell[positions[take]]
         # Unsafe sums with no part left: hide the total.
         with_candidates = np.zeros(n_relations, dtype=bool)
         with_candidates[rel] = True
-        bare = unsafe[~with_candidates[unsafe]]
-        totals = total_of[bare]
+        totals = total_of[unsafe[~with_candidates[unsafe]]]
         totals = totals[totals >= 0]
         new = np.unique(np.concatenate([chosen, totals]).astype(np.int64))
         new = new[~hidden[new]]
         if not len(new):
             break
         hidden[new] = True
-        touched = by_cell[_ranges(np.searchsorted(cell_sorted, new), np.searchsorted(cell_sorted, new, side="right"))]
-        touched_relation = sums.relation[touched]
-        np.add.at(n_hidden, touched_relation, 1)
-        np.logical_or.at(total_hidden, touched_relation, sums.is_total[touched])
-        np.add.at(parts_sum, touched_relation, np.where(is_part[touched], member_value[touched], 0.0))
-        to_check = np.unique(touched_relation)
+        touched = members_of_cell[_ranges(cell_start[new], cell_start[new + 1])]
+        to_check, inverse = np.unique(relation[touched], return_inverse=True)
+        n_hidden[to_check] += np.bincount(inverse, minlength=len(to_check))
+        total_hidden[to_check] |= np.bincount(inverse, weights=is_total[touched], minlength=len(to_check)) > 0
+        parts_sum[to_check] += np.bincount(inverse, weights=np.where(is_part[touched], member_value[touched], 0.0),
+                                           minlength=len(to_check))
     return hidden
 
 
