@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from scrutiny import format, labels, queries, stats
+from scrutiny import disclosure, format, labels, queries, stats
 from scrutiny.contract import DEFAULT_RATE_MULTIPLIER, PROPORTION, RATE
 from scrutiny.stats import Difference
 
@@ -266,7 +266,19 @@ def service_changes_for(geography: Geography) -> pd.DataFrame:
 
 
 def suppression_threshold() -> int:
-    return queries.extract_info().suppression_threshold
+    return disclosure.threshold()
+
+
+def _plan_hidden(indicator: Indicator, years, levels, codes, group, numerators, denominators):
+    """The outcomes plan's answer for each row: (children achieving hidden, children hidden)."""
+    numerators, denominators = np.asarray(numerators, dtype=float), np.asarray(denominators, dtype=float)
+    num_hidden = np.zeros(len(numerators), dtype=bool)
+    den_hidden = np.zeros(len(numerators), dtype=bool)
+    for level in set(levels.tolist()):
+        rows = levels == level
+        num_hidden[rows], den_hidden[rows] = disclosure.hidden_counts(
+            indicator.code, years[rows].astype(int), level, codes[rows], group, numerators[rows], denominators[rows])
+    return num_hidden, den_hidden
 
 
 # --- The gap year by year ----------------------------------------------------------------------
@@ -275,16 +287,24 @@ def _difference(row, prefix: str) -> Difference:
     return Difference(row[prefix], row[f"{prefix}_lower"], row[f"{prefix}_upper"])
 
 
-def _add_gap(frame: pd.DataFrame, indicator: Indicator, threshold: int) -> pd.DataFrame:
+def _prefix_groups(indicator: Indicator) -> dict[str, tuple[str, str]]:
+    return {"focus": (indicator.group_type, indicator.focus), "reference": (indicator.group_type, indicator.reference),
+            "all": ("all", "all")}
+
+
+def _add_gap(frame: pd.DataFrame, indicator: Indicator, threshold: int, years, levels, codes) -> pd.DataFrame:
     """Focus, reference and all-children rates with Wilson intervals, and the gap with Newcombe's interval.
 
-    Expects focus_/reference_/all_ numerator and denominator columns. The gap is
-    signed so that a positive gap means the focus group is worse off. Adds
-    raw gap columns (_raw_gap, _raw_gap_lower, _raw_gap_upper) used for
-    changes; callers drop them before showing anything.
+    Expects focus_/reference_/all_ numerator and denominator columns; ``years``, ``levels`` and
+    ``codes`` say which outcome cells each row's counts are (for the disclosure plan, which decides
+    what is hidden: ``<prefix>_suppressed`` for a rate and ``<prefix>_denominator_hidden`` for its
+    children). The gap is signed so that a positive gap means the focus group is worse off. Adds
+    raw gap columns (_raw_gap, _raw_gap_lower, _raw_gap_upper) used for changes; callers drop them
+    before showing anything.
     """
     out = frame.copy()
-    for prefix in ("focus", "reference", "all"):
+    years, levels, codes = (np.asarray(v, dtype=object) for v in (years, levels, codes))
+    for prefix, group in _prefix_groups(indicator).items():
         num, den = f"{prefix}_numerator", f"{prefix}_denominator"
         if num not in out:
             continue
@@ -292,17 +312,14 @@ def _add_gap(frame: pd.DataFrame, indicator: Indicator, threshold: int) -> pd.Da
         out[den] = pd.to_numeric(out[den], errors="coerce").astype(float)
         add = stats.add_event_rate if indicator.is_rate else stats.add_rate
         out = add(out, num, den, prefix, threshold)
+        num_hidden, den_hidden = _plan_hidden(indicator, years, levels, codes, group, out[num], out[den])
         # A group the extract has no row for is "no data", not suppressed.
-        out[f"{prefix}_suppressed"] = out[f"{prefix}_suppressed"] & out[den].notna()
-    if "all_numerator" in out:
-        # Where the two groups make up all children (free school meals or not, girls and boys), all
-        # children minus the group shown gives the hidden group away (33 of 48 less 30 of 40 is 3 of 8),
-        # so all children is hidden with it. Groups that do not add up (two quintiles) leave it shown.
-        adds_up = (out["focus_denominator"] + out["reference_denominator"]) == out["all_denominator"]
-        gives_away = (adds_up & (out["focus_suppressed"] | out["reference_suppressed"])).to_numpy(dtype=bool)
-        for column in ("all_pct", "all_lower", "all_upper"):
-            out[column] = np.where(gives_away, np.nan, out[column])
-        out["all_suppressed"] = out["all_suppressed"].to_numpy(dtype=bool) | gives_away
+        has_row = out[den].notna().to_numpy()
+        hidden = (out[f"{prefix}_suppressed"].to_numpy(dtype=bool) | num_hidden | den_hidden) & has_row
+        for column in ("pct", "lower", "upper"):
+            out[f"{prefix}_{column}"] = np.where(hidden, np.nan, out[f"{prefix}_{column}"])
+        out[f"{prefix}_suppressed"] = hidden
+        out[f"{prefix}_denominator_hidden"] = den_hidden & has_row
     fx, fn = out["focus_numerator"].to_numpy(), out["focus_denominator"].to_numpy()
     rx, rn = out["reference_numerator"].to_numpy(), out["reference_denominator"].to_numpy()
     # Rates: the difference of two rates with the square-and-add interval of their Byar intervals.
@@ -389,11 +406,11 @@ def gap_trend(indicator: Indicator | str, geography: Geography | str | None = No
     indicator, geography = _as_indicator(indicator), _as_geography(geography)
     rows = queries.run("gap_by_year", geography_level=geography.level, geography_code=geography.code,
                        indicator=indicator.code)
-    return _trend_from_counts(rows, indicator, suppression_threshold())
+    return _trend_from_counts(rows, indicator, suppression_threshold(), geography)
 
 
-def _trend_from_counts(rows: pd.DataFrame, indicator: Indicator, threshold: int) -> pd.DataFrame:
-    frame = _add_gap(rows, indicator, threshold)
+def _trend_from_counts(rows: pd.DataFrame, indicator: Indicator, threshold: int, geography: Geography) -> pd.DataFrame:
+    frame = _add_gap(rows, indicator, threshold, rows["year"], [geography.level] * len(rows), [geography.code] * len(rows))
     frame = _add_changes(frame, indicator)
     frame["year"] = frame["year"].astype(int)
     frame["year_label"] = [labels.financial_year(y) for y in frame["year"]]
@@ -461,8 +478,10 @@ def _compare(lower, upper, benchmark, polarity) -> str:
 OVERVIEW_COLUMNS = [
     "indicator", "title", "domain", "polarity", "focus_group", "reference_group", "year", "year_label",
     "focus_numerator", "focus_denominator", "focus_pct", "focus_lower", "focus_upper", "focus_suppressed",
+    "focus_denominator_hidden",
     "reference_numerator", "reference_denominator", "reference_pct", "reference_lower", "reference_upper", "reference_suppressed",
-    "all_pct", "all_lower", "all_upper",
+    "reference_denominator_hidden",
+    "all_pct", "all_lower", "all_upper", "all_suppressed",
     "gap", "gap_lower", "gap_upper", "gap_suppressed", *CHANGE_COLUMNS, "break_year",
     "benchmark_geography", "benchmark_latest_year", "benchmark_group", "benchmark_value", "benchmark_comparison",
     "benchmark_gap", "gap_comparison", "benchmark_source", "source",
@@ -492,7 +511,7 @@ def indicator_overview(geography_level: str = AUTHORITY, geography_code: str | N
     threshold = suppression_threshold()
     rows = []
     for code, indicator in available.items():
-        trend = _trend_from_counts(counts[counts["indicator"] == code], indicator, threshold)
+        trend = _trend_from_counts(counts[counts["indicator"] == code], indicator, threshold, geography)
         chosen = latest_year(trend["year"], year)
         if chosen is None:
             row = {"indicator": code, "year": np.nan, "year_label": ""}
@@ -546,7 +565,8 @@ def gap_by_area(indicator: Indicator | str, year: int, district=None, cluster=No
     indicator = _as_indicator(indicator)
     rows = queries.run("gap_by_area", indicator=indicator.code, year=int(year), district=district, cluster=cluster,
                        lead_agency=lead_agency, site_type=site_type)
-    frame = _finish(_add_gap(rows, indicator, suppression_threshold()))
+    frame = _finish(_add_gap(rows, indicator, suppression_threshold(), [int(year)] * len(rows), rows["geography_level"],
+                             rows["geography_code"]))
     frame["clear"] = [
         "not shown" if s else "clearly worse off" if lo > 0 else "clearly better off" if hi < 0 else "no clear gap"
         for s, lo, hi in zip(frame["gap_suppressed"], frame["gap_lower"], frame["gap_upper"])
@@ -612,7 +632,20 @@ def deprivation_gradient(indicator: Indicator | str, geography: Geography | str 
     rows["label"] = [group_label(GRADIENT_GROUP_TYPE, g) for g in rows["group"]]
     rows["short_label"] = [{"1": "1 (most deprived)", "5": "5 (least deprived)"}.get(str(g), str(g)) for g in rows["group"]]
     add = stats.add_event_rate if indicator.is_rate else stats.add_rate
-    return add(rows, "numerator", "denominator", "value", suppression_threshold())
+    out = add(rows, "numerator", "denominator", "value", suppression_threshold())
+    num_hidden = np.zeros(len(out), dtype=bool)
+    den_hidden = np.zeros(len(out), dtype=bool)
+    for i, group in enumerate(out["group"]):
+        one = _plan_hidden(indicator, np.array([int(year)]), np.array([geography.level], dtype=object),
+                           np.array([geography.code], dtype=object), (GRADIENT_GROUP_TYPE, str(group)),
+                           out["numerator"].iloc[i:i + 1], out["denominator"].iloc[i:i + 1])
+        num_hidden[i], den_hidden[i] = one[0][0], one[1][0]
+    hidden = out["value_suppressed"].to_numpy(dtype=bool) | num_hidden | den_hidden
+    for column in ("value_pct", "value_lower", "value_upper"):
+        out[column] = np.where(hidden, np.nan, out[column])
+    out["value_suppressed"] = hidden
+    out["value_denominator_hidden"] = den_hidden
+    return out
 
 
 # --- Sentences ---------------------------------------------------------------------------------
@@ -983,6 +1016,13 @@ def _shown_percent(value, suppressed, indicator: Indicator | None = None) -> str
     return "" if _missing(value) else (indicator.percent(value) if indicator is not None else percent(value))
 
 
+def _shown_count(count, hidden) -> str:
+    """Children in a group as the plan allows: 'c' where it hides them."""
+    if _missing(count):
+        return ""
+    return stats.SUPPRESSED if _flag(hidden) else format.count(count)
+
+
 def _shown_interval(lower, upper, scale=percent) -> str:
     return "" if _missing(lower) or _missing(upper) else f"{scale(lower)} to {scale(upper)}"
 
@@ -1011,7 +1051,6 @@ def _shown_england(row, indicator: Indicator | None = None) -> str:
 @queries.derived_from
 def overview_table(overview: pd.DataFrame) -> pd.DataFrame:
     """indicator_overview as words and per cent, suppression applied: the table the page shows and downloads."""
-    threshold = suppression_threshold()
     available = indicators()
     rows = []
     for _, r in overview.iterrows():
@@ -1026,7 +1065,7 @@ def overview_table(overview: pd.DataFrame) -> pd.DataFrame:
             "Focus group": r["focus_group"],
             "Focus %": _shown_percent(r["focus_pct"], _flag(r["focus_suppressed"]), ind),
             "Focus 95% CI": _shown_interval(r["focus_lower"], r["focus_upper"], value_text),
-            "Focus children": stats.show_count(r["focus_denominator"], threshold),
+            "Focus children": _shown_count(r["focus_denominator"], r.get("focus_denominator_hidden")),
             "Reference group": r["reference_group"],
             "Reference %": _shown_percent(r["reference_pct"], _flag(r["reference_suppressed"]), ind),
             "Reference 95% CI": _shown_interval(r["reference_lower"], r["reference_upper"], value_text),
@@ -1050,16 +1089,15 @@ def overview_table(overview: pd.DataFrame) -> pd.DataFrame:
 @queries.derived_from
 def trend_table(trend: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
     """gap_trend as words and per cent (per 1,000 for a rate), suppression applied, one row per year."""
-    threshold = suppression_threshold()
     unit = indicator.per if indicator.is_rate else "%"
     rows = []
     for _, r in trend.iterrows():
         rows.append({
             "Year": r["year_label"],
-            f"{indicator.focus_label}: children": stats.show_count(r["focus_denominator"], threshold),
+            f"{indicator.focus_label}: children": _shown_count(r["focus_denominator"], r["focus_denominator_hidden"]),
             f"{indicator.focus_label} {unit}": _shown_percent(r["focus_pct"], r["focus_suppressed"], indicator),
             f"{indicator.focus_label} 95% CI": _shown_interval(r["focus_lower"], r["focus_upper"], indicator.percent),
-            f"{indicator.reference_label}: children": stats.show_count(r["reference_denominator"], threshold),
+            f"{indicator.reference_label}: children": _shown_count(r["reference_denominator"], r["reference_denominator_hidden"]),
             f"{indicator.reference_label} {unit}": _shown_percent(r["reference_pct"], r["reference_suppressed"], indicator),
             f"{indicator.reference_label} 95% CI": _shown_interval(r["reference_lower"], r["reference_upper"], indicator.percent),
             f"Gap ({indicator.points_word})": stats.SUPPRESSED if r["gap_suppressed"] else ("" if _missing(r["gap"]) else indicator.points(r["gap"])),
@@ -1075,7 +1113,6 @@ def trend_table(trend: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
 @queries.derived_from
 def area_table(areas: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
     """gap_by_area as words and per cent, suppression applied (column by column: hundreds of areas)."""
-    threshold = suppression_threshold()
     unit = indicator.per if indicator.is_rate else "%"
     gap_text = [stats.SUPPRESSED if hidden else ("" if _missing(g) else indicator.points(g))
                 for hidden, g in zip(areas["gap_suppressed"], areas["gap"])]
@@ -1083,9 +1120,9 @@ def area_table(areas: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
         "Area": areas["geography_name"],
         "Kind": np.where(areas["geography_level"] == DISTRICT, "District", "Reach area"),
         "District": areas["district"],
-        f"{indicator.focus_label}: children": stats.suppress_counts(areas, ["focus_denominator"], threshold)["focus_denominator"],
+        f"{indicator.focus_label}: children": [_shown_count(v, h) for v, h in zip(areas["focus_denominator"], areas["focus_denominator_hidden"])],
         f"{indicator.focus_label} {unit}": [_shown_percent(v, h, indicator) for v, h in zip(areas["focus_pct"], areas["focus_suppressed"])],
-        f"{indicator.reference_label}: children": stats.suppress_counts(areas, ["reference_denominator"], threshold)["reference_denominator"],
+        f"{indicator.reference_label}: children": [_shown_count(v, h) for v, h in zip(areas["reference_denominator"], areas["reference_denominator_hidden"])],
         f"{indicator.reference_label} {unit}": [_shown_percent(v, h, indicator) for v, h in zip(areas["reference_pct"], areas["reference_suppressed"])],
         f"Gap ({indicator.points_word})": gap_text,
         "Gap 95% CI": [_shown_interval(lo, hi, indicator.points) for lo, hi in zip(areas["gap_lower"], areas["gap_upper"])],

@@ -322,21 +322,25 @@ def test_small_focus_group_hides_the_gap_everywhere(tiny):
     row = overview_row(level="centre", code="C1")
     assert row["focus_suppressed"] and row["gap_suppressed"]
     assert all(math.isnan(row[c]) for c in ("focus_pct", "focus_lower", "gap", "gap_lower", "gap_upper"))
-    assert row["reference_pct"] == 0.75
+    # The Footfall page shows C1's all children (33 of 48, the two groups together): non_fsm's 30 of 40
+    # would give fsm's 3 away, so the plan hides it too; its 40 children are still shown.
+    assert math.isnan(row["reference_pct"]) and row["reference_suppressed"] and not row["reference_denominator_hidden"]
     shown = gaps.overview_table(gaps.indicator_overview("centre", "C1", None))
-    assert shown.loc[0, "Focus %"] == "c" and shown.loc[0, "Gap (points)"] == "c"
+    assert shown.loc[0, "Focus %"] == "c" and shown.loc[0, "Gap (points)"] == "c" and shown.loc[0, "Reference %"] == "c"
     assert "37.5" not in shown.to_csv()
     sentence = gaps.gap_sentence(row, gaps.indicators()["gld"], gaps.find_geography("C1"))
     assert "cannot be shown for 2023-24" in sentence and "37.5" not in sentence
 
 
-@pytest.mark.parametrize("reference, all_children, all_shown", [
-    # Free school meals or not make up all children: 33 of 48 less 30 of 40 would give away fsm's 3 of 8.
+@pytest.mark.parametrize("reference, all_children, reference_shown", [
+    # Free school meals or not make up all children: 33 of 48 less 30 of 40 would give away fsm's 3 of 8,
+    # so the plan hides a second cell of that sum, the smaller part (non_fsm's 30), and all children stays.
     (("fsm_status", "non_fsm", 30, 40), (33, 48), False),
-    # All children is not the two groups together (another year's or a partial count): nothing to subtract.
+    # All children is more than the two groups together, by 42 children (an unknown status): nothing
+    # to subtract, everything else stays shown.
     (("fsm_status", "non_fsm", 30, 40), (60, 90), True),
 ])
-def test_all_children_is_hidden_when_it_would_give_a_hidden_group_away(make_extract, reference, all_children, all_shown):
+def test_a_hidden_group_is_not_given_away_by_all_children(make_extract, reference, all_children, reference_shown):
     from scrutiny import gap_charts
 
     make_extract(outcomes=only_outcomes([
@@ -345,18 +349,18 @@ def test_all_children_is_hidden_when_it_would_give_a_hidden_group_away(make_extr
         ("gld", "authority", "Testshire", 2023, "all", "all", *all_children),
     ]))
     row = overview_row()
-    assert row["focus_suppressed"] and row["reference_pct"] == 0.75
-    assert (not math.isnan(row["all_pct"])) == all_shown
-    if all_shown:
-        assert row["all_pct"] == pytest.approx(60 / 90)
-    # Nor does the benchmark chart of all children draw it.
+    assert row["focus_suppressed"]
+    assert (not math.isnan(row["reference_pct"])) == reference_shown
+    assert row["all_pct"] == pytest.approx(all_children[0] / all_children[1])
+    if reference_shown:
+        assert row["reference_pct"] == 0.75
+    # Nor does the benchmark chart of all children draw anything that gives fsm away.
     indicator = gaps.indicators()["gld"]
     trend = gaps.gap_trend(indicator, gaps.find_geography("Testshire"))
     benchmarks = pd.DataFrame({"geography": ["England"], "year": [2023], "all_value": [0.68]})
     figure = gap_charts.against_benchmarks(trend, benchmarks, indicator, gaps.find_geography("Testshire"), "all")
-    local = [trace for trace in figure.data if trace.name == "Testshire"]
-    assert bool(local) == all_shown
-    assert "68.8" not in figure.to_json()
+    assert [trace.name for trace in figure.data if trace.name == "Testshire"] == ["Testshire"]
+    assert "37.5" not in figure.to_json()
 
 
 def test_area_table_and_chart_leave_out_suppressed_areas(tiny):

@@ -29,3 +29,5 @@ from scrutiny.disclosure.core import (DEFAULT_THRESHOLD, SAFE_MINIMUM, SUPPRESSE
                                       plan_suppression, primary, threshold, unsafe_threshold_warning)
 from scrutiny.disclosure.reach import (BAND_STARTS, BANDS, DIMENSIONS, MEASURES, TABLE_MEASURES,  # noqa: F401
                                        ReachPlan, ReachView, build_reach_plan, reach_plan)
+from scrutiny.disclosure.outcomes import (OutcomesPlan, build_outcomes_plan, centre_outcomes_hidden,  # noqa: F401
+                                          hidden_counts, outcomes_plan, pooled_outcomes_hidden)
