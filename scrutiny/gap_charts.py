@@ -46,9 +46,16 @@ def _year_axis(fig: go.Figure, years) -> None:
 
 def _errors(frame: pd.DataFrame, prefix: str, value: str | None = None, scale: int = 100) -> dict:
     value = value or f"{prefix}_pct"
-    return dict(type="data", symmetric=False, thickness=1.5, width=4,
-                array=((frame[f"{prefix}_upper"] - frame[value]) * scale).tolist(),
-                arrayminus=((frame[value] - frame[f"{prefix}_lower"]) * scale).tolist())
+    return charts.interval_errors(frame[value], frame[f"{prefix}_lower"], frame[f"{prefix}_upper"], scale=scale)
+
+
+def _shown(values, scale: int = 100) -> list:
+    """Values as the chart carries them: at the one decimal the page prints (charts.published)."""
+    return charts.published(values, scale)
+
+
+def _custom(*columns) -> np.ndarray:
+    return np.stack([np.asarray(c, dtype=object) for c in columns], axis=-1)
 
 
 def _segments(frame: pd.DataFrame):
@@ -105,12 +112,13 @@ def groups_over_time(trend: pd.DataFrame, indicator: Indicator, changes: pd.Data
             if part.empty:
                 continue
             fig.add_trace(go.Scatter(
-                x=[year_position(y) for y in part["year"]], y=(part[f"{prefix}_pct"] * indicator.scale).tolist(),
+                x=[year_position(y) for y in part["year"]], y=_shown(part[f"{prefix}_pct"], indicator.scale),
                 error_y=_errors(part, prefix, scale=indicator.scale), mode="lines+markers", name=name, legendgroup=prefix,
                 showlegend=number == 0 or not any(t.legendgroup == prefix for t in fig.data),
                 line=dict(color=colour, width=2.5), marker=dict(size=9, color=colour,
                                                                 symbol="circle" if prefix == "focus" else "square"),
-                customdata=np.stack([part["year_label"], part[f"{prefix}_lower"] * indicator.scale, part[f"{prefix}_upper"] * indicator.scale], axis=-1),
+                customdata=_custom(part["year_label"], _shown(part[f"{prefix}_lower"], indicator.scale),
+                                   _shown(part[f"{prefix}_upper"], indicator.scale)),
                 hovertemplate=f"{name}<br>%{{customdata[0]}}: %{{y:.1f}}{unit} (95% CI %{{customdata[1]:.1f}} to %{{customdata[2]:.1f}})<extra></extra>",
                 meta={"segment": segment},
             ))
@@ -130,10 +138,10 @@ def gap_over_time(trend: pd.DataFrame, indicator: Indicator, changes: pd.DataFra
         if part.empty:
             continue
         fig.add_trace(go.Scatter(
-            x=[year_position(y) for y in part["year"]], y=(part["gap"] * indicator.scale).tolist(), error_y=_errors(part, "gap", "gap", indicator.scale),
+            x=[year_position(y) for y in part["year"]], y=_shown(part["gap"], indicator.scale), error_y=_errors(part, "gap", "gap", indicator.scale),
             mode="lines+markers", name="Gap (points)", legendgroup="gap", showlegend=not fig.data,
             line=dict(color=charts.TEXT_COLOUR, width=2.5), marker=dict(size=9, color=charts.TEXT_COLOUR),
-            customdata=np.stack([part["year_label"], part["gap_lower"] * indicator.scale, part["gap_upper"] * indicator.scale], axis=-1),
+            customdata=_custom(part["year_label"], _shown(part["gap_lower"], indicator.scale), _shown(part["gap_upper"], indicator.scale)),
             hovertemplate="Gap %{customdata[0]}: %{y:.1f} " + indicator.points_word + " (95% CI %{customdata[1]:.1f} to %{customdata[2]:.1f})<extra></extra>",
             meta={"segment": segment},
         ))
@@ -175,7 +183,7 @@ def against_benchmarks(trend: pd.DataFrame, benchmarks: pd.DataFrame, indicator:
                 continue
             extra = {"error_y": _errors(part, measure, "value", indicator.scale)} if local else {}
             fig.add_trace(go.Scatter(
-                x=[year_position(y) for y in part["year"]], y=(part["value"] * indicator.scale).tolist(), mode="lines+markers",
+                x=[year_position(y) for y in part["year"]], y=_shown(part["value"], indicator.scale), mode="lines+markers",
                 name=name, legendgroup=name, showlegend=first, line=dict(color=colour, dash=dash, width=2.5),
                 marker=dict(size=8, color=colour), meta={"segment": segment},
                 hovertemplate=f"{name}: %{{y:.1f}}{' ' + indicator.points_word if measure == 'gap' else unit}<extra></extra>", **extra,
@@ -222,11 +230,10 @@ def gap_bars(areas: pd.DataFrame, level: str, chosen: Geography | None = None,
         if part.empty:
             continue
         fig.add_trace(go.Bar(
-            x=(part["gap"] * scale).tolist(), y=part["name"].tolist(), orientation="h", name=_reading_label(reading), showlegend=True,
-            marker_color=colour, error_x=dict(type="data", symmetric=False, thickness=1.5, width=3, color=charts.TEXT_COLOUR,
-                                              array=((part["gap_upper"] - part["gap"]) * scale).tolist(),
-                                              arrayminus=((part["gap"] - part["gap_lower"]) * scale).tolist()),
-            customdata=np.stack([part["gap_lower"] * scale, part["gap_upper"] * scale], axis=-1),
+            x=_shown(part["gap"], scale), y=part["name"].tolist(), orientation="h", name=_reading_label(reading), showlegend=True,
+            marker_color=colour, error_x=charts.interval_errors(part["gap"], part["gap_lower"], part["gap_upper"], scale=scale,
+                                                                colour=charts.TEXT_COLOUR, width=3),
+            customdata=_custom(_shown(part["gap_lower"], scale), _shown(part["gap_upper"], scale)),
             hovertemplate="%{y}: %{x:.1f} " + points_word + " (95% CI %{customdata[0]:.1f} to %{customdata[1]:.1f})<extra></extra>",
         ))
     height = max(240, 26 * len(rows) + 140)
@@ -253,14 +260,14 @@ def funnel(points_frame: pd.DataFrame, curve: pd.DataFrame, target: float, indic
             fig.add_trace(go.Scatter(x=n, y=(curve[f"{side}_{level}"] * indicator.scale).tolist(), mode="lines", name=name,
                                      legendgroup=level, showlegend=side == "lower", hoverinfo="skip",
                                      line=dict(color=charts.NEUTRAL_COLOUR, dash=dash, width=1.5)))
-    fig.add_trace(go.Scatter(x=[n[0], n[-1]], y=[target * indicator.scale] * 2, mode="lines", name=f"{target_name} {indicator.percent(target)}",
+    fig.add_trace(go.Scatter(x=[n[0], n[-1]], y=_shown([target] * 2, indicator.scale), mode="lines", name=f"{target_name} {indicator.percent(target)}",
                              line=dict(color=charts.TEXT_COLOUR, width=1.5), hoverinfo="skip"))
     for band in FUNNEL_BANDS:
         part = points_frame[points_frame["band"] == band]
         if part.empty:
             continue
         fig.add_trace(go.Scatter(
-            x=part["focus_denominator"].tolist(), y=(part["focus_pct"] * indicator.scale).tolist(), mode="markers", name=band.capitalize(),
+            x=part["focus_denominator"].tolist(), y=_shown(part["focus_pct"], indicator.scale), mode="markers", name=band.capitalize(),
             marker=dict(size=10, color=funnel_colours(indicator)[band], line=dict(width=1, color="white")),
             text=part["geography_name"].tolist(),
             hovertemplate="%{text}: %{y:.1f}" + _unit(indicator) + " of %{x:,} children<extra></extra>",
@@ -268,7 +275,7 @@ def funnel(points_frame: pd.DataFrame, curve: pd.DataFrame, target: float, indic
     if chosen is not None:
         mine = points_frame[points_frame["geography_code"] == chosen.code] if "geography_code" in points_frame else points_frame.iloc[0:0]
         for row in mine.itertuples():
-            fig.add_annotation(x=row.focus_denominator, y=row.focus_pct * indicator.scale, text=row.geography_name, showarrow=True,
+            fig.add_annotation(x=row.focus_denominator, y=_shown([row.focus_pct], indicator.scale)[0], text=row.geography_name, showarrow=True,
                                arrowhead=2, ax=40, ay=-40, font=dict(size=13, color=charts.TEXT_COLOUR),
                                bgcolor="rgba(255,255,255,0.85)")
     charts.style(fig, x_title=f"{indicator.focus_label}: number of children", y_title=indicator.axis_title, height=480)
@@ -282,7 +289,7 @@ def gradient_bars(gradient: pd.DataFrame, indicator: Indicator) -> go.Figure | N
     if rows.empty:
         return None
     fig = go.Figure(go.Bar(
-        x=rows["short_label"].tolist(), y=(rows["value_pct"] * indicator.scale).tolist(), marker_color=charts.REFERENCE_COLOUR,
+        x=rows["short_label"].tolist(), y=_shown(rows["value_pct"], indicator.scale), marker_color=charts.REFERENCE_COLOUR,
         error_y=_errors(rows, "value", scale=indicator.scale), name=indicator.title,
         hovertemplate="%{x}: %{y:.1f}" + _unit(indicator) + "<extra></extra>",
     ))
