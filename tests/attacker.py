@@ -235,8 +235,10 @@ def attack(filters: Filters, published: Published, threshold: int, sustained_min
             if group not in family:
                 continue
             row = sum(coefficient * expression(group, behind, measure) for measure, coefficient in coefficients.items())
-            upper_rows.append(row), upper_values.append(high + 1e-9)
-            upper_rows.append(-row), upper_values.append(-low + 1e-9)
+            if np.isfinite(high):
+                upper_rows.append(row), upper_values.append(high + 1e-9)
+            if np.isfinite(low):
+                upper_rows.append(-row), upper_values.append(-low + 1e-9)
         a_eq = sparse.csr_matrix(np.array(equations)) if equations else None
         b_eq = np.array(values, dtype=float) if equations else None
         a_ub = sparse.csr_matrix(np.array(upper_rows)) if upper_rows else None
