@@ -10,7 +10,7 @@ import pandas as pd
 
 from scrutiny import stats
 from scrutiny.contract import MOST_DEPRIVED_GROUP
-from scrutiny.disclosure.core import Sums, _same_shape_sums, plan_suppression, primary, threshold
+from scrutiny.disclosure.core import Sums, _ranges, _same_shape_sums, plan_suppression, primary, threshold
 
 # --- The Reach plan --------------------------------------------------------------------------------
 
@@ -107,14 +107,52 @@ class ReachPlan:
     published: np.ndarray = field(default=None, repr=False)
 
 
-def _sets(areas: pd.DataFrame) -> tuple[pd.DataFrame, list, dict, dict]:
-    """Every publishable set of areas: its key, its member areas, and how the sets are linked."""
+@dataclass
+class _Structure:
+    """Every publishable set of areas (numbered as ReachPlan's set_index) and how the sets are linked."""
+
+    centres: pd.DataFrame
+    keys: list
+    index: dict
+    n_areas: int                 # sets 0 .. n_areas - 1 are the areas, in code order
+    deprived: np.ndarray         # per area: among the most deprived
+    members: object              # sparse sets x areas: the areas each set holds
+    others: object               # sparse sets x areas: a centre-level set's areas that are not most deprived
+    centre_level: np.ndarray     # sets made of whole centres (a centre, a district, the authority ...)
+    split: np.ndarray            # sets of a district-level set's most deprived (or other) areas
+    links: Sums                  # relation: a set is the sum of its parts (distinct sums, none trivial)
+    split_links: np.ndarray      # rows of (set, its most deprived areas' set, its other areas' set)
+
+
+def _rows(matrix) -> list[np.ndarray]:
+    matrix = matrix.tocsr()
+    matrix.sort_indices()
+    return np.split(matrix.indices.astype(np.int64), matrix.indptr[1:-1])
+
+
+def _structure(areas: pd.DataFrame) -> _Structure:
+    """The sets a view can publish: each area, each centre, and for every combination of the
+    sidebar filters each unit of each roll-up within it and the whole of it; each district-level
+    set's most deprived areas and its other areas. Sets are numbered in that order (areas by code,
+    centres by id, the filter combinations as ``combinations(DIMENSIONS)`` gives them, each sorted
+    by its values); the plan breaks ties by that number, so the order is part of the plan."""
+    from scipy import sparse
+
     centres = areas.drop_duplicates("centre_id")[["centre_id", *DIMENSIONS]].copy()
     for dimension in DIMENSIONS:
         centres[dimension] = centres[dimension].astype(object).where(centres[dimension].notna(), NONE_VALUE)
     centres = centres.sort_values("centre_id").reset_index(drop=True)
-    keys: list = []
-    index: dict = {}
+    centre_ids = centres["centre_id"].tolist()
+    centre_position = {c: i for i, c in enumerate(centre_ids)}
+    area_rows = areas.drop_duplicates("area_code")[["area_code", "centre_id", "most_deprived"]]
+    area_rows = area_rows.sort_values("area_code")
+    codes = area_rows["area_code"].tolist()
+    n_areas, n_centres = len(codes), len(centre_ids)
+    deprived = area_rows["most_deprived"].fillna(False).to_numpy(dtype=bool)
+    centre_of_area = area_rows["centre_id"].map(centre_position).to_numpy(dtype=np.int64)
+
+    keys: list = [("area", code) for code in codes]
+    index: dict = {key: i for i, key in enumerate(keys)}
 
     def add(key) -> int:
         if key not in index:
@@ -122,23 +160,28 @@ def _sets(areas: pd.DataFrame) -> tuple[pd.DataFrame, list, dict, dict]:
             keys.append(key)
         return index[key]
 
-    links: list[tuple[int, list[int]]] = []
-    area_rows = areas.drop_duplicates("area_code")[["area_code", "centre_id", "most_deprived"]]
-    area_sets = {code: add(("area", code)) for code in sorted(area_rows["area_code"])}
-    centre_sets = {c: add(frozenset([c])) for c in centres["centre_id"]}
-    areas_of_centre = area_rows.groupby("centre_id")["area_code"].agg(list)
-    for centre, codes in areas_of_centre.items():
-        links.append((centre_sets[centre], [area_sets[a] for a in codes]))
+    for c in centre_ids:
+        add(frozenset([c]))
+    centre_set = n_areas + np.arange(n_centres)
+    links: list[tuple[int, np.ndarray]] = []
+    # Centre-level sets (rows: set numbers, columns: centres).
+    set_rows, set_cols = [centre_set], [np.arange(n_centres)]
     # Every combination of the sidebar filters, and each unit of each roll-up within it.
+    values_of = list(zip(*(centres[d].tolist() for d in DIMENSIONS))) if n_centres else []
     combos: dict[tuple, dict] = {}
     for size in range(len(DIMENSIONS) + 1):
         for pattern in combinations(DIMENSIONS, size):
-            grouped = centres.groupby(list(pattern), sort=True)["centre_id"] if pattern else None
-            members = {(): frozenset(centres["centre_id"])} if not pattern else {
-                (k if isinstance(k, tuple) else (k,)): frozenset(v) for k, v in grouped}
-            combos[pattern] = {values: add(key) for values, key in members.items()}
-            for values, key in members.items():
-                links.append((index[key], [centre_sets[c] for c in sorted(key)]))
+            columns = [DIMENSIONS.index(d) for d in pattern]
+            grouped: dict[tuple, list[int]] = {}
+            for i, row in enumerate(values_of):
+                grouped.setdefault(tuple(row[c] for c in columns), []).append(i)
+            combos[pattern] = {}
+            for values in sorted(grouped):
+                s = add(frozenset(centre_ids[i] for i in grouped[values]))
+                combos[pattern][values] = (s, grouped[values])
+                set_rows.append(np.full(len(grouped[values]), s))
+                set_cols.append(np.asarray(grouped[values], dtype=np.int64))
+                links.append((s, centre_set[grouped[values]]))
     for pattern, sets in combos.items():
         for dimension in DIMENSIONS:
             if dimension in pattern:
@@ -146,124 +189,150 @@ def _sets(areas: pd.DataFrame) -> tuple[pd.DataFrame, list, dict, dict]:
             finer = tuple(d for d in DIMENSIONS if d in pattern or d == dimension)
             position = finer.index(dimension)
             children: dict[tuple, list[int]] = {}
-            for values, s in combos[finer].items():
-                coarse = values[:position] + values[position + 1:]
-                children.setdefault(coarse, []).append(s)
-            for values, s in sets.items():
-                links.append((s, sorted(set(children.get(values, [])))))
+            for values, (s, _) in combos[finer].items():
+                children.setdefault(values[:position] + values[position + 1:], []).append(s)
+            for values, (s, _) in sets.items():
+                links.append((s, np.asarray(sorted(set(children.get(values, []))), dtype=np.int64)))
     # Most deprived areas and the rest, within each set holding a district (the missed-by-district bars).
-    deprived_of_area = dict(zip(area_rows["area_code"], area_rows["most_deprived"].fillna(False).astype(bool)))
-    split_links: list[tuple[int, list[int]]] = []
-    split_sets: dict[int, tuple[int, int]] = {}
+    split_rows: dict[bool, list] = {DEPRIVED: [], OTHER: []}
+    split_links = []
     for pattern, sets in combos.items():
         if "district" not in pattern:
             continue
-        for s in sets.values():
+        for s, held in sets.values():
             key = keys[s]
-            codes = [a for c in sorted(key) for a in areas_of_centre.get(c, [])]
             pair = []
             for flag in (DEPRIVED, OTHER):
                 part = add((key, flag))
-                links.append((part, [area_sets[a] for a in codes if deprived_of_area[a] == flag]))
+                split_rows[flag].append((part, held))
                 pair.append(part)
-            split_sets[s] = tuple(pair)
-            split_links.append((s, pair))
-    kinds = {"area": list(area_sets.values()), "split": [p for pair in split_sets.values() for p in pair]}
-    return centres, keys, index, {"links": links, "split_links": split_links, "kinds": kinds,
-                                   "area_sets": area_sets, "deprived": deprived_of_area}
+            split_links.append((s, *pair))
+    n_sets = len(keys)
+
+    def matrix(rows, cols, width):
+        rows = np.concatenate(rows) if rows else np.zeros(0, np.int64)
+        cols = np.concatenate(cols) if cols else np.zeros(0, np.int64)
+        out = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_sets, width))
+        out.data[:] = 1.0  # a set named twice in a combination is still one set
+        return out
+
+    centre_areas = sparse.csr_matrix((np.ones(n_areas), (centre_of_area, np.arange(n_areas))), shape=(n_centres, n_areas))
+    only = {flag: centre_areas @ sparse.diags((deprived == flag).astype(float)) for flag in (DEPRIVED, OTHER)}
+    set_centres = matrix(set_rows, set_cols, n_centres)
+    flag_centres = {flag: matrix([np.full(len(held), part) for part, held in rows],
+                                 [np.asarray(held, dtype=np.int64) for _, held in rows], n_centres)
+                    for flag, rows in split_rows.items()}
+    members = (sparse.csr_matrix((np.ones(n_areas), (np.arange(n_areas), np.arange(n_areas))), shape=(n_sets, n_areas))
+               + set_centres @ centre_areas + flag_centres[DEPRIVED] @ only[DEPRIVED] + flag_centres[OTHER] @ only[OTHER])
+    members = members.tocsr()
+    members.sort_indices()
+    others = (set_centres @ only[OTHER]).tocsr()
+    others.sort_indices()
+    others.eliminate_zeros()
+
+    area_lists = _rows(members)
+    for s in centre_set:
+        links.append((int(s), area_lists[s]))
+    for flag in (DEPRIVED, OTHER):
+        for part, _ in split_rows[flag]:
+            links.append((part, area_lists[part]))
+    # One sum each (every list of parts above is in ascending order): the same sum named twice, a set
+    # that is its own only part and a total with no parts can never need a cell hidden, so they are left out.
+    distinct: dict = {}
+    for total, parts in links:
+        if len(parts) == 0 or (len(parts) == 1 and parts[0] == total):
+            continue
+        distinct.setdefault((total, parts.tobytes()), (total, parts))
+    link_pairs = list(distinct.values())
+    is_split = np.zeros(n_sets, dtype=bool)
+    is_split[[p for flag in (DEPRIVED, OTHER) for p, _ in split_rows[flag]]] = True
+    centre_level = np.zeros(n_sets, dtype=bool)
+    centre_level[np.unique(np.concatenate(set_rows))] = True
+    return _Structure(centres, keys, index, n_areas, deprived, members, others, centre_level, is_split,
+                      _links_of(link_pairs), np.asarray(sorted(set(split_links)), dtype=np.int64).reshape(-1, 3))
+
+
+def _links_of(pairs: list[tuple[int, np.ndarray]]) -> Sums:
+    """Sums from (total, parts) with the members of each sum next to each other."""
+    if not pairs:
+        return Sums(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, bool))
+    sizes = np.asarray([len(parts) + 1 for _, parts in pairs])
+    first = np.r_[0, np.cumsum(sizes)[:-1]]
+    is_total = np.zeros(sizes.sum(), dtype=bool)
+    is_total[first] = True
+    cells = np.empty(sizes.sum(), dtype=np.int64)
+    cells[first] = [total for total, _ in pairs]
+    cells[~is_total] = np.concatenate([parts for _, parts in pairs])
+    return Sums(np.repeat(np.arange(len(pairs)), sizes), cells, is_total)
 
 
 def build_reach_plan(areas: pd.DataFrame, threshold_value: int, sustained_min: int = stats.SUSTAINED_MIN) -> ReachPlan:
     """The plan for one year's reach_by_area rows over the whole authority (no sidebar filters)."""
     groups = sorted(areas["target_group"].unique(), key=lambda g: (g != "all", g != MOST_DEPRIVED_GROUP, g))
-    centres, keys, index, structure = _sets(areas)
-    n_sets, n_groups, n_measures = len(keys), len(groups), len(MEASURES)
-    area_sets = structure["area_sets"]
-    n_areas = len(area_sets)
-    area_order = list(area_sets)
-    area_position = {a: i for i, a in enumerate(area_order)}
-    # Which areas each set holds, as a sparse 0/1 matrix: set values are sums of area values.
-    from scipy import sparse
+    structure = _structure(areas)
+    n_sets, n_groups, n_measures = len(structure.keys), len(groups), len(MEASURES)
+    n_areas = structure.n_areas
+    area_position = dict(zip((key[1] for key in structure.keys[:n_areas]), range(n_areas)))
+    is_area = np.zeros(n_sets, dtype=bool)
+    is_area[:n_areas] = True
+    is_split = structure.split
 
-    rows, cols = [], []
-    centre_areas = areas.drop_duplicates("area_code").groupby("centre_id")["area_code"].agg(list)
-    deprived = structure["deprived"]
-    for key, s in index.items():
-        if isinstance(key, tuple) and key[0] == "area":
-            members = [key[1]]
-        elif isinstance(key, frozenset):
-            members = [a for c in key for a in centre_areas.get(c, [])]
-        else:
-            members = [a for c in key[0] for a in centre_areas.get(c, []) if deprived[a] == key[1]]
-        rows += [s] * len(members)
-        cols += [area_position[a] for a in members]
-    incidence = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_sets, n_areas))
-
-    values = np.zeros((n_groups, n_sets, n_measures))
+    # Set values are sums of area values; missed is worked out at the set's own level, except for
+    # the deprivation split, which is missed area by area summed.
+    missed_m, pop, reached = MEASURES.index("missed"), MEASURES.index("population"), MEASURES.index("reached")
     counts = [m for m in MEASURES if m != "missed"]
-    for g, group in enumerate(groups):
-        part = areas[areas["target_group"] == group]
-        grid = np.zeros((n_areas, len(counts) + 1))
-        positions = part["area_code"].map(area_position).to_numpy()
-        grid[positions, :len(counts)] = part[counts].to_numpy(dtype=float)
-        # Missed, area by area: summed for the deprivation split, worked out at the set's level elsewhere.
-        grid[positions, len(counts)] = np.maximum(part["population"].to_numpy(float) - part["reached"].to_numpy(float), 0)
-        summed = incidence @ grid
-        for m, measure in enumerate(counts):
-            values[g, :, MEASURES.index(measure)] = summed[:, m]
-        pop, reached = values[g, :, MEASURES.index("population")], values[g, :, MEASURES.index("reached")]
-        values[g, :, MEASURES.index("missed")] = np.maximum(pop - reached, 0)
-        split = structure["kinds"]["split"]
-        values[g, split, MEASURES.index("missed")] = summed[split, len(counts)]
-        # Missed by area summed: where it differs from the set's own missed, the sums below do not hold.
-        values_area_missed = summed[:, len(counts)]
-        if g == 0:
-            additive = np.zeros((n_groups, n_sets), dtype=bool)
-        additive[g] = np.isclose(values_area_missed, values[g, :, MEASURES.index("missed")])
+    count_index = [MEASURES.index(m) for m in counts]
+    group_of_row = pd.Categorical(areas["target_group"], categories=groups).codes
+    area_of_row = areas["area_code"].map(area_position).to_numpy()
+    grid = np.zeros((n_groups, n_areas, len(counts) + 1))
+    grid[group_of_row, area_of_row, :len(counts)] = areas[counts].to_numpy(dtype=float)
+    grid[group_of_row, area_of_row, len(counts)] = np.maximum(
+        areas["population"].to_numpy(float) - areas["reached"].to_numpy(float), 0)
+    summed = structure.members @ grid.transpose(1, 0, 2).reshape(n_areas, -1)
+    summed = summed.reshape(n_sets, n_groups, len(counts) + 1).transpose(1, 0, 2)
+    values = np.zeros((n_groups, n_sets, n_measures))
+    values[:, :, count_index] = summed[:, :, :len(counts)]
+    values[:, :, missed_m] = np.maximum(values[:, :, pop] - values[:, :, reached], 0)
+    values[:, is_split, missed_m] = summed[:, is_split, len(counts)]
+    # Missed by area summed: where it differs from the set's own missed, the sums below do not hold.
+    additive = np.isclose(summed[:, :, len(counts)], values[:, :, missed_m])
 
     published = np.ones((n_groups, n_sets, n_measures), dtype=bool)
-    is_area = np.zeros(n_sets, dtype=bool)
-    is_area[structure["kinds"]["area"]] = True
-    is_split = np.zeros(n_sets, dtype=bool)
-    is_split[structure["kinds"]["split"]] = True
     # Areas show the table's counts, not the how-often bands; the deprivation split shows missed only.
     published[:, is_area, len(TABLE_MEASURES):] = False
     published[:, is_split, :] = False
-    published[:, is_split, MEASURES.index("missed")] = True
+    published[:, is_split, missed_m] = True
 
-    missed_m = MEASURES.index("missed")
     ok_member = published.copy()
     ok_member[:, :, missed_m] &= additive
-    # The links between sets hold for every group and measure: laid out once, then repeated.
-    link_relation = np.concatenate([np.full(len(parts) + 1, r) for r, (_, parts) in enumerate(structure["links"])])
-    link_set = np.concatenate([[total, *parts] for total, parts in structure["links"]]).astype(np.int64)
-    link_total = np.concatenate([[True] + [False] * len(parts) for _, parts in structure["links"]])
-    n_links = len(structure["links"])
-    g_index = np.arange(n_groups)[:, None, None]
-    m_index = np.arange(n_measures)[None, :, None]
-    member_ok = ok_member[g_index, link_set[None, None, :], m_index]          # groups x measures x members
-    relation_ok = np.ones((n_groups, n_measures, n_links), dtype=bool)
-    for g in range(n_groups):
-        for m in range(n_measures):
-            relation_ok[g, m] = np.bincount(link_relation, weights=~member_ok[g, m], minlength=n_links) == 0
-    keep = relation_ok[:, :, link_relation]
-    cells = (g_index * n_sets + link_set[None, None, :]) * n_measures + m_index
-    relation_ids = (g_index * n_measures + m_index) * n_links + link_relation[None, None, :]
-    hierarchy = Sums(relation_ids[keep], cells[keep], np.broadcast_to(link_total, keep.shape)[keep])
+    # The links between sets hold for every group and measure where every member is published:
+    # laid out once, then repeated.
+    links = structure.links
+    n_links = int(links.relation.max()) + 1 if len(links.relation) else 0
+    link_start = np.searchsorted(links.relation, np.arange(n_links + 1))
+    member_ok = ok_member[:, links.cell, :].transpose(0, 2, 1)             # groups x measures x members
+    relation_ok = np.logical_and.reduceat(member_ok, link_start[:-1], axis=2) if n_links else \
+        np.zeros((n_groups, n_measures, 0), dtype=bool)
+    g_of, m_of, link_of = np.nonzero(relation_ok)
+    sizes = link_start[link_of + 1] - link_start[link_of]
+    position = _ranges(link_start[link_of], link_start[link_of + 1])
+    hierarchy = Sums(np.repeat(np.arange(len(link_of)), sizes),
+                     (np.repeat(g_of, sizes) * n_sets + links.cell[position]) * n_measures + np.repeat(m_of, sizes),
+                     links.is_total[position])
 
     def cell(g, s, m):
         return (g * n_sets + s) * n_measures + m
 
-    relations: list[tuple[int, list[int]]] = []
-    pop, reached = MEASURES.index("population"), MEASURES.index("reached")
     band_cells = [MEASURES.index(b) for b in BANDS]
     sustained_bands = [MEASURES.index(b) for b in BAND_STARTS.get(sustained_min, ())]
     identities = []
     set_numbers = np.arange(n_sets)
+    split = structure.split_links
     for g in range(n_groups):
-        for total, pair in structure["split_links"]:
-            if additive[g, total]:
-                relations.append((cell(g, total, missed_m), [cell(g, p, missed_m) for p in pair]))
+        # A district-level set's missed is its most deprived areas' plus its other areas'.
+        rows = split[additive[g, split[:, 0]]]
+        identities.append(_same_shape_sums(cell(g, rows[:, 0], missed_m),
+                                           [cell(g, rows[:, 1], missed_m), cell(g, rows[:, 2], missed_m)]))
         # Population = reached + missed wherever no more were reached than estimated.
         sets = set_numbers[~is_split & (values[g, :, reached] <= values[g, :, pop])]
         identities.append(_same_shape_sums(cell(g, sets, pop), [cell(g, sets, reached), cell(g, sets, missed_m)]))
@@ -276,29 +345,35 @@ def build_reach_plan(areas: pd.DataFrame, threshold_value: int, sustained_min: i
     # Most deprived 30% is every child of the most deprived areas: in those areas the two groups are one.
     if MOST_DEPRIVED_GROUP in groups and "all" in groups:
         g_all, g_deprived = groups.index("all"), groups.index(MOST_DEPRIVED_GROUP)
-        for code, s in area_sets.items():
-            if deprived[code]:
-                for m, measure in enumerate(TABLE_MEASURES):
-                    relations.append((cell(g_deprived, s, m), [cell(g_all, s, m)]))
-        for s in structure["kinds"]["split"]:
-            if keys[s][1] == DEPRIVED:
-                relations.append((cell(g_deprived, s, missed_m), [cell(g_all, s, missed_m)]))
+        deprived_areas = np.flatnonzero(structure.deprived)
+        for m in range(len(TABLE_MEASURES)):
+            identities.append(_same_shape_sums(cell(g_deprived, deprived_areas, m), [cell(g_all, deprived_areas, m)]))
+        deprived_splits = np.asarray([s for s in np.flatnonzero(is_split) if structure.keys[s][1] == DEPRIVED],
+                                     dtype=np.int64)
+        identities.append(_same_shape_sums(cell(g_deprived, deprived_splits, missed_m),
+                                           [cell(g_all, deprived_splits, missed_m)]))
         # All children of a centre or wider set are the most deprived group there plus the children
         # of its other areas, each of which the area table shows.
-        for key, s in index.items():
-            if not isinstance(key, frozenset):
-                continue
-            others = [area_sets[a] for c in sorted(key) for a in centre_areas.get(c, []) if not deprived[a]]
-            for m, measure in enumerate(TABLE_MEASURES):
-                if measure == "missed" and not (additive[g_all, s] and additive[g_deprived, s]):
-                    continue
-                relations.append((cell(g_all, s, m), [cell(g_deprived, s, m)] + [cell(g_all, o, m) for o in others]))
+        others = structure.others
+        for m, measure in enumerate(TABLE_MEASURES):
+            sets = np.flatnonzero(structure.centre_level)
+            if measure == "missed":
+                sets = sets[additive[g_all, sets] & additive[g_deprived, sets]]
+            sizes = np.diff(others.indptr)[sets]
+            parts = others.indices[np.concatenate([np.arange(others.indptr[s], others.indptr[s + 1]) for s in sets])
+                                   if len(sets) else np.zeros(0, np.int64)]
+            relation = np.arange(len(sets))
+            relation = np.concatenate([relation, relation, np.repeat(relation, sizes)])
+            order = np.argsort(relation, kind="stable")  # each sum's members together
+            identities.append(Sums(relation[order],
+                                   np.concatenate([cell(g_all, sets, m), cell(g_deprived, sets, m),
+                                                   cell(g_all, parts.astype(np.int64), m)])[order],
+                                   np.concatenate([np.ones(len(sets), bool), np.zeros(len(sets) + len(parts), bool)])[order]))
 
     flat = values.reshape(-1)
     primary_hidden = primary(flat, threshold_value) & published.reshape(-1)
-    hidden = plan_suppression(flat, Sums.concat([hierarchy, *identities, Sums.of(relations)]), threshold_value,
-                              hidden=primary_hidden)
-    return ReachPlan(threshold_value, groups, centres, index, values, hidden.reshape(values.shape),
+    hidden = plan_suppression(flat, Sums.concat([hierarchy, *identities]), threshold_value, hidden=primary_hidden)
+    return ReachPlan(threshold_value, groups, structure.centres, structure.index, values, hidden.reshape(values.shape),
                      primary_hidden.reshape(values.shape), published=published)
 
 
