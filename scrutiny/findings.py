@@ -424,7 +424,8 @@ def busy_sites_reaching_few(filters: Filters) -> list[Finding]:
             score=float(result.y_average - p.y_upper),
             question=(f"{p.centre_name} is busy but reaches few children from the most deprived areas: "
                       "who is using it, and who is not?"),
-            statement=(f"In {filters.period_label} {p.centre_name} had {format.number(p.x)} visits per under-five living "
+            statement=(f"In {filters.period_label} {p.centre_name} had "
+                       f"{footfall.visits_per_under_five(p.x, p.visits_per_child_decimals)} visits per under-five living "
                        f"in its reach area (sites' average {format.number(result.x_average)}), but reached "
                        f"{_percent(p.y)} of children in its 30% most deprived areas ({stats.show_count(p.md_reached, t)} of "
                        f"{stats.show_count(p.md_population, t)}), against {_percent(result.y_average)} across the sites."),

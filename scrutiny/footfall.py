@@ -160,20 +160,46 @@ def _hide_rate(frame: pd.DataFrame, prefix: str, hidden) -> pd.DataFrame:
     return frame
 
 
+def implied_population_range(visits, shown, decimals: int) -> np.ndarray:
+    """How many under-fives fit the visits and a visits per under-five as printed (to `decimals`): the
+    width of visits / (shown + half a step) .. visits / (shown - half a step); unbounded near zero."""
+    visits, shown = np.asarray(visits, dtype=float), np.asarray(shown, dtype=float)
+    half = 0.5 / 10 ** decimals
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(shown - half > 0, visits / (shown - half), np.inf) - visits / (shown + half)
+
+
 def add_visits_per_child(frame: pd.DataFrame, t: int, population_hidden=None) -> pd.DataFrame:
-    """visits / population, hidden (NaN) when visits are 1..t-1, the population is under t, or the
-    disclosure plan hides the population (visits shown over visits per under-five would give it)."""
+    """visits / population (visits_per_child, with visits_per_child_decimals as it is printed), hidden
+    (NaN) when visits are 1..t-1 or the population is under t.
+
+    Where the disclosure plan hides the population, visits shown over visits per under-five would
+    give it: there the figure is printed as a whole number ("about 8"), and only when the visits and
+    that whole number leave at least 2 x threshold possible populations; otherwise it is hidden too.
+    """
     out = frame.copy()
     visits = out.visits.astype(float).to_numpy()
     population = out.population.astype(float).to_numpy()
     hidden = stats.rate_suppressed(visits, population, t) & ~np.isnan(population)
-    if population_hidden is not None:
-        hidden |= np.asarray(population_hidden, dtype=bool)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(population > 0, visits / population, np.nan)
+    decimals = np.ones(len(out), dtype=np.int64)
+    if population_hidden is not None:
+        coarse = np.asarray(population_hidden, dtype=bool) & ~hidden
+        whole = np.array([np.nan if np.isnan(v) else float(format.number(v, 0)) for v in rate])
+        hidden |= coarse & ~(implied_population_range(visits, whole, 0) >= 2 * t)
+        decimals[coarse] = 0
     out["visits_per_child"] = np.where(hidden, np.nan, rate)
+    out["visits_per_child_decimals"] = decimals
     out["visits_per_child_suppressed"] = hidden
     return out
+
+
+def visits_per_under_five(value: float, decimals: int = 1) -> str:
+    """Visits per under-five as printed: '13.3', or 'about 8' where only a whole number may be shown."""
+    if pd.isna(value):
+        return ""
+    return format.number(value, 1) if decimals >= 1 else f"about {format.number(value, 0)}"
 
 
 def _add_outcomes(table: pd.DataFrame, filters: Filters, indicator: Indicator | None, t: int) -> pd.DataFrame:
@@ -355,7 +381,7 @@ def site_summary(table: pd.DataFrame, result: Scatter, site: str, indicator: Ind
     if point.empty:
         return text + "; it is not on the chart because its figures rest on small numbers or are missing."
     p = point.iloc[0]
-    return (text + f", {format.number(p.x)} per under-five living in its reach area; {measure_phrase(result.measure, indicator)} "
+    return (text + f", {visits_per_under_five(p.x, p.visits_per_child_decimals)} per under-five living in its reach area; {measure_phrase(result.measure, indicator)} "
             f"was {format.percent(p.y, 0)} (95% CI {format.interval(p.y_lower, p.y_upper, 0)}), "
             f"so it is in the group “{quadrant_names(result.measure)[p.quadrant]}”.")
 
@@ -376,8 +402,9 @@ def table_sentence(table: pd.DataFrame, year_label: str, t: int) -> str:
     if len(rated) >= 2:
         top, bottom = rated.iloc[0], rated.iloc[-1]
         text += (f" Per under-five living in its reach area, {top.centre_name} was busiest "
-                 f"({format.number(top.visits_per_child)} visits) and {bottom.centre_name} quietest "
-                 f"({format.number(bottom.visits_per_child)}).")
+                 f"({visits_per_under_five(top.visits_per_child, top.visits_per_child_decimals)} visits) and "
+                 f"{bottom.centre_name} quietest "
+                 f"({visits_per_under_five(bottom.visits_per_child, bottom.visits_per_child_decimals)}).")
     no_area = table[~table.has_reach_area]
     if not no_area.empty:
         text += (f" {_names(list(no_area.centre_name))} {'has' if len(no_area) == 1 else 'have'} no reach area, "
@@ -552,7 +579,7 @@ def table_as_shown(table: pd.DataFrame, indicator: Indicator | None) -> pd.DataF
             per_child_text = reach_text = "no reach area"
         else:
             per_child_text = (stats.SUPPRESSED if r.visits_per_child_suppressed
-                              else "" if np.isnan(r.visits_per_child) else format.number(r.visits_per_child))
+                              else visits_per_under_five(r.visits_per_child, r.visits_per_child_decimals))
             reach_text = ("no under-fives in such areas" if r.md_population == 0
                           else _rate_text(r.reach_pct, r.reach_lower, r.reach_upper, r.reach_suppressed))
         # The name, the figures and the verdict first, so they are in view on a shared screen.

@@ -114,6 +114,9 @@ def gather(filters: Filters, threshold: int, protected: bool = True, groups: lis
             custom = np.asarray(trace["customdata"], dtype=object)
             xs, ys = _numbers(trace["x"]), _numbers(trace["y"])
             sizes = _numbers(trace["marker"].get("size"))
+            # The key says a diamond is drawn at one fixed size: only a circle's size is its under-fives.
+            symbols = np.asarray(trace["marker"].get("symbol", "circle"), dtype=object)
+            symbols = np.broadcast_to(symbols, (len(sizes),)) if len(sizes) else symbols
             for i, name in enumerate(custom[:, 0]):
                 centre = table.loc[table.centre_name == name, "centre_id"].iloc[0]
                 areas_of = behind[centre]
@@ -121,7 +124,7 @@ def gather(filters: Filters, threshold: int, protected: bool = True, groups: lis
                 under_fives = float(str(custom[i, 2]).replace(",", "")) if custom[i, 2] not in ("", "c") else None
                 if under_fives is not None:
                     published.linear.append(("all", areas_of, {"population": 1}, under_fives, under_fives, "footfall scatter hover"))
-                if i < len(sizes) and not np.isnan(sizes[i]):
+                if i < len(sizes) and not np.isnan(sizes[i]) and symbols[i] == "circle":
                     published.linear.append(("all", areas_of, {"population": 1}, sizes[i], sizes[i], "footfall scatter point size"))
                 _add_per_under_five(published, areas_of, visits, xs[i], "footfall scatter")
                 _add_percent(published, MOST_DEPRIVED_GROUP, areas_of, ys[i], "footfall scatter")

@@ -53,3 +53,21 @@ def test_the_footfall_page_gives_no_hidden_reach_cell_away_on_random_small_extra
 
 def _cell(leak) -> tuple:
     return leak.group, leak.areas, leak.measure
+
+
+def test_a_whole_number_of_visits_per_under_five_gives_nothing_away(make_extract):
+    # Eastfield North (A1) and Brook (A3) with 60 under-fives each: Eastfield 65, O'Brien's 63, Old Mill 2.
+    # To keep Old Mill's 2 the Reach plan hides both other centres' under-fives (the authority less them,
+    # Northdale less Eastfield, would give it). 200 visits over 65 is "about 3"
+    # per under-five, which fits 57 to 80 under-fives; 45 over 63 is "about 1", which fits 30 to 90.
+    from scrutiny import footfall
+
+    population = tiny_extract.tables()["population"]
+    population.loc[population.area_code.isin(["A1", "A3"]) & (population.target_group == "all"), "children"] = 60
+    make_extract(population=population)
+    current = Filters(year=2023)
+    shown = footfall.table_as_shown(footfall.site_table(current, None), None).set_index("Site")["Visits per under-five"]
+    assert shown.to_dict() == {"Central Library": "no reach area", "Eastfield Children's Centre": "about 3",
+                               "O'Brien & Sons Family Hub": "about 1"}
+    leaks = attacker_footfall.attack(current, 5, groups=GROUPS)
+    assert not leaks, "\n".join(map(str, leaks))

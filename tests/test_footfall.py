@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from scipy import stats as scipy_stats
 
-from scrutiny import footfall, stats, ui
+from scrutiny import footfall, format, stats, ui
 from scrutiny.filters import Filters
 from scrutiny.queries import run
 from tests import tiny_extract
@@ -247,6 +247,44 @@ def _site_frame(rows, threshold=5):
     frame["has_reach_area"] = frame.population.notna()
     frame = footfall.add_visits_per_child(frame, threshold)
     return stats.add_rate(frame, "md_reached", "md_population", "reach", threshold)
+
+
+@pytest.mark.parametrize("visits, population, shown", [
+    # 6,000 visits over 600 hidden under-fives: "about 10" fits 6,000 / 10.5 = 571.4 to 6,000 / 9.5 = 631.6,
+    # 60 possible populations, well over 2 x 5.
+    (6000, 600, "about 10"),
+    # 200 over 15: "about 13" fits 200 / 13.5 = 14.8 to 200 / 12.5 = 16, so 15 or 16: hidden.
+    (200, 15, "c"),
+])
+def test_visits_per_under_five_where_the_reach_plan_hides_the_under_fives(visits, population, shown):
+    frame = pd.DataFrame({"visits": [visits], "population": [float(population)]})
+    out = footfall.add_visits_per_child(frame, 5, population_hidden=[True]).iloc[0]
+    text = "c" if out.visits_per_child_suppressed else footfall.visits_per_under_five(out.visits_per_child,
+                                                                                       out.visits_per_child_decimals)
+    assert text == shown
+    # Not hidden by the plan: one decimal as always.
+    out = footfall.add_visits_per_child(frame, 5, population_hidden=[False]).iloc[0]
+    assert footfall.visits_per_under_five(out.visits_per_child, out.visits_per_child_decimals) == format.number(visits / population)
+
+
+@pytest.mark.parametrize("year, per_child_coarse, reach_hidden", [(2023, 27, 31), (2024, 28, 30)])
+def test_how_much_the_reach_plan_hides_on_the_footfall_page_of_the_sample_county(monkeypatch, year, per_child_coarse,
+                                                                               reach_hidden):
+    """Sample county, 54 sites with a reach area: none of their figures is small for its own sake. The
+    Reach plan hides the under-fives of about half (their visits per under-five is printed as a whole
+    number) and the most deprived 30%'s reach of more than half (hidden here as there). A change that
+    hides many more or fewer shows here."""
+    from tests.helpers import REPO_ROOT
+
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(REPO_ROOT / "sample_data"))
+    table = footfall.site_table(Filters(year=year), None)
+    centres = table[table.has_reach_area]
+    assert len(centres) == 54
+    assert not stats.rate_suppressed(centres.visits, centres.population, 5).any()
+    assert not (stats.rate_suppressed(centres.md_reached, centres.md_population, 5) & (centres.md_population > 0)).any()
+    counts = (int((centres.visits_per_child_decimals == 0).sum()), int(centres.visits_per_child_suppressed.sum()),
+              int((centres.reach_suppressed & (centres.md_population > 0)).sum()))
+    assert counts == (per_child_coarse, 0, reach_hidden)
 
 
 FOUR_SITES = [

@@ -25,6 +25,12 @@ def _one_decimal(values) -> list:
     return charts.published(values, 1, 1)
 
 
+def _per_under_five(points: pd.DataFrame) -> list:
+    """Each point's visits per under-five as printed: one decimal, or a whole number where the Reach
+    plan hides the site's under-fives (footfall.add_visits_per_child)."""
+    return [charts.published([x], 1, int(d))[0] for x, d in zip(points.x, points.visits_per_child_decimals)]
+
+
 def _error_bars(pct, lower, upper, **style) -> dict:
     """Error bars from the interval as printed: the ends are whole percentages too."""
     return charts.interval_errors(pct, lower, upper, decimals=0, **style)
@@ -32,7 +38,8 @@ def _error_bars(pct, lower, upper, **style) -> dict:
 
 # --- Busy compared with effective ----------------------------------------------------------------
 
-SCATTER_KEY = ("Point size shows the under-fives living in the reach area; colour, the type of site; the dashed "
+SCATTER_KEY = ("Point size shows the under-fives living in the reach area (a diamond, of one size, where that number "
+               "is hidden to protect small numbers); colour, the type of site; the dashed "
                "lines are the averages of the sites plotted, and a site on a line counts as busy or as doing better. "
                "The busy sites doing less well and the sites furthest out are named; hover over a point for any other.")
 
@@ -63,31 +70,38 @@ def busy_compared_with_effective(result: footfall.Scatter, measure_label: str, n
     as dashed lines and the four corners named; notable sites carry their names and `followed` is ringed."""
     points = result.points
     figure = go.Figure()
-    biggest = max(float(points.population.max()), 1.0) if not points.empty else 1.0
+    # A site whose under-fives the Reach plan hides (its visits per under-five printed as a whole
+    # number) is a diamond of one fixed size: its size must not give the hidden count away.
+    sized = points.visits_per_child_decimals >= 1 if not points.empty else pd.Series(dtype=bool)
+    biggest = max(float(points.population[sized].max()), 1.0) if sized.any() else 1.0
     named = notable(points, followed)
     for code, group in points.groupby("site_type", sort=False):
         labelled = named[group.index]
+        own_size = sized[group.index]
         figure.add_trace(go.Scatter(
-            x=_one_decimal(group.x), y=_percent(group.y), mode="markers+text", name=labels.site_type(code),
+            x=_per_under_five(group), y=_percent(group.y), mode="markers+text", name=labels.site_type(code),
             text=[name if show else "" for name, show in zip(group.centre_name, labelled)],
             textposition=["top center" if i % 2 == 0 else "bottom center" for i in range(len(group))],
             textfont=dict(size=12, color=charts.TEXT_COLOUR), cliponaxis=False,
-            marker=dict(size=group.population, sizemode="area", sizeref=2 * biggest / 40**2, sizemin=5,
+            marker=dict(size=np.where(own_size, group.population, biggest / 4), sizemode="area",
+                        sizeref=2 * biggest / 40**2, sizemin=5, symbol=np.where(own_size, "circle", "diamond"),
                         color=charts.site_colour(code), line=dict(width=1, color="white"), opacity=0.85),
             error_y=_error_bars(group.y, group.y_lower, group.y_upper, colour="rgba(107,107,107,0.45)", width=0),
             customdata=np.stack([
-                group.centre_name, group.visits.map(format.count), group.population.map(format.count),
+                group.centre_name, group.visits.map(format.count),
+                np.where(own_size, group.population.map(format.count), format.SUPPRESSED),
                 [format.interval(lo, hi, decimals=0) for lo, hi in zip(group.y_lower, group.y_upper)],
                 group.quadrant.map(names),
+                [footfall.visits_per_under_five(x, d) for x, d in zip(group.x, group.visits_per_child_decimals)],
             ], axis=-1),
-            hovertemplate=("<b>%{customdata[0]}</b><br>%{x:.1f} visits per under-five (%{customdata[1]} visits, "
+            hovertemplate=("<b>%{customdata[0]}</b><br>%{customdata[5]} visits per under-five (%{customdata[1]} visits, "
                            "%{customdata[2]} under-fives)<br>" + measure_label + ": %{y:.0f}% (95% CI %{customdata[3]})"
                            "<br>%{customdata[4]}<extra></extra>"),
         ))
     chosen = points[points.centre_id == followed] if followed else points.iloc[0:0]
     if not chosen.empty:
         figure.add_trace(go.Scatter(
-            x=_one_decimal(chosen.x), y=_percent(chosen.y), mode="markers", name="Site followed", hoverinfo="skip",
+            x=_per_under_five(chosen), y=_percent(chosen.y), mode="markers", name="Site followed", hoverinfo="skip",
             marker=dict(size=28, symbol="circle-open", color=charts.TEXT_COLOUR, line=dict(width=3)),
         ))
     figure.add_vline(x=_one_decimal([result.x_average])[0], line_dash="dash", line_color=charts.NEUTRAL_COLOUR,
