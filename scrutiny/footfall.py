@@ -226,6 +226,8 @@ def _add_outcomes(table: pd.DataFrame, filters: Filters, indicator: Indicator | 
     table = stats.add_rate(table, "outcome_numerator", "outcome_denominator", "outcome", t)
     table = stats.add_rate(table, "focus_numerator", "focus_denominator", "focus", t)
     table = stats.add_rate(table, "previous_numerator", "previous_denominator", "previous", t)
+    if indicator is not None:
+        table = _protect_outcomes(table, indicator)
     change, lower, upper = stats.newcombe_arrays(
         table.outcome_numerator, table.outcome_denominator, table.previous_numerator, table.previous_denominator)
     # The year an indicator's method changed cannot be compared with the year before it.
@@ -236,6 +238,25 @@ def _add_outcomes(table: pd.DataFrame, filters: Filters, indicator: Indicator | 
     table["change_lower"] = np.where(shown, lower, np.nan)
     table["change_upper"] = np.where(shown, upper, np.nan)
     table["change_note"] = "" if comparable else "not comparable with the year before"
+    return table
+
+
+def _outcome_groups(indicator: Indicator, prefixes=("outcome", "focus")) -> dict[str, tuple[str, str]]:
+    groups = {"outcome": disclosure.outcomes.ALL, "previous": disclosure.outcomes.ALL,
+              "focus": (indicator.group_type, indicator.focus)}
+    return {prefix: groups[prefix] for prefix in prefixes}
+
+
+def _protect_outcomes(table: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
+    """Each site's outcome figures as the outcomes plan allows: a cell hidden on the Gap page is hidden
+    here, so all children less the other group there gives no small group away."""
+    rows = table.assign(year=table.outcome_year)
+    now = disclosure.centre_outcomes_hidden(indicator.code, rows, groups=_outcome_groups(indicator))
+    before = disclosure.centre_outcomes_hidden(indicator.code, rows.assign(year=rows.year - 1),
+                                               groups=_outcome_groups(indicator, ("previous",)))
+    for prefix, hidden in (("outcome", now["outcome"]), ("focus", now["focus"]), ("previous", before["previous"])):
+        # A site with no such figure at all has nothing to hide.
+        table = _hide_rate(table, prefix, hidden.to_numpy(dtype=bool) & table[f"{prefix}_denominator"].gt(0).to_numpy())
     return table
 
 
@@ -461,7 +482,15 @@ def outcome_trend(filters: Filters, indicator: Indicator, site: str | None = Non
              .sum(min_count=1))
     t = threshold()
     frame = stats.add_rate(frame, "all_numerator", "all_denominator", "outcome", t)
-    return stats.add_rate(frame, "focus_numerator", "focus_denominator", "focus", t)
+    frame = stats.add_rate(frame, "focus_numerator", "focus_denominator", "focus", t)
+    # Each year's figure as the outcomes plan allows, for the site or the centres in view pooled.
+    counts = frame.rename(columns={"all_numerator": "outcome_numerator", "all_denominator": "outcome_denominator"})
+    groups = _outcome_groups(indicator)
+    hidden = (disclosure.centre_outcomes_hidden(indicator.code, counts.assign(centre_id=site), groups=groups) if site
+              else disclosure.pooled_outcomes_hidden(indicator.code, counts, rows.centre_id.unique(), groups=groups))
+    for prefix in ("outcome", "focus"):
+        frame = _hide_rate(frame, prefix, hidden[prefix].to_numpy(dtype=bool) & (counts[f"{prefix}_denominator"] > 0).to_numpy())
+    return frame
 
 
 def year_middle(year) -> pd.Timestamp:

@@ -567,3 +567,16 @@ def test_rate_text_for_a_site_with_no_denominator():
     from scrutiny.footfall import _rate_text
     assert _rate_text(float("nan"), float("nan"), float("nan"), pd.NA) == ""
     assert _rate_text(0.5, 0.4, 0.6, True) == "c"
+
+
+def test_all_children_less_the_gap_pages_other_group_no_longer_gives_the_focus_group(table, gld):
+    # Eastfield's reach area, 2023-24: all children 33 of 48 (shown, 69%), free school meals 3 of 8 (c).
+    # The Gap page's other children, 30 of 40, would give 33 - 30 = 3 of 48 - 40 = 8: the outcomes plan,
+    # which both pages read, hides their 30 achieving, and the Footfall page hides what the plan hides.
+    from scrutiny import disclosure
+
+    c1 = pd.DataFrame({"centre_id": ["C1"], "year": [2023], "reference_numerator": [30], "reference_denominator": [40],
+                       "focus_numerator": [3], "focus_denominator": [8]})
+    hidden = disclosure.centre_outcomes_hidden("gld", c1).iloc[0]
+    assert hidden["focus"] and hidden["reference_numerator"]
+    assert table.loc["C1", "outcome_pct"] == pytest.approx(33 / 48) and math.isnan(table.loc["C1", "focus_pct"])
