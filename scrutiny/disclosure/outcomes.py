@@ -26,8 +26,14 @@ Sums (``core.plan_suppression`` keeps each safe):
 - groups of one type within all children, for each place, when they add up to no more than it
   (with the rest as a hidden part when they fall short); groups that add up to more (overlapping
   groups) stay unlinked;
-- reach areas within their district, districts within the authority, centres within each pool,
-  in the same way, for each group;
+- reach areas within their district, districts within the authority, and reach areas within the
+  authority, in the same way, for each group.
+
+The secondary rule looks at one sum at a time. A check then carries each hidden cell's bounds from
+sum to sum (with those achieving at most the children) and, for each small count they pin to fewer
+than threshold values, hides one more cell of one of its sums, until none is pinned. Pools, and all
+children made of the two gap groups, are shown only where every cell they add up is (a sum of shown
+figures tells nothing new), so they never make the plan hide anything else.
 
 The primary rule hides a count of children from 1 to threshold - 1 and a count achieving from 1 to
 threshold - 1; children achieving is hidden too wherever the children are, since a percentage
@@ -109,10 +115,11 @@ def _published_groups(cells: pd.DataFrame, gap_group: tuple[str, str, str]) -> p
 
 
 def build_outcomes_plan(cells: pd.DataFrame, indicator: str, gap_group: tuple[str, str, str],
-                        threshold_value: int) -> OutcomesPlan:
+                        threshold_value: int, kind: str = "proportion") -> OutcomesPlan:
     """The plan for every year of outcome_cells' rows of one indicator.
 
-    ``gap_group`` is the indicator's (group type, focus group, reference group).
+    ``gap_group`` is the indicator's (group type, focus group, reference group); ``kind`` is
+    "proportion" (those achieving are at most the children) or "rate" (events may outnumber them).
     """
     cells = cells[_published_groups(cells, gap_group)].copy()
     cells["year"] = cells["year"].astype(int)
@@ -136,14 +143,18 @@ def build_outcomes_plan(cells: pd.DataFrame, indicator: str, gap_group: tuple[st
     for r in cells.itertuples(index=False):
         add((r.year, r.geography_level, r.geography_code, r.group_type, r.group), r.numerator, r.denominator)
     # All children as the Footfall page publishes it where a centre has no such row: focus + reference.
+    # Shown only where both groups are (a sum of shown figures tells nothing new), like a pool.
+    derived: dict[int, list[int]] = {}
     for (year, code), part in cells[cells["geography_level"] == CENTRE].groupby(["year", "geography_code"]):
         have = set(zip(part["group_type"], part["group"]))
         if ALL not in have and {(group_type, focus), (group_type, reference)} <= have:
             f = part[(part["group_type"] == group_type) & (part["group"] == focus)].iloc[0]
             r = part[(part["group_type"] == group_type) & (part["group"] == reference)].iloc[0]
-            add((year, CENTRE, code, *ALL), f.numerator + r.numerator, f.denominator + r.denominator)
+            row = add((year, CENTRE, code, *ALL), f.numerator + r.numerator, f.denominator + r.denominator)
+            derived[row] = [index[(year, CENTRE, code, group_type, focus)], index[(year, CENTRE, code, group_type, reference)]]
 
     relations: list[tuple[int, int, list[int]]] = []   # (measure, total row, part rows)
+    straight: list[int] = []                            # start, end positions of the authority-to-centre sums
     rest_count = [0]
 
     def link(total_key, part_keys) -> None:
@@ -175,8 +186,10 @@ def build_outcomes_plan(cells: pd.DataFrame, indicator: str, gap_group: tuple[st
         by_place.setdefault(key[:3], []).append(key)
     # Groups within all children, place by place.
     for place, place_keys in by_place.items():
-        for kind in {k[3] for k in place_keys} - {"all"}:
-            link((*place, *ALL), [k for k in place_keys if k[3] == kind])
+        if index.get((*place, *ALL)) in derived:
+            continue
+        for group_kind in {k[3] for k in place_keys} - {"all"}:
+            link((*place, *ALL), [k for k in place_keys if k[3] == group_kind])
     # Reach areas within districts, districts within the authority, group by group.
     centre_rows = cells[cells["geography_level"] == CENTRE].drop_duplicates(["year", "geography_code"])
     district_of = dict(zip(centre_rows["geography_code"], centre_rows["district"]))
@@ -196,6 +209,12 @@ def build_outcomes_plan(cells: pd.DataFrame, indicator: str, gap_group: tuple[st
                 link((year, DISTRICT, district, *group), [(year, CENTRE, c, *group) for c in centres_of.get(district, [])])
             for (_, _, code) in [a for a in authorities if a[0] == year]:
                 link((year, AUTHORITY, code, *group), [d + group for d in sorted(districts) if d[0] == year])
+                # And straight to the reach areas: a district hidden with only a small rest beside its shown
+                # reach areas is all but known, so the authority less it would still give a small district away.
+                straight.append(len(relations))
+                link((year, AUTHORITY, code, *group),
+                     [(year, CENTRE, c, *group) for d in sorted(centres_of) for c in centres_of[d]])
+                straight.append(len(relations))
     # Pools: the centres each combination of the sidebar filters leaves in view, for the groups the
     # Footfall page pools (all children and the gap groups). A pool of all of a district's centres (or
     # of all centres) that adds up to the district's own figure (the authority's) is that cell; any
@@ -233,6 +252,14 @@ def build_outcomes_plan(cells: pd.DataFrame, indicator: str, gap_group: tuple[st
     n = len(grid)
     flat = grid.reshape(-1)                               # cell = row * 2 + measure
     sums = Sums.of((total * 2 + measure, [p * 2 + measure for p in parts]) for measure, total, parts in relations)
+    # The authority-to-centre sums are checked after the others: taken together, each unsafe sum picks its
+    # own cell in the same round, and the authority's pick (a centre in another district) would start a
+    # second chain of hiding where the district's pick already makes both sums safe.
+    is_straight = np.zeros(len(relations), dtype=bool)
+    for begin, end in zip(straight[::2], straight[1::2]):
+        is_straight[begin:end] = True
+    local = Sums.of((total * 2 + measure, [p * 2 + measure for p in parts])
+                    for (measure, total, parts), skip in zip(relations, is_straight) if not skip)
     den_small = primary(grid[:, DENOMINATOR], threshold_value)
     start = np.zeros((n, 2), dtype=bool)
     start[:, DENOMINATOR] = den_small
@@ -240,21 +267,96 @@ def build_outcomes_plan(cells: pd.DataFrame, indicator: str, gap_group: tuple[st
     start &= shown[:, None]
     primary_hidden = start.copy()
     start[~shown] = True                                  # the rest is never published
-    hidden = start.reshape(-1)
-    for _ in range(10):
-        hidden = plan_suppression(flat, sums, threshold_value, hidden=hidden).reshape(n, 2)
-        # A percentage needs both counts: where the children are hidden, so are those achieving.
-        more = hidden[:, DENOMINATOR] & ~hidden[:, NUMERATOR]
-        if not more.any():
+    proportion = kind != "rate"
+    hidden = _complete(flat, sums, _complete(flat, local, start.reshape(-1), threshold_value, n), threshold_value, n)
+    # The secondary rule looks at one sum at a time. Bounds carried from sum to sum (a group at 100%
+    # is at most its children, so all children less it puts a floor under the other group, and a
+    # district less that floor puts a ceiling on its neighbour) can still pin a cell: each such cell
+    # gets a further cell of its sums hidden until none is pinned.
+    secret = (np.repeat(shown, 2) & start.reshape(-1)) | (~np.repeat(shown, 2) & primary(flat, threshold_value))
+    for _ in range(20):
+        pinned = np.flatnonzero(secret & _pinned(flat, sums, hidden, threshold_value, proportion))
+        more = _widen(flat, sums, hidden, pinned)
+        if not len(more):
             break
-        hidden[more, NUMERATOR] = True
-        hidden = hidden.reshape(-1)
+        hidden[more] = True
+        hidden = _complete(flat, sums, _complete(flat, local, hidden, threshold_value, n), threshold_value, n)
     hidden = hidden.reshape(n, 2)
-    for pool, members in pool_members.items():
+    for pool, members in (derived | pool_members).items():
         hidden[pool] = hidden[members].any(axis=0)
         hidden[pool, NUMERATOR] |= hidden[pool, DENOMINATOR]
     return OutcomesPlan(indicator, threshold_value, index, grid, hidden, primary_hidden, shown,
                         np.array([k[1] for k in keys], dtype=object), np.array([k[0] for k in keys], dtype=np.int64), keys)
+
+
+def _complete(flat, sums: Sums, hidden, threshold_value: int, n: int) -> np.ndarray:
+    """The secondary rule, and achieving hidden wherever the children are (a percentage needs both)."""
+    for _ in range(10):
+        hidden = plan_suppression(flat, sums, threshold_value, hidden=hidden).reshape(n, 2)
+        more = hidden[:, DENOMINATOR] & ~hidden[:, NUMERATOR]
+        hidden = hidden.reshape(-1)
+        if not more.any():
+            break
+        hidden.reshape(n, 2)[more, NUMERATOR] = True
+    return hidden
+
+
+def _pinned(flat, sums: Sums, hidden, threshold_value: int, proportion: bool, rounds: int = 50) -> np.ndarray:
+    """Hidden cells whose bounds, carried through every sum (and achieving <= children), span fewer than
+    threshold values. Shown cells are known; a hidden one starts anywhere from 0 up."""
+    lo = np.where(hidden, 0.0, flat)
+    hi = np.where(hidden, np.inf, flat)
+    relation, cell, is_total = sums.relation, sums.cell, sums.is_total
+    if not len(relation):
+        return np.zeros(len(flat), dtype=bool)
+    n_rel = int(relation.max()) + 1
+    part = ~is_total
+    total_of = np.full(n_rel, -1, dtype=np.int64)
+    total_of[relation[is_total]] = cell[is_total]
+    numerators = np.arange(0, len(flat), 2)
+    for _ in range(rounds):
+        old_lo, old_hi = lo.copy(), hi.copy()
+        p_lo, p_hi = lo[cell], hi[cell]
+        finite = np.isfinite(p_hi)
+        sum_lo = np.bincount(relation, weights=np.where(part, p_lo, 0.0), minlength=n_rel)
+        sum_hi = np.bincount(relation, weights=np.where(part & finite, p_hi, 0.0), minlength=n_rel)
+        n_inf = np.bincount(relation, weights=(part & ~finite).astype(float), minlength=n_rel)
+        t_lo, t_hi = lo[total_of], hi[total_of]
+        # The total lies between the sums of its parts' bounds.
+        np.maximum.at(lo, total_of, sum_lo)
+        np.minimum.at(hi, total_of, np.where(n_inf > 0, np.inf, sum_hi))
+        # A part is the total less the others.
+        r = relation[part]
+        others_inf = n_inf[r] - (~finite[part]).astype(float)
+        others_hi = sum_hi[r] - np.where(finite[part], p_hi[part], 0.0)
+        others_lo = sum_lo[r] - p_lo[part]
+        np.maximum.at(lo, cell[part], np.where(others_inf > 0, 0.0, t_lo[r] - others_hi))
+        np.minimum.at(hi, cell[part], t_hi[r] - others_lo)
+        if proportion:
+            hi[numerators] = np.minimum(hi[numerators], hi[numerators + 1])
+            lo[numerators + 1] = np.maximum(lo[numerators + 1], lo[numerators])
+        lo = np.maximum(lo, 0.0)
+        if np.array_equal(lo, old_lo) and np.array_equal(hi, old_hi):
+            break
+    return hidden & (hi - lo < threshold_value - 1 - 1e-9)
+
+
+def _widen(flat, sums: Sums, hidden, pinned: np.ndarray) -> np.ndarray:
+    """For each pinned cell, one more cell of one of its sums: the smallest shown part that is not zero
+    across them (a total where no such part is left). The check runs again after it."""
+    chosen = set()
+    for c in pinned:
+        best = None
+        for r in np.unique(sums.relation[sums.cell == c]):
+            members = sums.relation == r
+            for m, is_total in zip(sums.cell[members], sums.is_total[members]):
+                if hidden[m] or m == c or (not is_total and flat[m] <= 0):
+                    continue
+                rank = (bool(is_total), flat[m], int(m))
+                best = rank if best is None or rank < best else best
+        if best is not None:
+            chosen.add(best[2])
+    return np.array(sorted(chosen), dtype=np.int64)
 
 
 def _pools(centres: pd.DataFrame) -> list[frozenset]:
@@ -283,7 +385,8 @@ def _build_for(folder: str, version: str, indicator: str, threshold_value: int) 
     row = gap[gap["indicator"] == indicator]
     gap_group = (str(row.iloc[0]["gap_group_type"]), str(row.iloc[0]["gap_focus_group"]),
                  str(row.iloc[0]["gap_reference_group"])) if len(row) else ("", "", "")
-    return build_outcomes_plan(cells, indicator, gap_group, threshold_value)
+    kind = str(row.iloc[0]["kind"]) if len(row) and "kind" in row and not pd.isna(row.iloc[0]["kind"]) else "proportion"
+    return build_outcomes_plan(cells, indicator, gap_group, threshold_value, kind)
 
 
 _plan_cache = None
