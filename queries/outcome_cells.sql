@@ -10,7 +10,8 @@
 -- Parameters:
 --   $indicator   an indicator code from the indicators table
 --
--- Used on: Overview (pages/overview.py); Gap (pages/gap.py); Evidence pack (pages/evidence.py).
+-- Used on: Overview (pages/overview.py); Gap (pages/gap.py);
+--   Footfall and outcomes (pages/footfall.py); Evidence pack (pages/evidence.py).
 -- Run from: scrutiny/disclosure/outcomes.py.
 select
     o.year,
