@@ -4,7 +4,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from scrutiny import charts, filters, labels, queries, section_charts, stats, ui
+from scrutiny import charts, disclosure, filters, labels, queries, section_charts, stats, ui
 from scrutiny import feedback as fb
 
 
@@ -25,11 +25,11 @@ def consultation_listing(current):
 @queries.kept
 def who_and_how(current, consultation, threshold):
     """The chosen comments' number by respondent type and by sentiment, and those raising no theme, as shown."""
-    _, chosen, _ = comments(current, consultation)
-    counts = chosen["respondent_type"].value_counts()
-    by_type = ", ".join(f"{stats.show_count(int(counts.get(code, 0)), threshold)} {labels.respondent_type(code).lower()}"
-                        for code in counts.index)
-    return by_type, fb.sentiment_counts(chosen, threshold), stats.show_count(fb.no_theme_count(chosen), threshold)
+    plan = disclosure.feedback_plan(current)
+    counts = {code: plan.count(consultation, "respondent_type", code) for code in plan.group_values("respondent_type")}
+    by_type = ", ".join(f"{plan.show(consultation, 'respondent_type', code)} {labels.respondent_type(code).lower()}"
+                        for code, n in sorted(counts.items(), key=lambda item: -item[1]) if n)
+    return by_type, fb.sentiment_counts(plan, consultation), plan.show(consultation, theme=disclosure.NO_THEME)
 
 
 # Each section below depends only on its arguments and the extract (its codebook included), so it is
@@ -40,9 +40,10 @@ def who_and_how(current, consultation, threshold):
 @queries.kept
 def theme_frequencies(current, consultation, by, threshold):
     """The themes by the chosen breakdown, and overall."""
-    _, chosen, codebook = comments(current, consultation)
-    frequency = fb.theme_frequency(chosen, codebook, threshold, by=by)
-    return frequency, frequency if by == "all" else fb.theme_frequency(chosen, codebook, threshold)
+    _, _, codebook = comments(current, consultation)
+    plan = disclosure.feedback_plan(current)
+    frequency = fb.plan_frequency(plan, codebook, consultation, by=by)
+    return frequency, frequency if by == "all" else fb.plan_frequency(plan, codebook, consultation)
 
 
 @queries.kept
@@ -74,7 +75,7 @@ def theme_chart(current, consultation, by, what, threshold):
 def consultation_figures(current, threshold):
     """Each theme's share in each consultation, the change from the first to the last, and that change as shown."""
     in_view, _, codebook = comments(current, "all")
-    comparison = fb.consultation_comparison(in_view, codebook, threshold)
+    comparison = fb.consultation_comparison(disclosure.feedback_plan(current), codebook, fb.consultations(in_view))
     changes = fb.consultation_changes(comparison, threshold)
     shown_changes = changes.assign(
         earlier_pct=changes["earlier_pct"].map(stats.show_percent), later_pct=changes["later_pct"].map(stats.show_percent),
@@ -91,13 +92,17 @@ def consultation_chart(current, threshold):
     comparison, changes, _ = consultation_figures(current, threshold)
     ui.sentence(fb.changes_sentence(changes))
     drawn = comparison[~comparison["share_suppressed"] & (comparison["comments"] > 0)]
+    if drawn.empty:
+        st.info("No theme's share can be shown for any consultation without giving away a small number.")
+        return
     figure = go.Figure()
     for number, (name, rows) in enumerate(drawn.groupby("group", sort=False)):
         figure.add_scatter(
-            x=rows["share_pct"] * 100, y=rows["theme_label"], mode="markers", name=name,
+            x=(rows["share_pct"] * 100).round(), y=rows["theme_label"], mode="markers", name=name,
             marker=dict(size=11, color=charts.PALETTE[number % len(charts.PALETTE)], symbol=["circle", "diamond", "square", "triangle-up"][number % 4]),
-            error_x=dict(type="data", symmetric=False, array=(rows["share_upper"] - rows["share_pct"]) * 100,
-                         arrayminus=(rows["share_pct"] - rows["share_lower"]) * 100, thickness=1.5),
+            # At the precision shown: whole percentages.
+            error_x=dict(type="data", symmetric=False, array=(rows["share_upper"] * 100).round() - (rows["share_pct"] * 100).round(),
+                         arrayminus=(rows["share_pct"] * 100).round() - (rows["share_lower"] * 100).round(), thickness=1.5),
             hovertemplate="%{y}: %{x:.0f}%<extra>" + name + "</extra>",
         )
     # The same order as the chart above: the themes raised most often (in every consultation together) first.
@@ -126,14 +131,16 @@ def themes_together(current, consultation, threshold):
     _, chosen, codebook = comments(current, consultation)
     matrix = fb.cooccurrence(chosen, codebook)
     pairs = fb.cooccurrence_pairs(matrix, codebook, threshold) if not matrix.empty else pd.DataFrame()
+    plan = disclosure.feedback_plan(current)
     if not matrix.empty:
-        # The most raised themes first (the diagonal), as in the chart of themes above.
-        order = fb.ranked_themes(pd.Series([matrix.loc[c, c] for c in matrix.index], index=matrix.index), threshold)
+        # The most raised themes first (the diagonal, as the plan shows it), as in the chart of themes above.
+        shown = [0 if plan.is_hidden(consultation, theme=c) else matrix.loc[c, c] for c in matrix.index]
+        order = fb.ranked_themes(pd.Series(shown, index=matrix.index), threshold)
         matrix = matrix.loc[order, order]
     ui.sentence(fb.cooccurrence_sentence(pairs, threshold) if not matrix.empty else "No comment raised a theme.")
     if len(matrix) < 2:
         return
-    names = [f"{codebook.label(c)} ({stats.show_count(int(matrix.loc[c, c]), threshold)})" for c in matrix.index]
+    names = [f"{codebook.label(c)} ({plan.show(consultation, theme=c)})" for c in matrix.index]
     values, text = [], []
     for i, a in enumerate(matrix.index):
         values.append([])
@@ -165,11 +172,11 @@ def themes_together(current, consultation, threshold):
 
 @ui.drawn_once
 def site_section(current, consultation, centre_id, centre_name, threshold):
-    _, chosen, codebook = comments(current, consultation)
-    profile = fb.site_profile(chosen, centre_id, codebook, threshold)
+    _, _, codebook = comments(current, consultation)
+    plan = disclosure.feedback_plan(current)
+    profile = fb.site_profile(plan, consultation, centre_id, codebook)
     left, middle, right = st.columns(3)
-    n_site = int(profile["group_comments"].iloc[0])
-    left.metric("Comments about this site", stats.show_count(n_site, threshold))
+    left.metric("Comments about this site", plan.show(consultation, "centre_id", centre_id))
     figures = fb.site_figures(centre_id, current, threshold)
     middle.metric(f"Reach, most deprived 30%, {current.period_label}", figures["reach"], help=figures["reach_help"])
     right.metric(f"Visits, {current.period_label}", figures["visits"], help=figures["visits_help"])
@@ -177,9 +184,9 @@ def site_section(current, consultation, centre_id, centre_name, threshold):
     drawn = profile[~profile["share_suppressed"] & (profile["comments"] > 0)]
     if not drawn.empty:
         figure = go.Figure()
-        figure.add_bar(x=drawn["share_pct"] * 100, y=drawn["theme_label"], orientation="h", name=centre_name,
+        figure.add_bar(x=(drawn["share_pct"] * 100).round(), y=drawn["theme_label"], orientation="h", name=centre_name,
                        marker_color=charts.FOCUS_COLOUR, hovertemplate="%{y}: %{x:.0f}%<extra>" + centre_name.replace("<", "") + "</extra>")
-        figure.add_bar(x=drawn["share_pct_all"] * 100, y=drawn["theme_label"], orientation="h", name="All comments in view",
+        figure.add_bar(x=(drawn["share_pct_all"] * 100).round(), y=drawn["theme_label"], orientation="h", name="All comments in view",
                        marker_color=charts.REFERENCE_COLOUR, hovertemplate="%{y}: %{x:.0f}%<extra>all comments</extra>")
         figure.update_layout(barmode="group")
         figure.update_yaxes(autorange="reversed")
@@ -217,9 +224,10 @@ if in_view.empty:
 
 SOURCE = "feedback table (consultation comments)" + (", themes from the extract's own codebook" if codebook.origin == "the extract" else "")
 listing = consultation_listing(current)
-choices = {"all": f"All consultations ({len(in_view):,} comments)"}
+plan = disclosure.feedback_plan(current)
+choices = {"all": f"All consultations ({plan.show(None)} comments)"}
 choices.update({
-    row.consultation: f"{row.consultation} ({pd.Timestamp(row.starts):%b %Y}, {stats.show_count(row.comments, threshold)} comments)"
+    row.consultation: f"{row.consultation} ({pd.Timestamp(row.starts):%b %Y}, {plan.show(row.consultation)} comments)"
     for row in listing.itertuples()
 })
 consultation = filters.url_select("Consultation", "consultation", choices, "all",
@@ -231,7 +239,7 @@ scope = current.describe().split(", ", 1)[1] if ", " in current.describe() else 
 
 by_type, feelings, no_theme = who_and_how(current, consultation, threshold)
 st.markdown(
-    f"**{stats.show_count(len(chosen), threshold)} comments** from {what}"
+    f"**{plan.show(consultation)} comments** from {what}"
     + (f" about sites with {scope}" if scope else "") + f": {by_type}. "
     f"Sentiment: {feelings['positive']} positive, {feelings['mixed']} mixed, {feelings['neutral']} neutral and "
     f"{feelings['negative']} negative. {no_theme} raised no theme in the codebook."
@@ -241,10 +249,10 @@ st.caption(
     "codebook (shown at the foot of the page, with how well it agrees with a person's coding). The financial year in "
     "the sidebar does not apply to comments: choose a consultation instead."
 )
-if stats.is_small(len(chosen), threshold):
+if plan.is_hidden(consultation):
     ui.empty(f"Fewer than {threshold} comments: too few to describe without identifying anyone. Choose more consultations or clear a filter.")
 ui.answer_first(
-    [(f"Comments, {what_plain}", stats.show_count(len(chosen), threshold),
+    [(f"Comments, {what_plain}", plan.show(consultation),
       "Each comment is one person's response; the sidebar's year does not apply to comments.")],
     fb.frequency_sentence(theme_frequencies(current, consultation, "all", threshold)[1], threshold, what),
     ["What has changed in response to the themes raised most often?",
@@ -363,7 +371,7 @@ else:
     # A site missing from the centres table is shown by its code.
     named = with_comments.assign(centre_name=with_comments["centre_name"].fillna(with_comments["centre_id"]))
     options = named.groupby(["centre_id", "centre_name"]).size().reset_index(name="n").sort_values("n", ascending=False)
-    centre_id = filters.url_select("Site", "site", {r.centre_id: f"{r.centre_name} ({stats.show_count(r.n, threshold)} comments)"
+    centre_id = filters.url_select("Site", "site", {r.centre_id: f"{r.centre_name} ({plan.show(consultation, 'centre_id', r.centre_id)} comments)"
                                                    for r in options.itertuples()}, options["centre_id"].iloc[0])
     centre_name = options.set_index("centre_id").loc[centre_id, "centre_name"]
     site_section(current, consultation, centre_id, centre_name, threshold)

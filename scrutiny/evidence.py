@@ -667,14 +667,15 @@ def reach_section(filters) -> Section:
 
 def feedback_section(filters) -> Section:
     """The themes raised in the comments for the filters' sites: the Feedback page's coding and tables."""
-    from scrutiny import feedback, section_charts
+    from scrutiny import disclosure, feedback, section_charts
 
     section = Section("feedback", SECTIONS["feedback"])
     t = queries.extract_info().suppression_threshold
     coded, codebook, _ = feedback.coded_feedback()
     comments = feedback.select_comments(coded, filters=filters)
-    frequency = feedback.theme_frequency(comments, codebook, t, by="respondent_type")
-    overall = feedback.theme_frequency(comments, codebook, t, by="all")
+    plan = disclosure.feedback_plan(filters)
+    frequency = feedback.plan_frequency(plan, codebook, by="respondent_type")
+    overall = feedback.plan_frequency(plan, codebook)
     sentence = feedback.frequency_sentence(overall, t, "these sites").replace("**", "")
     figure, small_groups = section_charts.themes_raised(frequency, "respondent_type", t) if not comments.empty else (None, [])
     if figure is not None:

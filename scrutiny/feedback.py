@@ -904,44 +904,67 @@ def _group_column(comments: pd.DataFrame, by: str) -> pd.Series:
 
 
 def theme_frequency(comments: pd.DataFrame, codebook: Codebook, threshold: int, by: str = "all") -> pd.DataFrame:
-    """Comments raising each theme in each group, as a count and a share of the group's comments.
+    """Comments raising each theme in each group of these comments, hidden by a plan made for them
+    alone (plan_frequency on build_feedback_plan). Views read the page's plan instead (feedback_plan),
+    so that every view hides the same cells; this is for a set of comments no view publishes."""
+    from scrutiny.disclosure.feedback import build_feedback_plan
 
-    Columns: group, group_label, theme, theme_label, comments, group_comments,
-    share_pct/_lower/_upper (Wilson, NaN when suppressed), share_suppressed,
-    and a count per sentiment. Every theme of the codebook (and every pre-coded
-    theme) appears, with 0 where nobody raised it.
+    return plan_frequency(build_feedback_plan(comments, codebook.codes, threshold), codebook, by=by)
+
+
+def plan_frequency(plan, codebook: Codebook, consultation: str | None = None, by: str = "all",
+                   sentiment: str | None = None) -> pd.DataFrame:
+    """Comments raising each theme in each group, as a count and a share of the group's comments,
+    from the disclosure plan (of one consultation, or all when None; of one sentiment, or any).
+
+    Columns: group, group_label, theme, theme_label, comments, group_comments, share_pct/_lower/_upper
+    (Wilson, NaN when hidden), share_suppressed (the count or its group is hidden), comments_hidden,
+    group_hidden, a count per sentiment and hidden_<sentiment> for each. Every theme of the codebook
+    (and every pre-coded theme) appears, with 0 where nobody raised it.
     """
-    raised = {t for ts in comments["themes"] for t in ts}
-    codes = list(dict.fromkeys(codebook.codes + sorted(raised - set(codebook.codes))))
-    onehot = pd.DataFrame(_onehot(comments["themes"], codes), columns=codes)
-    onehot["_group"] = _group_column(comments, by).to_numpy()
-    onehot["sentiment"] = pd.Categorical(comments["sentiment"].to_numpy(), categories=list(SENTIMENT_ORDER))
-    totals = onehot.groupby("_group").size().rename("group_comments")
-    # Comments raising each theme, per group and sentiment: one row per (group, theme).
-    by_sentiment = (onehot.groupby(["_group", "sentiment"], observed=False)[codes].sum()
-                    .rename_axis(columns="theme").stack().unstack("sentiment")
-                    .reindex(columns=list(SENTIMENT_ORDER), fill_value=0))
-    grid = pd.MultiIndex.from_product([totals.index, codes], names=["_group", "theme"])
-    out = by_sentiment.reindex(grid, fill_value=0).fillna(0).astype(int).reset_index()
-    out.columns.name = None
-    out["comments"] = out[list(SENTIMENT_ORDER)].sum(axis=1)
-    out = out.merge(totals.reset_index(), on="_group")
-    out = stats.add_rate(out, "comments", "group_comments", "share", threshold)
-    out = out.rename(columns={"_group": "group"})
-    out["group_label"] = [group_label(by, g) for g in out["group"]]
-    out["theme_label"] = [codebook.label(c) for c in out["theme"]]
+    from scrutiny.disclosure import feedback as plan_rules
+
+    c_of = {c: i for i, c in enumerate(plan.consultations)}
+    c = c_of[plan_rules.ALL if consultation in (None, "all") else consultation] if (
+        consultation in (None, "all") or consultation in c_of) else None
+    s = 0 if sentiment is None else 1 + SENTIMENT_ORDER.index(sentiment)
+    if by == "consultation":
+        cells = [(i, 0, name) for i, name in enumerate(plan.consultations) if i > 0]
+    elif by == "all":
+        cells = [(c, 0, "all")]
+    else:
+        cells = [(c, g, value) for g, (grouping, value) in enumerate(plan.groups) if grouping == by]
+    themes = list(plan.themes[2:])
+    rows = []
+    for ci, g, name in cells:
+        if ci is None:
+            continue
+        for x, theme in enumerate(themes, start=2):
+            row = [name, group_label(by, name), theme, codebook.label(theme),
+                   int(plan.values[ci, g, x, s]), int(plan.values[ci, g, 0, s]),
+                   bool(plan.hidden[ci, g, x, s]), bool(plan.hidden[ci, g, 0, s])]
+            segments = plan.values[ci, g, x, 1:] if s == 0 else np.where(np.arange(4) == s - 1, plan.values[ci, g, x, s], 0)
+            hidden = plan.hidden[ci, g, x, 1:] if s == 0 else np.ones(4, dtype=bool)
+            rows.append(row + [int(v) for v in segments] + [bool(h) for h in hidden])
+    columns = ["group", "group_label", "theme", "theme_label", "comments", "group_comments", "comments_hidden",
+               "group_hidden", *SENTIMENT_ORDER, *[f"hidden_{x}" for x in SENTIMENT_ORDER]]
+    out = pd.DataFrame(rows, columns=columns)
+    out = stats.add_rate(out, "comments", "group_comments", "share", plan.threshold)
+    hidden = (out["comments_hidden"] | out["group_hidden"]).to_numpy(dtype=bool) | out["share_suppressed"].to_numpy(dtype=bool)
+    for column in ("share_pct", "share_lower", "share_upper"):
+        out[column] = np.where(hidden, np.nan, out[column])
+    out["share_suppressed"] = hidden
     return out[["group", "group_label", "theme", "theme_label", "comments", "group_comments",
-                "share_pct", "share_lower", "share_upper", "share_suppressed", *SENTIMENT_ORDER]]
+                "share_pct", "share_lower", "share_upper", "share_suppressed", "comments_hidden", "group_hidden",
+                *SENTIMENT_ORDER, *[f"hidden_{x}" for x in SENTIMENT_ORDER]]]
 
 
-def sentiment_segments(frequency: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """The sentiment segments of each bar, safe to draw.
+def sentiment_segments(frequency: pd.DataFrame, threshold: int | None = None) -> pd.DataFrame:
+    """The sentiment segments of each bar, as the disclosure plan lets them be drawn.
 
-    A bar (theme in a group) is dropped when its count or its group is small.
-    Within a bar, sentiments with 1 to threshold-1 comments are merged into one
-    "small numbers" segment; when that would leave one small segment on its own
-    (which the bar's total would give away), the next smallest is merged too,
-    until the merged segment is not small either.
+    A bar (theme in a group) is drawn when its count is shown. Its sentiments the plan hides are
+    drawn together as one "small numbers" segment (the plan's "merged segment" rule makes sure that
+    segment is not itself a small number).
     Columns: group, group_label, theme, theme_label, sentiment, comments, share (fraction of the group).
     """
     rows = []
@@ -949,11 +972,7 @@ def sentiment_segments(frequency: pd.DataFrame, threshold: int) -> pd.DataFrame:
         if bar.share_suppressed or bar.comments == 0:
             continue
         counts = {s: int(getattr(bar, s)) for s in SENTIMENT_ORDER}
-        merged = [s for s, n in counts.items() if stats.is_small(n, threshold)]
-        if merged:
-            rest = sorted((n, s) for s, n in counts.items() if n and s not in merged)
-            while (len(merged) == 1 or stats.is_small(sum(counts[s] for s in merged), threshold)) and rest:
-                merged.append(rest.pop(0)[1])
+        merged = [s for s in SENTIMENT_ORDER if getattr(bar, f"hidden_{s}") and counts[s]]
         for sentiment in SENTIMENT_ORDER:
             if counts[sentiment] and sentiment not in merged:
                 rows.append((bar.group, bar.group_label, bar.theme, bar.theme_label, sentiment, counts[sentiment]))
@@ -978,7 +997,9 @@ def ranked_themes(counts: pd.Series, threshold: int) -> list[str]:
 
 def theme_order(frequency: pd.DataFrame, threshold: int) -> list[str]:
     """theme_frequency's theme labels, ranked (ranked_themes) on the comments in every group together."""
-    totals = frequency.groupby("theme", sort=False)["comments"].sum()  # sort=False: codebook order
+    # The groups partition the comments, so the total over them is the count for every comment
+    # (sort=False: codebook order).
+    totals = frequency.groupby("theme", sort=False)["comments"].sum()
     labels = dict(zip(frequency["theme"], frequency["theme_label"]))
     return [labels[t] for t in ranked_themes(totals, threshold)]
 
@@ -987,10 +1008,10 @@ def frequency_table(frequency: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """Theme by group, each cell "n (x%)", with c for small numbers: the table shown and downloaded."""
     cells = []
     for row in frequency.itertuples(index=False):
-        if stats.is_small(row.group_comments, threshold):
+        if row.group_hidden or row.comments_hidden:
             cell = stats.SUPPRESSED
         elif row.share_suppressed:
-            cell = stats.show_count(row.comments, threshold)
+            cell = f"{row.comments:,}"
         else:
             cell = f"{row.comments:,} ({stats.show_percent(row.share_pct)})"
         cells.append(cell)
@@ -1000,7 +1021,7 @@ def frequency_table(frequency: pd.DataFrame, threshold: int) -> pd.DataFrame:
     wide = wide.reindex(theme_order(frequency, threshold)).reset_index().rename(columns={"theme_label": "Theme"})
     groups = frequency.drop_duplicates("group_label")
     base = {"Theme": "All comments (the denominator)"}
-    base.update({g.group_label: stats.show_count(g.group_comments, threshold) for g in groups.itertuples()})
+    base.update({g.group_label: stats.SUPPRESSED if g.group_hidden else f"{g.group_comments:,}" for g in groups.itertuples()})
     return pd.concat([pd.DataFrame([base]), wide], ignore_index=True)
 
 
@@ -1010,7 +1031,7 @@ def frequency_sentence(frequency: pd.DataFrame, threshold: int, what: str) -> st
     total = int(overall["group_comments"].iloc[0]) if not overall.empty else 0
     if total == 0:
         return f"No comments for {what}."
-    if stats.is_small(total, threshold):
+    if overall["group_hidden"].iloc[0]:
         return f"Fewer than {threshold} comments for {what}, too few to describe without identifying anyone."
     shown = overall[~overall["share_suppressed"] & (overall["comments"] > 0)].sort_values("comments", ascending=False)
     if shown.empty:
@@ -1024,20 +1045,19 @@ def frequency_sentence(frequency: pd.DataFrame, threshold: int, what: str) -> st
     return text + "."
 
 
-def sentiment_counts(comments: pd.DataFrame, threshold: int) -> dict[str, str]:
-    """Comments of each sentiment, as display text (c for small numbers)."""
-    counts = comments["sentiment"].value_counts()
-    return {s: stats.show_count(int(counts.get(s, 0)), threshold) for s in SENTIMENT_ORDER}
+def sentiment_counts(plan, consultation: str | None) -> dict[str, str]:
+    """Comments of each sentiment, as the plan prints them."""
+    return {s: plan.show(consultation, sentiment=s) for s in SENTIMENT_ORDER}
 
 
 def no_theme_count(comments: pd.DataFrame) -> int:
     return int((comments["themes"].map(len) == 0).sum())
 
 
-def consultation_comparison(comments: pd.DataFrame, codebook: Codebook, threshold: int) -> pd.DataFrame:
-    """Each theme's share of comments in each consultation, oldest consultation first (theme_frequency by consultation)."""
-    frequency = theme_frequency(comments, codebook, threshold, by="consultation")
-    order = consultations(comments)
+def consultation_comparison(plan, codebook: Codebook, order: pd.DataFrame) -> pd.DataFrame:
+    """Each theme's share of comments in each consultation (plan_frequency by consultation), oldest
+    consultation first (order: the consultations' listing)."""
+    frequency = plan_frequency(plan, codebook, by="consultation")
     rank = {c: i for i, c in enumerate(order["consultation"])}
     starts = dict(zip(order["consultation"], order["starts"]))
     frequency["starts"] = frequency["group"].map(starts)
@@ -1255,11 +1275,13 @@ def md_escape(text) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", " ".join(str(text).split()))
 
 
-def site_profile(comments: pd.DataFrame, centre_id: str, codebook: Codebook, threshold: int) -> pd.DataFrame:
-    """A site's theme shares beside those of every comment in view: theme_frequency for both, side by side."""
-    site = theme_frequency(comments[comments["centre_id"] == centre_id], codebook, threshold)
-    everywhere = theme_frequency(comments, codebook, threshold)
-    keep = ["theme", "theme_label", "comments", "group_comments", "share_pct", "share_lower", "share_upper", "share_suppressed"]
+def site_profile(plan, consultation: str | None, centre_id: str, codebook: Codebook) -> pd.DataFrame:
+    """A site's theme shares beside those of every comment in view, from the plan, side by side."""
+    site = plan_frequency(plan, codebook, consultation, by="centre_id")
+    site = site[site["group"] == str(centre_id)]
+    everywhere = plan_frequency(plan, codebook, consultation)
+    keep = ["theme", "theme_label", "comments", "group_comments", "share_pct", "share_lower", "share_upper",
+            "share_suppressed", "group_hidden"]
     return site[keep].merge(everywhere[keep], on=["theme", "theme_label"], suffixes=("", "_all"))
 
 
@@ -1267,7 +1289,7 @@ def site_sentence(profile: pd.DataFrame, site_name: str, threshold: int) -> str:
     if profile.empty or profile["group_comments"].iloc[0] == 0:
         return f"No comments about {site_name} for these choices."
     n = int(profile["group_comments"].iloc[0])
-    if stats.is_small(n, threshold):
+    if profile["group_hidden"].iloc[0]:
         return f"Fewer than {threshold} comments about {site_name}: too few to show its themes without identifying anyone."
     shown = profile[~profile["share_suppressed"] & (profile["comments"] > 0)]
     if shown.empty:
@@ -1280,6 +1302,19 @@ def site_sentence(profile: pd.DataFrame, site_name: str, threshold: int) -> str:
     if top.share_lower <= top.share_pct_all <= top.share_upper:
         return text + "; the interval includes the overall figure, so the difference may be chance."
     return text + "."
+
+
+def _reach_hidden(centre_id: str, year: int, reached: int, population: int, threshold: int) -> bool:
+    """Whether the Reach plan hides a site's reach of the most deprived 30% (as the Reach page does)."""
+    from scrutiny import disclosure
+
+    if stats.rate_suppressed(reached, population, threshold):
+        return True
+    plan = disclosure.reach_plan(year)
+    where = plan.set_of(None, "centre", centre_id) if plan is not None else None
+    if where is None or "most_deprived_30" not in plan.groups:
+        return False
+    return any(plan.is_hidden("most_deprived_30", where, m) for m in ("reached", "population"))
 
 
 def site_figures(centre_id: str, filters, threshold: int) -> dict[str, str]:
@@ -1306,7 +1341,7 @@ def site_figures(centre_id: str, filters, threshold: int) -> dict[str, str]:
                 out["reach"], out["reach_help"] = "no reach area", "Libraries and outreach bases have no reach area of their own."
             else:
                 reached, population = int(row["reached"].iloc[0]), int(row["population"].iloc[0])
-                if stats.rate_suppressed(reached, population, threshold):
+                if _reach_hidden(centre_id, filters.year, reached, population, threshold):
                     out["reach"], out["reach_help"] = stats.SUPPRESSED, "Too few children to show without identifying a family."
                 else:
                     lower, upper = stats.wilson_interval(reached, population)

@@ -454,15 +454,14 @@ def negative_feedback(filters: Filters):
     return comments[comments["sentiment"] == "negative"], codebook
 
 
-def _where_from(comments: pd.DataFrame, theme: str, codebook, t: int) -> str:
-    """'mostly from parents and carers (12) and about libraries (9)': the largest publishable groups."""
+def _where_from(plan, theme: str, codebook) -> str:
+    """'mostly from parents and carers (12) and about libraries (9)': the largest groups the plan shows."""
     from scrutiny import feedback
 
     parts = []
-    raising = comments[comments["themes"].map(lambda codes: theme in codes)]
     for by, word in (("respondent_type", "from"), ("site_type", "by site type,")):
-        counts = feedback.theme_frequency(raising, codebook, t, by=by)
-        counts = counts[(counts.theme == theme) & ~stats.is_small(counts.comments, t) & (counts.comments > 0)]
+        counts = feedback.plan_frequency(plan, codebook, by=by, sentiment="negative")
+        counts = counts[(counts.theme == theme) & ~counts.comments_hidden & (counts.comments > 0)]
         top = counts.sort_values(["comments", "group_label"], ascending=[False, True]).head(2)
         if not top.empty:
             parts.append(f"{word} " + " and ".join(f"{r.group_label.lower()} ({r.comments:,})" for r in top.itertuples()))
@@ -476,9 +475,10 @@ def negative_themes(filters: Filters) -> list[Finding]:
     t = _threshold()
     if len(comments) < t:
         return []
-    from scrutiny import feedback
+    from scrutiny import disclosure, feedback
 
-    frequency = feedback.theme_frequency(comments, codebook, t, by="all")
+    plan = disclosure.feedback_plan(filters)
+    frequency = feedback.plan_frequency(plan, codebook, sentiment="negative")
     shown = frequency[~frequency.share_suppressed & (frequency.comments > 0)]
     shown = shown.sort_values(["comments", "theme_label"], ascending=[False, True]).head(NEGATIVE_THEMES_SHOWN)
     found = []
@@ -490,7 +490,7 @@ def negative_themes(filters: Filters) -> list[Finding]:
             question=(f"Negative comments {'most often' if rank == 0 else 'also often'} raise {r.theme_label.lower()}: "
                       "what has been done in response?"),
             statement=(f"{r.theme_label} came up in {r.comments:,} of the {r.group_comments:,} negative comments "
-                       f"({_percent(r.share_pct)}), {_where_from(comments, r.theme, codebook, t)}."),
+                       f"({_percent(r.share_pct)}), {_where_from(plan, r.theme, codebook)}."),
             uncertainty=(f"{_interval(r.share_lower, r.share_upper)} of negative comments. Comments come from people who chose "
                          "to respond, so they show what was said, not how common a view is among all families."),
             page="pages/feedback.py",

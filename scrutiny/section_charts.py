@@ -57,7 +57,7 @@ def themes_raised(frequency: pd.DataFrame, by: str, threshold: int) -> tuple[go.
     segments = fb.sentiment_segments(frequency, threshold)
     groups = list(dict.fromkeys(frequency["group_label"]))
     small_groups = frequency.drop_duplicates("group")
-    small_groups = small_groups[stats.is_small(small_groups["group_comments"], threshold)]["group_label"].tolist()
+    small_groups = small_groups[small_groups["group_hidden"]]["group_label"].tolist()
     groups = [g for g in groups if g not in small_groups]
     drawn_themes = set(segments["theme_label"])
     theme_order = [t for t in fb.theme_order(frequency, threshold) if t in drawn_themes]
@@ -72,7 +72,7 @@ def themes_raised(frequency: pd.DataFrame, by: str, threshold: int) -> tuple[go.
             if rows.empty:
                 continue
             figure.add_bar(
-                x=rows["share"] * 100, y=rows["theme_label"], orientation="h", row=1, col=column,
+                x=(rows["share"] * 100).round(), y=rows["theme_label"], orientation="h", row=1, col=column,
                 name=SENTIMENT_NAMES[sentiment], legendgroup=sentiment, marker_color=SENTIMENT_COLOURS[sentiment],
                 # One legend entry per sentiment, in the order of the bars.
                 showlegend=sentiment not in set(segments[segments["group_label"].isin(groups[:column - 1])]["sentiment"]),

@@ -109,28 +109,45 @@ def test_frequency_figures_and_interval(coded):
         "Of 5 comments for all consultations, the theme raised most often was **activities for children**: 2 comments (40%, 95% CI 12-77%)")
 
 
+def _comments(sentiments: tuple, no_theme: int = 0) -> pd.DataFrame:
+    """Parents' comments about access, so many of each sentiment, and no_theme neutral ones raising nothing."""
+    rows = [(sentiment, ["access"]) for sentiment, n in zip(fb.SENTIMENT_ORDER, sentiments) for _ in range(n)]
+    rows += [("neutral", [])] * no_theme
+    return pd.DataFrame([{"response_id": f"X{i}", "consultation": "Survey", "respondent_type": "parent_carer",
+                          "site_type": None, "centre_id": None, "sentiment": sentiment, "themes": themes}
+                         for i, (sentiment, themes) in enumerate(rows)])
+
+
 @pytest.mark.parametrize("counts, threshold, expected", [
     # (positive, mixed, neutral, negative) -> segments drawn
     ((6, 0, 0, 7), 5, {"positive": 6, "negative": 7}),
-    # One small segment would be given away by the total: merged with the next smallest (positive 6).
+    # One small segment would be given away by the total: the plan hides the next smallest (positive 6) too,
+    # and the bar draws the two as one segment.
     ((6, 0, 0, 2), 5, {fb.SMALL_SEGMENT: 8}),
     ((6, 0, 1, 7), 5, {"negative": 7, fb.SMALL_SEGMENT: 7}),
-    # Two small segments merge; 2 + 3 = 5 is not small, so nothing more is merged.
+    # Two small segments: 2 + 3 = 5 is not small, so nothing more is hidden.
     ((9, 2, 3, 0), 5, {"positive": 9, fb.SMALL_SEGMENT: 5}),
-    # 1 + 1 = 2 is still small: the next smallest (positive 6) joins.
+    # 1 + 1 = 2 is still small (rule "merged segment"): the next smallest (positive 6) is hidden too.
     ((6, 1, 1, 8), 5, {"negative": 8, fb.SMALL_SEGMENT: 8}),
 ])
 def test_sentiment_segments_never_show_a_small_number(counts, threshold, expected):
+    from scrutiny.disclosure.feedback import build_feedback_plan
+
     total = sum(counts)
-    frequency = pd.DataFrame([{
-        "group": "all", "group_label": "All respondents", "theme": "access", "theme_label": "Access",
-        "comments": total, "group_comments": 40, "share_suppressed": False,
-        **dict(zip(fb.SENTIMENT_ORDER, counts)),
-    }])
-    segments = fb.sentiment_segments(frequency, threshold)
+    plan = build_feedback_plan(_comments(counts, no_theme=40 - total), ["access"], threshold)
+    frequency = fb.plan_frequency(plan, Codebook_labels(), by="all")
+    segments = fb.sentiment_segments(frequency)
     assert dict(zip(segments["sentiment"], segments["comments"])) == expected
     assert not any(stats.is_small(n, threshold) for n in segments["comments"])
     assert segments["share"].sum() == pytest.approx(total / 40)
+
+
+class Codebook_labels:
+    """Just enough of a codebook for plan_frequency: a label per code."""
+
+    @staticmethod
+    def label(code):
+        return code.capitalize()
 
 
 def test_small_bars_are_not_drawn(coded):
@@ -227,7 +244,9 @@ def test_consultations_compared(make_extract):
                      "The opening hours are fine." if i < 15 else "Lovely people.", None, None))
     make_extract(feedback=pd.DataFrame(rows, columns=feedback.columns))
     frame, codebook, _ = fb.coded_feedback()
-    comparison = fb.consultation_comparison(frame, codebook, 5)
+    from scrutiny.disclosure.feedback import build_feedback_plan
+
+    comparison = fb.consultation_comparison(build_feedback_plan(frame, codebook.codes, 5), codebook, fb.consultations(frame))
     assert list(dict.fromkeys(comparison["group"])) == ["Spring 2021", "Spring 2024"]
     changes = fb.consultation_changes(comparison, 5).set_index("theme")
     # 75% - 25% = +50 points; Newcombe's interval for 15/20 - 5/20 is +19 to +70 points (Wilson 15/20: 53-89%, 5/20: 11-47%), wholly above zero: "rose".

@@ -1,0 +1,147 @@
+"""The Feedback plan: its named rules, an outsider's attack on what the views publish, and how much
+the secondary rules hide on the sample county."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scrutiny import feedback as fb
+from scrutiny.disclosure import feedback as plan_rules
+from scrutiny.disclosure.feedback import build_feedback_plan
+from tests import attacker_feedback as attacker
+from tests.helpers import open_app, texts
+from tests.test_feedback_page import more_feedback
+
+
+class Labels:
+    """Just enough of a codebook for plan_frequency."""
+
+    @staticmethod
+    def label(code):
+        return code.capitalize()
+
+
+def comments(rows) -> pd.DataFrame:
+    """(consultation, respondent_type, site_type, centre_id, sentiment, themes) -> coded comments."""
+    return pd.DataFrame([{"response_id": f"X{i}", "consultation": c, "respondent_type": r, "site_type": s,
+                          "centre_id": k, "sentiment": m, "themes": list(t)} for i, (c, r, s, k, m, t) in enumerate(rows)])
+
+
+def leaks(frame: pd.DataFrame, codes, threshold: int = 5, inequalities: bool = False) -> list:
+    """What an outsider works out from every sum the figures obey (the plan's promise); with
+    inequalities, also from a theme's comments being among the comments (the known limit below)."""
+    plan = build_feedback_plan(frame, codes, threshold)
+    choices = [None, *sorted(frame["consultation"].unique())]
+    published = attacker.gather(plan, Labels, choices)
+    attacker.gather_negative(plan, Labels, published)
+    return attacker.attack(frame, published, threshold, inequalities=inequalities)
+
+
+@pytest.mark.xfail(strict=True, reason="Known limit: the plan writes sums, not inequalities. A theme's comments are "
+                   "among the comments there, so where the themes shown cover nearly every comment of a group, an "
+                   "outsider can bound the comments raising no theme (c) from above: on this extract, 1 hidden "
+                   "comment is shown to be at most 3.5. (The rule 'no theme' closes the other way in.)")
+def test_comments_raising_no_theme_are_bounded_by_the_themes(make_extract):
+    make_extract(feedback=more_feedback())
+    frame, codebook, _ = fb.coded_feedback()
+    assert leaks(frame, codebook.codes, inequalities=True) == []
+
+
+# --- Named rules -------------------------------------------------------------------------------------
+
+def test_a_total_less_the_other_group_is_hidden():
+    # Opening hours: 5 parents and 1 member of staff. Shown 6 and 5, the staff member's 1 is 6 - 5: both groups are c.
+    frame = comments([("S", "parent_carer", "library", "L1", "negative", ["hours"])] * 5
+                     + [("S", "staff", "children_centre", "C1", "negative", ["hours"])]
+                     + [("S", "parent_carer", "library", "L1", "positive", ["cost"])] * 9)
+    plan = build_feedback_plan(frame, ["hours", "cost"], 5)
+    assert plan.show(theme="hours") == "6"
+    assert plan.show(by="respondent_type", group="staff", theme="hours") == "c"
+    assert plan.show(by="respondent_type", group="parent_carer", theme="hours") == "c"
+    # The library's 5 hides with the children's centre's 1 in the site-type bars.
+    assert plan.show(by="site_type", group="library", theme="hours") == "c"
+    assert leaks(frame, ["hours", "cost"]) == []
+
+
+def test_hidden_with_its_group_even_its_zeros():
+    # Staff: 2 comments, small: every theme count of the group is hidden, even its zero (cost).
+    frame = comments([("S", "parent_carer", None, None, "positive", ["hours"])] * 9
+                     + [("S", "staff", None, None, "positive", ["hours"])] * 2)
+    plan = build_feedback_plan(frame, ["hours", "cost"], 5)
+    assert plan.is_hidden(by="respondent_type", group="staff", theme="cost")
+    assert not plan.is_hidden(by="respondent_type", group="parent_carer", theme="cost")
+    # A zero hidden with its group gives nobody away, so it asks for no other cell: parents' cost stays 0.
+    assert plan.show(by="respondent_type", group="parent_carer", theme="cost") == "0"
+
+
+def test_merged_segment_is_never_a_small_number():
+    # Hours: positive 6, mixed 1, neutral 1, negative 8. 1 + 1 = 2 would be the grey segment: positive joins it.
+    frame = comments([("S", "parent_carer", None, None, s, ["hours"]) for s, n in
+                      (("positive", 6), ("mixed", 1), ("neutral", 1), ("negative", 8)) for _ in range(n)])
+    plan = build_feedback_plan(frame, ["hours"], 5)
+    segments = fb.sentiment_segments(fb.plan_frequency(plan, Labels))
+    assert dict(zip(segments["sentiment"], segments["comments"])) == {"negative": 8, fb.SMALL_SEGMENT: 8}
+    assert leaks(frame, ["hours"]) == []
+
+
+def test_one_consultation_is_the_same_cell_as_all():
+    # With one consultation, "all consultations" and that one are the same figures, hidden alike.
+    frame = comments([("Only", "parent_carer", None, None, "positive", ["hours"])] * 3
+                     + [("Only", "parent_carer", None, None, "negative", [])] * 6)
+    plan = build_feedback_plan(frame, ["hours"], 5)
+    assert plan.show(None, theme="hours") == plan.show("Only", theme="hours") == "c"
+    assert plan.show(None) == plan.show("Only") == "9"
+
+
+def test_tiny_extract_variant_does_not_leak(make_extract):
+    # The Feedback page's own test extract: 15 comments over two consultations, three sites and none.
+    make_extract(feedback=more_feedback())
+    frame, codebook, _ = fb.coded_feedback()
+    assert leaks(frame, codebook.codes) == []
+
+
+def test_page_publishes_the_plan_and_no_leak(make_extract):
+    # The page, as a councillor sees it: its headline carries the plan's figures, and an outsider
+    # reading them with the tables, segments and lines of enquiry cannot work out a hidden count.
+    make_extract(feedback=more_feedback())
+    at = open_app("pages/feedback.py")
+    frame, codebook, _ = fb.coded_feedback()
+    plan = build_feedback_plan(frame, codebook.codes, 5)
+    headline = next(t for t in texts(at).split("\n") if t.startswith("**"))
+    # 15 comments: 13 parents and carers, R3 staff, R4 volunteer; the staff and volunteer are c, so are the parents
+    # (15 - 13 = 2 would give the other two away).
+    assert headline.startswith("**15 comments** from all consultations: c parents and carers, c staff, c volunteers.")
+    assert plan.show(by="respondent_type", group="parent_carer") == "c"
+    published = attacker.gather(plan, codebook, [None, "Review 2023", "Survey 2024"])
+    assert attacker.attack(frame, attacker.gather_negative(plan, codebook, published), 5, inequalities=False) == []
+
+
+THEMES = ("hours", "cost", "staff")
+row = st.tuples(st.sampled_from(["A", "B"]), st.sampled_from(["parent_carer", "staff", "volunteer"]),
+                st.sampled_from(["library", "family_hub", None]), st.sampled_from(["C1", "C2", None]),
+                st.sampled_from(fb.SENTIMENT_ORDER), st.lists(st.sampled_from(THEMES), max_size=2, unique=True))
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(row, min_size=4, max_size=30))
+def test_random_small_extracts_do_not_leak(rows):
+    # Small groups, groups that do not add up (comments about no site), themes that overlap.
+    found = leaks(comments(rows), list(THEMES))
+    assert found == [], "\n".join(map(str, found))
+
+
+# --- How much the secondary rules hide on the sample county ----------------------------------------------
+
+def test_secondary_cells_on_the_sample_county():
+    # Every comment of the sample county (no sidebar filter): 2 consultations, 5 respondent types, 4 site
+    # types, 91 sites, 18 themes. Pinned, so that a change that hides much more is noticed: of the 4,047
+    # published cells holding someone, the primary rule hides the small ones and these more.
+    frame, codebook, _ = fb.coded_feedback()
+    plan = build_feedback_plan(frame, codebook.codes, 5)
+    published = int((plan.published & (plan.values > 0)).sum())
+    assert plan.secondary_by_view() == {"comments": 34, "themes by all": 0, "themes by respondent_type": 26,
+                                        "themes by site_type": 23, "themes by centre_id": 1, "segments": 346}
+    assert plan.secondary_count() == 430
+    assert published == 4047
