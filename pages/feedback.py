@@ -98,11 +98,10 @@ def consultation_chart(current, threshold):
     figure = go.Figure()
     for number, (name, rows) in enumerate(drawn.groupby("group", sort=False)):
         figure.add_scatter(
-            x=(rows["share_pct"] * 100).round(), y=rows["theme_label"], mode="markers", name=name,
+            x=charts.published(rows["share_pct"], decimals=0), y=rows["theme_label"], mode="markers", name=name,
             marker=dict(size=11, color=charts.PALETTE[number % len(charts.PALETTE)], symbol=["circle", "diamond", "square", "triangle-up"][number % 4]),
             # At the precision shown: whole percentages.
-            error_x=dict(type="data", symmetric=False, array=(rows["share_upper"] * 100).round() - (rows["share_pct"] * 100).round(),
-                         arrayminus=(rows["share_pct"] * 100).round() - (rows["share_lower"] * 100).round(), thickness=1.5),
+            error_x=charts.interval_errors(rows["share_pct"], rows["share_lower"], rows["share_upper"], decimals=0),
             hovertemplate="%{y}: %{x:.0f}%<extra>" + name + "</extra>",
         )
     # The same order as the chart above: the themes raised most often (in every consultation together) first.
@@ -184,9 +183,9 @@ def site_section(current, consultation, centre_id, centre_name, threshold):
     drawn = profile[~profile["share_suppressed"] & (profile["comments"] > 0)]
     if not drawn.empty:
         figure = go.Figure()
-        figure.add_bar(x=(drawn["share_pct"] * 100).round(), y=drawn["theme_label"], orientation="h", name=centre_name,
+        figure.add_bar(x=charts.published(drawn["share_pct"], decimals=0), y=drawn["theme_label"], orientation="h", name=centre_name,
                        marker_color=charts.FOCUS_COLOUR, hovertemplate="%{y}: %{x:.0f}%<extra>" + centre_name.replace("<", "") + "</extra>")
-        figure.add_bar(x=(drawn["share_pct_all"] * 100).round(), y=drawn["theme_label"], orientation="h", name="All comments in view",
+        figure.add_bar(x=charts.published(drawn["share_pct_all"], decimals=0), y=drawn["theme_label"], orientation="h", name="All comments in view",
                        marker_color=charts.REFERENCE_COLOUR, hovertemplate="%{y}: %{x:.0f}%<extra>all comments</extra>")
         figure.update_layout(barmode="group")
         figure.update_yaxes(autorange="reversed")

@@ -29,7 +29,8 @@
 -- query's rows by centre_id gives that query's figures.
 --
 -- Used on: Overview (pages/overview.py); Reach (pages/reach.py);
---   Footfall and outcomes (pages/footfall.py); Evidence pack (pages/evidence.py).
+--   Footfall and outcomes (pages/footfall.py); Feedback (pages/feedback.py);
+--   Evidence pack (pages/evidence.py).
 -- Run from: scrutiny/disclosure/reach.py, scrutiny/reach.py.
 with centres_in_view as (
     select c.centre_id, c.centre_name, c.site_type, c.cluster, c.lead_agency, c.district, c.closed_on,

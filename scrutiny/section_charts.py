@@ -72,7 +72,7 @@ def themes_raised(frequency: pd.DataFrame, by: str, threshold: int) -> tuple[go.
             if rows.empty:
                 continue
             figure.add_bar(
-                x=(rows["share"] * 100).round(), y=rows["theme_label"], orientation="h", row=1, col=column,
+                x=charts.published(rows["share"], decimals=0), y=rows["theme_label"], orientation="h", row=1, col=column,
                 name=SENTIMENT_NAMES[sentiment], legendgroup=sentiment, marker_color=SENTIMENT_COLOURS[sentiment],
                 # One legend entry per sentiment, in the order of the bars.
                 showlegend=sentiment not in set(segments[segments["group_label"].isin(groups[:column - 1])]["sentiment"]),
