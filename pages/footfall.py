@@ -6,7 +6,8 @@ outcomes of the children living in its reach area (scrutiny/footfall.py).
 
 import streamlit as st
 
-from scrutiny import charts, filters, footfall, gaps, queries, ui
+from scrutiny import charts, filters, footfall, queries, ui
+from scrutiny.topics.gap import figures as gap_figures
 from scrutiny.topics.footfall import charts as footfall_charts
 
 st.title("Footfall and outcomes: is busy the same as effective?")
@@ -27,7 +28,7 @@ choice1, choice2, choice3 = st.columns(3)
 with choice1:
     if indicators:
         code = filters.url_select("Outcome indicator", "indicator", {c: i.title for c, i in indicators.items()},
-                                  gaps.default_indicator(indicators))
+                                  gap_figures.default_indicator(indicators))
         indicator = indicators[code]
     else:
         indicator = None

@@ -4,7 +4,8 @@ import streamlit as st
 
 import math
 
-from scrutiny import filters, findings, gaps, queries, stats, ui
+from scrutiny import filters, findings, format, queries, stats, ui
+from scrutiny.topics.gap import sentences as gap_sentences
 from scrutiny.queries import QueryError
 
 st.title("Early years services: overview")
@@ -79,13 +80,13 @@ with col2:
 with col3:
     st.subheader("3. Are the wellbeing and attainment gaps narrowing?")
     try:
-        headline = gaps.headline_gap(current.year, current.district)
+        headline = gap_sentences.headline_gap(current.year, current.district)
     except QueryError:
         headline = None
     if headline is None:
         st.markdown("No outcome figures for these filters. The Gap page compares children on free school meals with the rest, year by year.")
     else:
-        shown = "c" if math.isnan(headline.gap) else f"{gaps.points(headline.gap)} points"
+        shown = "c" if math.isnan(headline.gap) else f"{format.points(headline.gap, unit=False)} points"
         st.metric("Gap in the headline outcome", shown, help="Reference group % minus focus group %; positive means the focus group is behind.")
         st.caption(headline.sentence)
     st.page_link("pages/gap.py", label="Gap: is it narrowing?", icon=":material/trending_down:")

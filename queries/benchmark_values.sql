@@ -7,7 +7,7 @@
 --   $indicator   indicator code; null = every indicator
 --
 -- Used on: Overview (pages/overview.py); Gap (pages/gap.py); Evidence pack (pages/evidence.py).
--- Run from: scrutiny/gaps.py.
+-- Run from: scrutiny/topics/gap/figures.py.
 select b.indicator, b.geography, b.year, b.group_type, b."group", b.value, b.lower_ci, b.upper_ci, b.source
 from benchmarks as b
 where $indicator is null or b.indicator = $indicator

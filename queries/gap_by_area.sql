@@ -12,7 +12,7 @@
 -- that a chosen district can be seen against the others.
 --
 -- Used on: Gap (pages/gap.py).
--- Run from: scrutiny/gaps.py.
+-- Run from: scrutiny/topics/gap/figures.py.
 with chosen_indicator as (
     select indicator, gap_group_type, gap_focus_group, gap_reference_group
     from indicators

@@ -12,7 +12,7 @@
 -- focus and reference groups within it (e.g. fsm and non_fsm).
 --
 -- Used on: Overview (pages/overview.py); Gap (pages/gap.py); Evidence pack (pages/evidence.py).
--- Run from: scrutiny/gaps.py.
+-- Run from: scrutiny/topics/gap/figures.py.
 with chosen_indicators as (
     select indicator, gap_group_type, gap_focus_group, gap_reference_group
     from indicators

@@ -8,7 +8,7 @@
 --
 -- Used on: Overview (pages/overview.py); Gap (pages/gap.py);
 --   Footfall and outcomes (pages/footfall.py); Evidence pack (pages/evidence.py).
--- Run from: scrutiny/disclosure/outcomes.py, scrutiny/evidence.py, scrutiny/gaps.py.
+-- Run from: scrutiny/disclosure/outcomes.py, scrutiny/evidence.py, scrutiny/topics/gap/figures.py.
 with outcome_years as (
     select indicator, min(year) as first_year, max(year) as latest_year
     from outcomes

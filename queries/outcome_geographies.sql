@@ -7,7 +7,7 @@
 -- Parameters: none.
 --
 -- Used on: Overview (pages/overview.py); Gap (pages/gap.py); Evidence pack (pages/evidence.py).
--- Run from: scrutiny/gaps.py.
+-- Run from: scrutiny/topics/gap/figures.py.
 with geographies as (
     select distinct geography_level, geography_code
     from outcomes

@@ -9,7 +9,7 @@
 --   $group_type        e.g. 'idaci_quintile' or 'fsm_status'
 --
 -- Used on: Gap (pages/gap.py).
--- Run from: scrutiny/gaps.py.
+-- Run from: scrutiny/topics/gap/figures.py.
 select o.year, o."group", o.numerator, o.denominator
 from outcomes as o
 where o.indicator = $indicator

@@ -8,7 +8,7 @@
 --   Footfall and outcomes (pages/footfall.py); Feedback (pages/feedback.py);
 --   Evidence pack (pages/evidence.py).
 -- Run from: pages/feedback.py, pages/footfall.py, pages/reach.py, scrutiny/findings.py,
---   scrutiny/gaps.py.
+--   scrutiny/topics/gap/figures.py.
 select
     s.changed_on::date as changed_on,
     s.title,

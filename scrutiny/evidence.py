@@ -555,35 +555,35 @@ GAP_COLUMNS = ["Indicator", "Gap (points)", "Verdict (previous year)", "Year", "
 def gap_section(filters) -> Section:
     """Every indicator's gap for the area the lines of enquiry judge, and the headline indicator over time:
     the Gap page's own sentences, tables and chart."""
-    from scrutiny import gap_charts, gaps
+    from scrutiny.topics.gap import charts as gap_charts, figures as gap_figures, sentences as gap_sentences, tables as gap_tables
     from scrutiny.findings import gap_place
 
     section = Section("gap", SECTIONS["gap"])
     place = gap_place(filters)
-    available = gaps.indicators()
+    available = gap_figures.indicators()
     if place is None or not available:
         section.blocks.append("The extract has no outcome figures, so there is no gap to show.")
         return section
-    overview = gaps.indicator_overview(place.level, place.code, filters.year)
+    overview = gap_figures.indicator_overview(place.level, place.code, filters.year)
     section.blocks += [
-        gaps.overview_sentence(overview, place),
-        Table(f"Gaps for every indicator: {place.name}", gaps.overview_table(overview)[GAP_COLUMNS],
+        gap_sentences.overview_sentence(overview, place),
+        Table(f"Gaps for every indicator: {place.name}", gap_tables.overview_table(overview)[GAP_COLUMNS],
               "Gaps in percentage points; a positive gap means the focus group is worse off."),
     ]
-    indicator = available[gaps.default_indicator(available)]
-    trend = gaps.gap_trend(indicator, place)
-    year = gaps.latest_year(trend["year"], filters.year)
+    indicator = available[gap_figures.default_indicator(available)]
+    trend = gap_figures.gap_trend(indicator, place)
+    year = gap_figures.latest_year(trend["year"], filters.year)
     if year is not None:
         trend = trend[trend["year"] <= year].reset_index(drop=True)
         latest = trend.iloc[-1]
-        sentence = gaps.gap_sentence(latest, indicator, place)
-        long_run = gaps.long_run_sentence(latest, indicator)
-        changes = gap_charts.changes_in_view(trend, gaps.service_changes_for(place))
+        sentence = gap_sentences.gap_sentence(latest, indicator, place)
+        long_run = gap_sentences.long_run_sentence(latest, indicator)
+        changes = gap_charts.changes_in_view(trend, gap_figures.service_changes_for(place))
         section.blocks += [
             Chart(f"{indicator.title}: the gap over time, {place.name}",
                   gap_charts.gap_over_time(trend, indicator, changes), sentence + (" " + long_run if long_run else ""),
                   key=charts.service_change_caption(changes)),
-            Table(f"{indicator.title}: gap by year, {place.name}", gaps.trend_table(trend, indicator),
+            Table(f"{indicator.title}: gap by year, {place.name}", gap_tables.trend_table(trend, indicator),
                   indicator.break_note()),
         ]
     section.sources += ["outcomes, indicators and benchmarks tables",
@@ -593,12 +593,13 @@ def gap_section(filters) -> Section:
 
 def footfall_section(filters) -> Section:
     """Each site's footfall beside its reach of the most deprived 30% and its outcomes: the Footfall page's figures."""
-    from scrutiny import footfall, gaps
+    from scrutiny import footfall
+    from scrutiny.topics.gap import figures as gap_figures
     from scrutiny.topics.footfall import charts as footfall_charts
 
     section = Section("footfall", SECTIONS["footfall"])
     choices = footfall.indicators()
-    indicator = choices[gaps.default_indicator(choices)] if choices else None
+    indicator = choices[gap_figures.default_indicator(choices)] if choices else None
     table = footfall.site_table(filters, indicator)
     if table.empty:
         section.blocks.append(f"No site was open or sent footfall figures in {filters.period_label} for these filters.")

@@ -322,13 +322,13 @@ def reach_fell_after_change(filters: Filters) -> list[Finding]:
 
 def gap_place(filters: Filters):
     """The area the gap rules judge: the sidebar's district when it has outcome figures, else the authority."""
-    from scrutiny import gaps
+    from scrutiny.topics.gap import figures as gap_figures
 
     if filters.district:
-        district = gaps.find_geography(filters.district, gaps.DISTRICT)
+        district = gap_figures.find_geography(filters.district, gap_figures.DISTRICT)
         if district is not None:
             return district
-    return gaps.authority()
+    return gap_figures.authority()
 
 
 def gap_not_narrowing(filters: Filters) -> list[Finding]:
@@ -336,13 +336,13 @@ def gap_not_narrowing(filters: Filters) -> list[Finding]:
     finding), or whose gap is clearly there with a change the data cannot call either way (a line
     that says the data cannot tell, with the interval and the change it could have detected). The
     Gap page's own figures and verdicts."""
-    from scrutiny import gaps
+    from scrutiny.topics.gap import figures as gap_figures, sentences as gap_sentences
 
     place = gap_place(filters)
     if place is None:
         return Tested()
-    available = gaps.indicators()
-    overview = gaps.indicator_overview(place.level, place.code, filters.year)
+    available = gap_figures.indicators()
+    overview = gap_figures.indicator_overview(place.level, place.code, filters.year)
     found = []
     p_values = []
     for row in overview[overview["year"].notna()].to_dict("records"):
@@ -386,10 +386,10 @@ def gap_not_narrowing(filters: Filters) -> list[Finding]:
             severity=severity,
             score=float(score),
             question=question,
-            statement=gaps.gap_sentence(row, indicator, place),
+            statement=gap_sentences.gap_sentence(row, indicator, place),
             uncertainty=uncertainty,
             page="pages/gap.py",
-            params={"indicator": indicator.code} | ({} if place.level == gaps.AUTHORITY else {"geography": place.code}),
+            params={"indicator": indicator.code} | ({} if place.level == gap_figures.AUTHORITY else {"geography": place.code}),
             figures={"indicator": indicator.code, "year": int(row["year"]), "gap": row["gap"],
                      "gap_lower": row["gap_lower"], "gap_upper": row["gap_upper"],
                      "verdict_previous": row["verdict_previous"], "verdict_first": row["verdict_first"],

@@ -28,10 +28,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from scrutiny import disclosure, format, gaps, labels, queries, stats
+from scrutiny import disclosure, format, labels, queries, stats
 from scrutiny.contract import MOST_DEPRIVED_GROUP
 from scrutiny.filters import Filters
-from scrutiny.gaps import Indicator
+from scrutiny.topics.gap import figures as gap_figures
+from scrutiny.topics.gap.figures import Indicator
 
 
 REACH, OUTCOME, FOCUS = "reach", "outcome", "focus"
@@ -68,7 +69,7 @@ def indicators() -> dict[str, Indicator]:
     """The Gap page's proportion indicators that have figures for centre reach areas, by code."""
     with_sites = set(queries.run("site_outcome_years").indicator)
     # The scatter's outcome axis, averages and table are per cent: rate indicators are shown on the Gap page only.
-    return {code: indicator for code, indicator in gaps.indicators().items()
+    return {code: indicator for code, indicator in gap_figures.indicators().items()
             if code in with_sites and not indicator.is_rate}
 
 
@@ -210,7 +211,7 @@ def _add_outcomes(table: pd.DataFrame, filters: Filters, indicator: Indicator | 
     else:
         outcomes = queries.run("outcomes_by_centre", indicator=indicator.code, **filters.centre_parameters())
         # One outcome year for every site: the latest up to the chosen year.
-        latest = gaps.latest_year(outcomes.year, filters.year)
+        latest = gap_figures.latest_year(outcomes.year, filters.year)
         if latest is None:
             table = table.assign(outcome_year=np.nan, **empty)
         else:

@@ -71,25 +71,25 @@ def read_group(published: Published, level: str, code: str, group: tuple[str, st
         published.show((level, code, *group, DEN), denominator)
 
 
-def gather(indicator: str, year: int, footfall: str = "plan") -> Published:
+def gather(indicator: str, year: int, footfall: str = "page") -> Published:
     """Everything the Gap page (and its downloads and the pack, which print the same tables) and the
     Footfall page's site table publish about one indicator in one year.
 
-    ``footfall``: "page" reads the Footfall page's site table as it is made; "plan" reads each centre's
+    ``footfall``: "page" (the default) reads the Footfall page's site table as it is made; "plan" reads each centre's
     all children and focus group as the outcomes plan lets the Footfall page show them (the answer of
     ``disclosure.centre_outcomes_hidden``, the call that page makes); "none" leaves the page out.
     """
-    from scrutiny import gaps
+    from scrutiny.topics.gap import figures as gap_figures, tables as gap_tables
     from scrutiny.filters import Filters
 
-    ind = gaps.indicators()[indicator]
+    ind = gap_figures.indicators()[indicator]
     focus, reference = (ind.group_type, ind.focus), (ind.group_type, ind.reference)
     unit = ind.per if ind.is_rate else "%"
     published = Published()
-    for place in gaps.geographies():
+    for place in gap_figures.geographies():
         # Every indicator (the first table, its download and the pack's).
-        overview = gaps.indicator_overview(place.level, place.code, year)
-        table = gaps.overview_table(overview)
+        overview = gap_figures.indicator_overview(place.level, place.code, year)
+        table = gap_tables.overview_table(overview)
         for i, row in overview.iterrows():
             if row["indicator"] != indicator or pd.isna(row["year"]) or int(row["year"]) != year:
                 continue
@@ -98,8 +98,8 @@ def gather(indicator: str, year: int, footfall: str = "plan") -> Published:
             read_group(published, place.level, place.code, reference, "", table.loc[i, "Reference %"],
                        row["reference_numerator"], row["reference_denominator"], f"every indicator, {place.name}")
         # Year by year (the table, its download, the charts of the two groups and of all children).
-        trend = gaps.gap_trend(ind, place)
-        shown = gaps.trend_table(trend, ind)
+        trend = gap_figures.gap_trend(ind, place)
+        shown = gap_tables.trend_table(trend, ind)
         counts = queries.run("gap_by_year", geography_level=place.level, geography_code=place.code, indicator=indicator)
         for i, row in trend.iterrows():
             if int(row["year"]) != year:
@@ -117,7 +117,7 @@ def gather(indicator: str, year: int, footfall: str = "plan") -> Published:
                     published.show((*key, NUM), raw["all_numerator"])
                     published.show((*key, DEN), raw["all_denominator"])
         # The deprivation gradient's chart: a bar per quintile shown.
-        gradient = gaps.deprivation_gradient(ind, place, year)
+        gradient = gap_figures.deprivation_gradient(ind, place, year)
         for row in gradient.itertuples():
             key = (place.level, place.code, "idaci_quintile", str(row.group))
             if pd.isna(row.value_pct):
@@ -126,8 +126,8 @@ def gather(indicator: str, year: int, footfall: str = "plan") -> Published:
                 published.show((*key, NUM), row.numerator)
                 published.show((*key, DEN), row.denominator)
     # By area (the table and its download).
-    areas = gaps.gap_by_area(ind, year)
-    table = gaps.area_table(areas, ind)
+    areas = gap_figures.gap_by_area(ind, year)
+    table = gap_tables.area_table(areas, ind)
     for i, row in areas.iterrows():
         for prefix, group, label in (("focus", focus, ind.focus_label), ("reference", reference, ind.reference_label)):
             read_group(published, row["geography_level"], row["geography_code"], group, table.loc[i, f"{label}: children"],

@@ -132,14 +132,14 @@ def test_funnel_colours_follow_polarity():
     # the worse (red) colour that a low outlier takes for a higher-is-better indicator.
     import pandas as pd
 
-    from scrutiny import gap_charts, gaps
+    from scrutiny.topics.gap import charts as gap_charts, figures as gap_figures
 
     def indicator(polarity):
-        return gaps.Indicator("x", "X", "wellbeing", polarity, "fsm_status", "fsm", "non_fsm", None, "test")
+        return gap_figures.Indicator("x", "X", "wellbeing", polarity, "fsm_status", "fsm", "non_fsm", None, "test")
 
     points = pd.DataFrame({"focus_numerator": [40], "focus_denominator": [100.0], "focus_pct": [0.4],
-                           "geography_name": ["A"], "band": [gaps.FUNNEL_BANDS[0]]})
-    curve = gaps.funnel_curve(0.2, [100])
+                           "geography_name": ["A"], "band": [gap_figures.FUNNEL_BANDS[0]]})
+    curve = gap_figures.funnel_curve(0.2, [100])
     for polarity, colour in (("higher_is_better", "#0072B2"), ("lower_is_better", "#D55E00")):
         fig = gap_charts.funnel(points, curve, 0.2, indicator(polarity), "Testshire")
         marker = next(t for t in fig.data if t.name == "Above 99.8% limit")

@@ -47,16 +47,15 @@ def test_a_small_group_takes_the_other_group_with_it_not_all_children():
     assert plan.secondary_count() == 1
 
 
-def test_all_children_made_of_the_two_groups_is_shown_only_with_both():
-    # No all-children row: the Footfall page shows fsm + non_fsm (33 of 48) as all children. With fsm's
-    # achieving hidden, that sum's achieving is hidden too (it would be fsm's 3 plus a shown 30); its
-    # children (8 + 40) are shown, and non_fsm keeps its figures.
+def test_all_children_made_of_the_two_groups_is_planned_too():
+    # No all-children row: the Footfall page shows fsm + non_fsm (33 of 48) as all children, so the plan
+    # holds that cell and the same sum as above.
     plan = build_outcomes_plan(cells([
         (CENTRE, "C1", "fsm_status", "fsm", 3, 8), (CENTRE, "C1", "fsm_status", "non_fsm", 30, 40),
     ]), "gld", FSM, 5)
     assert plan.values[plan.rows([2023], CENTRE, ["C1"], ALL)[0]].tolist() == [33, 48]
-    assert hidden(plan, CENTRE, "C1", ALL) == (True, False)
-    assert hidden(plan, CENTRE, "C1", ("fsm_status", "non_fsm")) == (False, False)
+    assert hidden(plan, CENTRE, "C1", ALL) == (False, False)
+    assert hidden(plan, CENTRE, "C1", ("fsm_status", "non_fsm")) == (True, False)
 
 
 def test_a_small_denominator_hides_both_counts():
@@ -141,18 +140,18 @@ def test_pools_are_shown_only_where_they_tell_nothing_new():
 def test_all_children_less_non_fsm_no_longer_gives_fsm_away_across_pages(tiny):
     """The issue's example: C1's all children on the Footfall page (33 of 48) less its non-free-school-
     meals figure on the Gap page (30 of 40) gave the free-school-meals group, 3 of 8."""
-    from scrutiny import gaps, queries
+    from scrutiny import queries
+    from scrutiny.topics.gap import figures as gap_figures
 
-    gap_row = gaps.indicator_overview(CENTRE, "C1", None).iloc[0]
-    assert math.isnan(gap_row["focus_pct"]) and gap_row["reference_pct"] == 0.75
+    gap_row = gap_figures.indicator_overview(CENTRE, "C1", None).iloc[0]
+    assert math.isnan(gap_row["focus_pct"]) and math.isnan(gap_row["reference_pct"])
     by_centre = queries.run("outcomes_by_centre", indicator="gld", district=None, cluster=None, lead_agency=None,
                             site_type=None)
     footfall = disclosure.centre_outcomes_hidden("gld", by_centre)
     c1 = footfall[by_centre["centre_id"] == "C1"].iloc[0]
-    # The Footfall page's all children (33 of 48, made of the two groups) is c where fsm's is; its 48
-    # children stay, as do non_fsm's figures: fsm's achieving could be anything from 0 to 8.
-    assert c1["all"] and c1["all_numerator"] and not c1["all_denominator"]
-    assert c1["focus"] and not c1["reference"]
+    # The Footfall page keeps all children (33 of 48); the Gap page hides non_fsm's 30 achieving with fsm's
+    # 3, keeping both groups' children: fsm's achieving could be anything from 0 to 8.
+    assert not c1["all"] and c1["focus"] and c1["reference_numerator"] and not c1["reference_denominator"]
 
 
 def test_pooled_figures_for_footfall(tiny):
@@ -164,7 +163,7 @@ def test_pooled_figures_for_footfall(tiny):
                                                          "focus_denominator"]].sum(min_count=1)
     # C1 is the only centre with figures: the pool of every centre in view is C1 itself.
     flags = disclosure.pooled_outcomes_hidden("gld", pooled, ["C1", "C2", "C3", "L1"])
-    assert flags["focus"].tolist() == [True] and flags["all"].tolist() == [True]
+    assert flags["focus"].tolist() == [True] and flags["all"].tolist() == [False]
     one = disclosure.pooled_outcomes_hidden("gld", pooled, ["C1"])
     assert one.equals(flags)
 

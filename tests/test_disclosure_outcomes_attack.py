@@ -41,11 +41,10 @@ def test_the_issues_example_was_a_leak_and_is_one_no_more(tiny):
     before.hide(("centre", "C1", "fsm_status", "fsm", attacker.NUM), "gap by area")
     leaks = attacker.attack("gld", 2023, before, 5)
     assert [(leak.key[3], leak.low, leak.high) for leak in leaks] == [("fsm", 3, 3)]
-    # Now: the Footfall page's all children (made of the two groups) is c with fsm; fsm's achieving could
-    # be anything from 0 to 8.
+    # Now: the Gap page hides non_fsm's achieving too; fsm's could be anything from 0 to 8.
     now = attacker.gather("gld", 2023)
-    assert ("centre", "C1", "all", "all", attacker.NUM) in now.hidden
-    assert now.shown[("centre", "C1", "fsm_status", "non_fsm", attacker.NUM)] == 30
+    assert ("centre", "C1", "fsm_status", "non_fsm", attacker.NUM) in now.hidden
+    assert now.shown[("centre", "C1", "all", "all", attacker.NUM)] == 33
     assert not attacker.attack("gld", 2023, now, 5)
 
 
@@ -66,8 +65,9 @@ def test_the_gap_page_in_the_app_publishes_nothing_the_outsider_can_solve(tiny):
                 attacker.read_group(published, "centre", "C1", ("fsm_status", group), values[f"{label}: children"],
                                     values[f"{label} %"], *raw[group], "gap page in the app")
     assert ("centre", "C1", "fsm_status", "fsm", attacker.NUM) in published.hidden
-    assert published.shown[("centre", "C1", "fsm_status", "non_fsm", attacker.NUM)] == 30
-    # With the Footfall page's all children beside it, as the plan lets it show them (children only).
+    assert ("centre", "C1", "fsm_status", "non_fsm", attacker.NUM) in published.hidden
+    # With the Footfall page's all children beside it.
+    published.show(("centre", "C1", "all", "all", attacker.NUM), 33)
     published.show(("centre", "C1", "all", "all", attacker.DEN), 48)
     assert not attacker.attack("gld", 2023, published, 5)
 

@@ -18,7 +18,8 @@ import math
 import pandas as pd
 import pytest
 
-from scrutiny import gaps, stats
+from scrutiny import format, stats
+from scrutiny.topics.gap import figures as gap_figures, sentences as gap_sentences, tables as gap_tables
 from scrutiny.contract import TABLES
 from scrutiny.stats import Difference
 from tests import tiny_extract
@@ -37,7 +38,7 @@ def only_outcomes(rows):
 
 
 def overview_row(indicator="gld", level="authority", code="Testshire", year=None):
-    frame = gaps.indicator_overview(level, code, year)
+    frame = gap_figures.indicator_overview(level, code, year)
     return frame[frame["indicator"] == indicator].iloc[0]
 
 
@@ -80,7 +81,7 @@ def test_latest_gap_on_the_tiny_extract(tiny):
     ],
 )
 def test_change_since_previous_year(tiny, year, gap, previous_year, change, lower, upper, verdict):
-    trend = gaps.gap_trend("gld")
+    trend = gap_figures.gap_trend("gld")
     row = trend[trend["year"] == year].iloc[0]
     assert row["gap"] == pytest.approx(gap)
     assert row["previous_year"] == previous_year
@@ -129,14 +130,14 @@ def test_a_clear_narrowing_is_called_narrowing(make_extract):
     assert row["change_previous_lower"] == pytest.approx(-0.2550, abs=1e-4)
     assert row["change_previous_upper"] == pytest.approx(-0.1442, abs=1e-4)
     assert row["verdict_previous"] == "narrowing"
-    assert "clearly narrowed" in gaps.overview_sentence(gaps.indicator_overview(), gaps.authority())
+    assert "clearly narrowed" in gap_sentences.overview_sentence(gap_figures.indicator_overview(), gap_figures.authority())
 
 
 # --- The comparability break -------------------------------------------------------------------
 
 def test_no_change_is_computed_across_the_break(tiny):
     # 2021 is the break year: 2018 is the only earlier year and is not comparable with it.
-    trend = gaps.gap_trend("gld")
+    trend = gap_figures.gap_trend("gld")
     first_after = trend[trend["year"] == 2021].iloc[0]
     assert math.isnan(first_after["previous_year"]) and math.isnan(first_after["change_previous"])
     assert first_after["verdict_previous"] == ""
@@ -148,16 +149,16 @@ def test_no_change_is_computed_across_the_break(tiny):
 def test_break_is_said_in_the_sentence(tiny):
     row = overview_row(year=2021)
     assert row["year"] == 2021 and math.isnan(row["change_previous"])
-    sentence = gaps.gap_sentence(row, gaps.indicators()["gld"], gaps.authority())
+    sentence = gap_sentences.gap_sentence(row, gap_figures.indicators()["gld"], gap_figures.authority())
     assert "27.0 points in 2021-22" in sentence
     assert "first year after a break in the series, so it is not compared with 2020-21 or earlier" in sentence
 
 
 def test_trend_chart_lines_are_not_joined_across_the_break(tiny):
-    from scrutiny import gap_charts
+    from scrutiny.topics.gap import charts as gap_charts
 
-    trend = gaps.gap_trend("gld")
-    indicator = gaps.indicators()["gld"]
+    trend = gap_figures.gap_trend("gld")
+    indicator = gap_figures.indicators()["gld"]
     for fig in (gap_charts.groups_over_time(trend, indicator), gap_charts.gap_over_time(trend, indicator)):
         spans = [{indicator.segment(pd.Timestamp(x).year - 1) for x in trace.x} for trace in fig.data]
         assert all(len(s) == 1 for s in spans), spans
@@ -165,7 +166,8 @@ def test_trend_chart_lines_are_not_joined_across_the_break(tiny):
 
 
 def test_only_the_service_changes_within_the_chart_are_marked_and_listed():
-    from scrutiny import charts, gap_charts
+    from scrutiny import charts
+    from scrutiny.topics.gap import charts as gap_charts
 
     # Years 2021-22 and 2022-23: the chart runs from 1 April 2021 to 1 April 2023.
     trend = pd.DataFrame({"year": [2021, 2022]})
@@ -203,12 +205,12 @@ def test_lower_is_better_gap_is_focus_minus_reference(tiny):
     ],
 )
 def test_a_falling_value_is_an_improvement_only_when_lower_is_better(polarity, verdict):
-    assert gaps.focus_change_verdict(100, 1000, 160, 1000, polarity) == verdict
+    assert gap_sentences.focus_change_verdict(100, 1000, 160, 1000, polarity) == verdict
 
 
 def test_obesity_fall_is_described_without_overclaiming(tiny):
-    trend = gaps.gap_trend("obesity_reception")
-    text = gaps.values_sentence(trend.iloc[1], gaps.indicators()["obesity_reception"], trend.iloc[0])
+    trend = gap_figures.gap_trend("obesity_reception")
+    text = gap_sentences.values_sentence(trend.iloc[1], gap_figures.indicators()["obesity_reception"], trend.iloc[0])
     # 12/100 against 16/100: -4 points, interval -13.5 to 5.9 (Newcombe), so not clear either way.
     assert "12.0% of children on free school meals" in text
     assert "it fell from 16.0% in 2022-23: no clear change" in text
@@ -240,10 +242,10 @@ def test_england_comparison_respects_polarity(make_extract, indicator, england, 
 def test_england_gap_equals_the_published_gap(tiny):
     # DfE EYFSP 2022-23: non-FSM 71.5% and FSM 51.6% reached a good level of development,
     # a published gap of 71.5 - 51.6 = 19.9 points.
-    england = gaps.benchmark_trend("gld")
+    england = gap_figures.benchmark_trend("gld")
     row = england[(england["geography"] == "England") & (england["year"] == 2022)].iloc[0]
     assert (row["reference_value"], row["focus_value"]) == (0.715, 0.516)
-    assert gaps.points(row["gap"]) == "19.9"
+    assert format.points(row["gap"], unit=False) == "19.9"
     assert row["gap"] == pytest.approx(0.199)
 
 
@@ -257,14 +259,14 @@ def test_overview_compares_with_england_in_the_same_year(tiny):
     assert row["gap_comparison"] == "similar"
     # 2023-24 has no England figure in the tiny extract, so nothing is compared, and the table says so.
     assert pd.isna(overview_row()["benchmark_value"])
-    shown = gaps.overview_table(gaps.indicator_overview())
+    shown = gap_tables.overview_table(gap_figures.indicator_overview())
     assert shown.loc[0, "England"] == "no figure for 2023-24 (latest 2022-23)"
     assert shown.loc[0, "Compared with England"] == ""
 
 
 def test_benchmark_sentence_falls_back_to_englands_latest_year(tiny):
-    trend = gaps.gap_trend("gld")
-    text = gaps.benchmark_sentence(trend, gaps.indicators()["gld"], gaps.authority(), gaps.benchmark_trend("gld"))
+    trend = gap_figures.gap_trend("gld")
+    text = gap_sentences.benchmark_sentence(trend, gap_figures.indicators()["gld"], gap_figures.authority(), gap_figures.benchmark_trend("gld"))
     assert text.startswith("England's latest figure in the extract is for 2022-23.")
     assert "25.0 points (95% CI 13.4 to 36.4) against 19.9 points for England" in text
     assert "Source for England: DfE EYFSP 2022-23." in text
@@ -288,7 +290,7 @@ def test_benchmark_sentence_falls_back_to_englands_latest_year(tiny):
 def test_funnel_bands(numerator, band):
     areas = pd.DataFrame({"focus_numerator": [numerator], "focus_denominator": [100.0], "focus_suppressed": [False],
                           "geography_name": ["A"]})
-    assert gaps.funnel_points(areas, 0.5)["band"].tolist() == [band]
+    assert gap_figures.funnel_points(areas, 0.5)["band"].tolist() == [band]
 
 
 @pytest.mark.parametrize(
@@ -298,14 +300,14 @@ def test_funnel_bands(numerator, band):
 def test_funnel_sentence_names_outliers_by_polarity(tiny, indicator, better, worse):
     areas = pd.DataFrame({"focus_numerator": [70, 62, 50, 38, 30], "focus_denominator": [100.0] * 5,
                           "focus_suppressed": [False] * 5, "geography_name": list("ABCDE")})
-    text = gaps.funnel_sentence(gaps.funnel_points(areas, 0.5), 1, 0.5, gaps.indicators()[indicator], "Testshire", 2023)
+    text = gap_sentences.funnel_sentence(gap_figures.funnel_points(areas, 0.5), 1, 0.5, gap_figures.indicators()[indicator], "Testshire", 2023)
     assert f"of 5 reach areas 1 was clearly better than chance alone would give, beyond the 99.8% limits ({better}), " \
            f"and 1 clearly worse ({worse}); 2 more were outside the 95% limits only, worth watching (B, D)" in text
     assert text.endswith("1 reach area with too few children is not plotted.")
 
 
 def test_funnel_curve_limits():
-    curve = gaps.funnel_curve(0.5, [100, 37]).set_index("denominator")
+    curve = gap_figures.funnel_curve(0.5, [100, 37]).set_index("denominator")
     # Exact binomial(100, 0.5): F(39) = 0.0176 < 0.025 <= F(40) = 0.0284, so r = 40 and
     # alpha = (0.0284 - 0.025) / (0.0284 - 0.0176) = 0.3176: lower 95% limit (40 - 0.3176) / 100.
     assert curve.loc[100.0, "lower_95"] == pytest.approx(0.3968, abs=1e-4)
@@ -322,13 +324,13 @@ def test_small_focus_group_hides_the_gap_everywhere(tiny):
     row = overview_row(level="centre", code="C1")
     assert row["focus_suppressed"] and row["gap_suppressed"]
     assert all(math.isnan(row[c]) for c in ("focus_pct", "focus_lower", "gap", "gap_lower", "gap_upper"))
-    # C1 has no all-children row: the Footfall page's all children (the two groups together) is hidden
-    # with fsm, so non_fsm's 30 of 40 gives nothing away and stays.
-    assert row["reference_pct"] == 0.75
-    shown = gaps.overview_table(gaps.indicator_overview("centre", "C1", None))
-    assert shown.loc[0, "Focus %"] == "c" and shown.loc[0, "Gap (points)"] == "c"
+    # The Footfall page shows C1's all children (33 of 48, the two groups together): non_fsm's 30 of 40
+    # would give fsm's 3 away, so the plan hides it too; its 40 children are still shown.
+    assert math.isnan(row["reference_pct"]) and row["reference_suppressed"] and not row["reference_denominator_hidden"]
+    shown = gap_tables.overview_table(gap_figures.indicator_overview("centre", "C1", None))
+    assert shown.loc[0, "Focus %"] == "c" and shown.loc[0, "Gap (points)"] == "c" and shown.loc[0, "Reference %"] == "c"
     assert "37.5" not in shown.to_csv()
-    sentence = gaps.gap_sentence(row, gaps.indicators()["gld"], gaps.find_geography("C1"))
+    sentence = gap_sentences.gap_sentence(row, gap_figures.indicators()["gld"], gap_figures.find_geography("C1"))
     assert "cannot be shown for 2023-24" in sentence and "37.5" not in sentence
 
 
@@ -341,7 +343,7 @@ def test_small_focus_group_hides_the_gap_everywhere(tiny):
     (("fsm_status", "non_fsm", 30, 40), (60, 90), True),
 ])
 def test_a_hidden_group_is_not_given_away_by_all_children(make_extract, reference, all_children, reference_shown):
-    from scrutiny import gap_charts
+    from scrutiny.topics.gap import charts as gap_charts
 
     make_extract(outcomes=only_outcomes([
         ("gld", "authority", "Testshire", 2023, "fsm_status", "fsm", 3, 8),
@@ -355,26 +357,26 @@ def test_a_hidden_group_is_not_given_away_by_all_children(make_extract, referenc
     if reference_shown:
         assert row["reference_pct"] == 0.75
     # Nor does the benchmark chart of all children draw anything that gives fsm away.
-    indicator = gaps.indicators()["gld"]
-    trend = gaps.gap_trend(indicator, gaps.find_geography("Testshire"))
+    indicator = gap_figures.indicators()["gld"]
+    trend = gap_figures.gap_trend(indicator, gap_figures.find_geography("Testshire"))
     benchmarks = pd.DataFrame({"geography": ["England"], "year": [2023], "all_value": [0.68]})
-    figure = gap_charts.against_benchmarks(trend, benchmarks, indicator, gaps.find_geography("Testshire"), "all")
+    figure = gap_charts.against_benchmarks(trend, benchmarks, indicator, gap_figures.find_geography("Testshire"), "all")
     assert [trace.name for trace in figure.data if trace.name == "Testshire"] == ["Testshire"]
     assert "37.5" not in figure.to_json()
 
 
 def test_area_table_and_chart_leave_out_suppressed_areas(tiny):
-    from scrutiny import gap_charts
+    from scrutiny.topics.gap import charts as gap_charts
 
-    areas = gaps.gap_by_area("gld", 2023)
+    areas = gap_figures.gap_by_area("gld", 2023)
     # Northdale: 75% - 50% = 25.0 points; Southvale: 70% - 62.5% = 7.5; C1 suppressed, listed last.
     assert list(areas["geography_code"]) == ["Northdale", "Southvale", "C1"]
     assert areas["gap"].iloc[:2].tolist() == pytest.approx([0.25, 0.075])
     assert list(areas["clear"]) == ["clearly worse off", "no clear gap", "not shown"]
-    shown = gaps.area_table(areas, gaps.indicators()["gld"])
+    shown = gap_tables.area_table(areas, gap_figures.indicators()["gld"])
     assert shown.loc[2, "Gap (points)"] == "c" and shown.loc[2, "On free school meals: children"] == "8"
     assert gap_charts.gap_bars(areas, "centre") is None
-    assert "1 reach area with too few children is not shown" in gaps.area_sentence(areas, "centre", gaps.indicators()["gld"], 2023)
+    assert "1 reach area with too few children is not shown" in gap_sentences.area_sentence(areas, "centre", gap_figures.indicators()["gld"], 2023)
 
 
 @pytest.mark.parametrize(
@@ -399,7 +401,7 @@ def test_change_resting_on_a_suppressed_year_is_not_shown(make_extract):
         ("gld", "centre", "C1", 2024, "fsm_status", "fsm", 10, 20),
         ("gld", "centre", "C1", 2024, "fsm_status", "non_fsm", 30, 40),
     ]))
-    trend = gaps.gap_trend("gld", "C1")
+    trend = gap_figures.gap_trend("gld", "C1")
     row = trend[trend["year"] == 2023].iloc[0]      # 2023's own gap is suppressed (fsm 3/8)
     assert math.isnan(row["change_previous"]) and row["verdict_previous"] == "not shown (small numbers)"
     later = trend[trend["year"] == 2024].iloc[0]    # 2024 looks back to 2023, which is suppressed
@@ -417,10 +419,10 @@ def test_gradient_by_idaci_quintile(make_extract):
         ("gld", "authority", "Testshire", 2023, "idaci_quintile", "3", 2, 4),
         ("gld", "authority", "Testshire", 2023, "idaci_quintile", "5", 75, 100),
     ]))
-    gradient = gaps.deprivation_gradient("gld", None, 2023)
+    gradient = gap_figures.deprivation_gradient("gld", None, 2023)
     assert list(gradient["group"]) == ["1", "3", "5"]
     assert list(gradient["value_suppressed"]) == [False, True, False]
-    text = gaps.gradient_sentence(gradient, gaps.indicators()["gld"], gaps.authority(), 2023)
+    text = gap_sentences.gradient_sentence(gradient, gap_figures.indicators()["gld"], gap_figures.authority(), 2023)
     assert "50.0% of children in the most deprived fifth" in text
     # Newcombe for 30/60 - 75/100: -25.0 points (-39.4 to -9.6), turned round with its words.
     assert ("Good level of development is 25.0 points lower in the most deprived fifth than in the least "
@@ -455,20 +457,20 @@ def test_gradient_sentence_agrees_in_sign_and_words(make_extract, indicator, mos
         (indicator, "authority", "Testshire", 2023, "idaci_quintile", "1", *most),
         (indicator, "authority", "Testshire", 2023, "idaci_quintile", "5", *least),
     ]))
-    gradient = gaps.deprivation_gradient(indicator, None, 2023)
-    text = gaps.gradient_sentence(gradient, gaps.indicators()[indicator], gaps.authority(), 2023)
+    gradient = gap_figures.deprivation_gradient(indicator, None, 2023)
+    text = gap_sentences.gradient_sentence(gradient, gap_figures.indicators()[indicator], gap_figures.authority(), 2023)
     assert expected in text
 
 
 def test_service_changes_follow_the_geography(tiny):
     # The authority sees only authority-wide changes; Northdale also sees its closed Old Mill Centre.
-    assert list(gaps.service_changes_for(gaps.authority())["title"]) == ["Children's centres re-commissioned"]
-    assert len(gaps.service_changes_for(gaps.find_geography("Northdale"))) == 2
-    assert len(gaps.service_changes_for(gaps.find_geography("C1"))) == 1
+    assert list(gap_figures.service_changes_for(gap_figures.authority())["title"]) == ["Children's centres re-commissioned"]
+    assert len(gap_figures.service_changes_for(gap_figures.find_geography("Northdale"))) == 2
+    assert len(gap_figures.service_changes_for(gap_figures.find_geography("C1"))) == 1
 
 
 def test_headline_gap_for_the_overview(tiny):
-    headline = gaps.headline_gap()
+    headline = gap_sentences.headline_gap()
     assert headline.indicator == "gld" and headline.year == 2023 and headline.verdict == "no clear change"
     assert headline.sentence == (
         "In Testshire the gap in good level of development between children on free school meals and other "
@@ -476,23 +478,23 @@ def test_headline_gap_for_the_overview(tiny):
         "(change -8.8 points, 95% CI -24.8 to 7.7): no clear change."
     )
     # The sidebar's 2022-23 picks the 2022 outcome year.
-    assert gaps.headline_gap(2022).year == 2022
+    assert gap_sentences.headline_gap(2022).year == 2022
     # A district: Northdale 2023, 75% - 50% = 25.0 points, with no earlier year to compare.
-    northdale = gaps.headline_gap(geography="Northdale")
+    northdale = gap_sentences.headline_gap(geography="Northdale")
     assert northdale.sentence.startswith("In Northdale the gap in good level of development") and northdale.verdict == ""
     assert northdale.gap == pytest.approx(0.25)
-    assert gaps.headline_gap(geography="Nowhere") is None
+    assert gap_sentences.headline_gap(geography="Nowhere") is None
 
 
 def test_no_outcomes_gives_no_headline(make_extract):
     make_extract(outcomes=only_outcomes([]))
-    assert gaps.headline_gap() is None
-    assert gaps.indicator_overview().empty
+    assert gap_sentences.headline_gap() is None
+    assert gap_figures.indicator_overview().empty
 
 
 @pytest.mark.parametrize("value, text", [(0.1625, "16.3"), (-0.0875, "-8.8"), (0.199, "19.9"), (-0.0004, "0.0")])
 def test_points_round_halves_away_from_zero(value, text):
-    assert gaps.points(value) == text
+    assert format.points(value, unit=False) == text
 
 
 def test_many_areas_judged_at_once_say_what_chance_alone_gives(tiny):
@@ -500,10 +502,10 @@ def test_many_areas_judged_at_once_say_what_chance_alone_gives(tiny):
     # limits by chance alone; below 20 areas nothing is added.
     areas = pd.DataFrame({"focus_numerator": [50] * 38 + [62, 38], "focus_denominator": [100.0] * 40,
                           "focus_suppressed": [False] * 40, "geography_name": [f"A{i}" for i in range(40)]})
-    text = gaps.funnel_sentence(gaps.funnel_points(areas, 0.5), 0, 0.5, gaps.indicators()["gld"], "Testshire", 2023)
+    text = gap_sentences.funnel_sentence(gap_figures.funnel_points(areas, 0.5), 0, 0.5, gap_figures.indicators()["gld"], "Testshire", 2023)
     assert ("With 40 reach areas judged at once, about 2 would be outside the 95% limits by chance alone even if none "
             "truly differed (5.0% of them), so one such result among many is weak evidence on its own.") in text
-    assert gaps.chance_note(19, "reach area", "would be outside the 95% limits", 0.05) == ""
+    assert gap_sentences.chance_note(19, "reach area", "would be outside the 95% limits", 0.05) == ""
     # Gaps: 2.5% of 200 areas = 5 clearly worse off by chance alone.
-    assert gaps.chance_note(200, "reach area", "would show the focus group clearly worse off").startswith(
+    assert gap_sentences.chance_note(200, "reach area", "would show the focus group clearly worse off").startswith(
         " With 200 reach areas judged at once, about 5 would show the focus group clearly worse off by chance alone")

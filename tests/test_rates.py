@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 from scipy import stats as scipy_stats
 
-from scrutiny import gaps, queries, stats
+from scrutiny import queries, stats
+from scrutiny.topics.gap import figures as gap_figures
 from scrutiny.contract import TABLES
 from tests import tiny_extract
 from tests.helpers import errors, open_app, texts
@@ -48,7 +49,7 @@ def _problems():
 
 
 def test_an_extract_without_the_kind_column_has_proportions(tiny):
-    available = gaps.indicators()
+    available = gap_figures.indicators()
     assert {code: (i.kind, i.multiplier) for code, i in available.items()} == {
         "gld": ("proportion", None), "obesity_reception": ("proportion", None)}
     assert not [p for p in _problems() if "kind" in p]
@@ -57,7 +58,7 @@ def test_an_extract_without_the_kind_column_has_proportions(tiny):
 def test_a_rate_may_have_more_events_than_children(make_extract):
     make_extract(**_with_rate())
     assert not [p for p in _problems() if "numerator" in p]
-    indicator = gaps.indicators()["ae_attendances"]
+    indicator = gap_figures.indicators()["ae_attendances"]
     assert (indicator.kind, indicator.multiplier, indicator.scale, indicator.per) == ("rate", 1000, 1000, "per 1,000")
 
 
@@ -81,7 +82,7 @@ NO_SUPPRESSION = {**tiny_extract.EXTRACT_INFO, "suppression_threshold": 1}
 def test_three_events_are_suppressed_at_the_default_threshold(make_extract):
     # 3 events is a small count (1 to 4): the rate, its interval and the gap are gone, not just hidden.
     make_extract(**_with_rate())
-    row = gaps.gap_trend("ae_attendances").set_index("year").loc[2023]
+    row = gap_figures.gap_trend("ae_attendances").set_index("year").loc[2023]
     assert row["focus_suppressed"] and math.isnan(row["focus_pct"]) and math.isnan(row["gap"])
     at = open_app("pages/gap.py", indicator="ae_attendances")
     assert not errors(at)
@@ -91,7 +92,7 @@ def test_three_events_are_suppressed_at_the_default_threshold(make_extract):
 def test_the_rate_on_the_gap_page_with_three_events(make_extract):
     # An extract whose council publishes every count (threshold 1) shows the exact Poisson interval.
     make_extract(info=NO_SUPPRESSION, **_with_rate())
-    trend = gaps.gap_trend("ae_attendances")
+    trend = gap_figures.gap_trend("ae_attendances")
     row = trend[trend["year"] == 2023].iloc[0]
     assert row["focus_pct"] * 1000 == pytest.approx(6.0)
     assert row["focus_lower"] * 1000 == pytest.approx(scipy_stats.chi2.ppf(0.025, 6) / 2 / 500 * 1000)

@@ -31,9 +31,9 @@ Sums (``core.plan_suppression`` keeps each safe):
 
 The secondary rule looks at one sum at a time. A check then carries each hidden cell's bounds from
 sum to sum (with those achieving at most the children) and, for each small count they pin to fewer
-than threshold values, hides one more cell of one of its sums, until none is pinned. Pools, and all
-children made of the two gap groups, are shown only where every cell they add up is (a sum of shown
-figures tells nothing new), so they never make the plan hide anything else.
+than threshold values, hides one more cell of one of its sums, until none is pinned. Pools are shown
+only where every centre they add up is (a sum of shown figures tells nothing new), so they never make
+the plan hide anything else.
 
 The primary rule hides a count of children from 1 to threshold - 1 and a count achieving from 1 to
 threshold - 1; children achieving is hidden too wherever the children are, since a percentage
@@ -142,8 +142,8 @@ def build_outcomes_plan(cells: pd.DataFrame, indicator: str, gap_group: tuple[st
 
     for r in cells.itertuples(index=False):
         add((r.year, r.geography_level, r.geography_code, r.group_type, r.group), r.numerator, r.denominator)
-    # All children as the Footfall page publishes it where a centre has no such row: focus + reference.
-    # Shown only where both groups are (a sum of shown figures tells nothing new), like a pool.
+    # All children as the Footfall page publishes it where a centre has no such row: focus + reference,
+    # planned like any all-children cell (the sum of the two groups).
     derived: dict[int, list[int]] = {}
     for (year, code), part in cells[cells["geography_level"] == CENTRE].groupby(["year", "geography_code"]):
         have = set(zip(part["group_type"], part["group"]))
@@ -186,8 +186,6 @@ def build_outcomes_plan(cells: pd.DataFrame, indicator: str, gap_group: tuple[st
         by_place.setdefault(key[:3], []).append(key)
     # Groups within all children, place by place.
     for place, place_keys in by_place.items():
-        if index.get((*place, *ALL)) in derived:
-            continue
         for group_kind in {k[3] for k in place_keys} - {"all"}:
             link((*place, *ALL), [k for k in place_keys if k[3] == group_kind])
     # Reach areas within districts, districts within the authority, group by group.
@@ -282,7 +280,7 @@ def build_outcomes_plan(cells: pd.DataFrame, indicator: str, gap_group: tuple[st
         hidden[more] = True
         hidden = _complete(flat, sums, _complete(flat, local, hidden, threshold_value, n), threshold_value, n)
     hidden = hidden.reshape(n, 2)
-    for pool, members in (derived | pool_members).items():
+    for pool, members in pool_members.items():
         hidden[pool] = hidden[members].any(axis=0)
         hidden[pool, NUMERATOR] |= hidden[pool, DENOMINATOR]
     return OutcomesPlan(indicator, threshold_value, index, grid, hidden, primary_hidden, shown,

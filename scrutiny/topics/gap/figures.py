@@ -1,22 +1,17 @@
-"""The wellbeing and attainment gap: is it narrowing?
+"""The wellbeing and attainment gap: its figures, from the named queries through the outcomes plan.
 
-Every figure the Gap page, the overview and the evidence pack show about gaps
-is computed here, once, from the named queries:
-
-- ``indicator_overview``: one row per indicator for a geography, with the
-  latest gap, its change since the previous and the first comparable year,
-  verdicts and the comparison with England.
+- ``indicator_overview``: one row per indicator for a geography, with the latest gap, its change
+  since the previous and the first comparable year, verdicts and the comparison with England.
 - ``gap_trend``: one indicator's focus and reference groups and gap, year by year.
 - ``benchmark_trend``: England's (and other benchmarks') values and gaps.
-- ``gap_by_area`` and ``funnel_points`` / ``funnel_curve``: districts and
-  centre reach areas.
+- ``gap_by_area`` and ``funnel_points`` / ``funnel_curve``: districts and centre reach areas.
 - ``deprivation_gradient``: the indicator by IDACI quintile.
-- sentence builders for each of them, and ``headline_gap`` for the overview.
 
-Proportions and gaps are fractions (0-1) in the frames; sentences and tables
-show per cent and percentage points. Every figure resting on a suppressed
-count is NaN in the frames themselves, so no chart or download can leak it.
-A change is never computed across an indicator's comparability break.
+Proportions and gaps are fractions (0-1) in the frames; the topic's sentences and tables print
+them through scrutiny/format.py. Which counts are hidden is the outcomes plan's answer
+(scrutiny/disclosure/outcomes.py): every figure resting on a hidden count is NaN in the frames
+themselves, so no chart, download or sentence can leak it. A change is never computed across an
+indicator's comparability break.
 """
 
 from __future__ import annotations
@@ -127,23 +122,22 @@ class Indicator:
 
     def percent(self, fraction: float) -> str:
         """A value: '56.3%', or '6.0 per 1,000' for a rate."""
-        return f"{_scaled(fraction, self.scale)} {self.per}" if self.is_rate else percent(fraction)
+        return f"{format.scaled(fraction, self.scale)} {self.per}" if self.is_rate else format.percent(fraction)
 
     def ci_percent(self, lower: float, upper: float) -> str:
-        if self.is_rate:
-            return f"95% CI {_scaled(lower, self.scale)} to {_scaled(upper, self.scale)}"
-        return ci_percent(lower, upper)
+        """'95% CI 52.0% to 61.0%', or '95% CI 5.1 to 7.0' for a rate."""
+        return format.interval(lower, upper, scale=self.scale, suffix="" if self.is_rate else "%", words=True)
 
     def points(self, fraction: float) -> str:
         """A gap or change, without its unit: '18.8' (points) or '6.0' (per 1,000)."""
-        return _scaled(fraction, self.scale)
+        return format.scaled(fraction, self.scale)
 
     def ci_points(self, lower: float, upper: float) -> str:
-        return f"95% CI {self.points(lower)} to {self.points(upper)}"
+        return format.interval(lower, upper, scale=self.scale, suffix="", words=True)
 
     def of_words(self, fraction: float, words: str) -> str:
         """'56.3% of children on free school meals' or '6.0 per 1,000 children on free school meals'."""
-        return f"{self.percent(fraction)} {words}" if self.is_rate else f"{percent(fraction)} of {words}"
+        return f"{self.percent(fraction)} {words}" if self.is_rate else f"{self.percent(fraction)} of {words}"
 
     @property
     def subject(self) -> str:
@@ -178,6 +172,10 @@ class Indicator:
         return (f"Figures from {labels.financial_year(self.break_year)} are not comparable with earlier years "
                 f"(a change in how {self.subject} is measured), so lines are not joined across the break "
                 "and no change is worked out across it.")
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value)
 
 
 def _none_if_missing(value):
@@ -648,483 +646,55 @@ def deprivation_gradient(indicator: Indicator | str, geography: Geography | str 
     return out
 
 
-# --- Sentences ---------------------------------------------------------------------------------
+# --- What each section of the Gap page reads -------------------------------------------------------
 
-def _scaled(fraction: float, scale: int) -> str:
-    return format.scaled(fraction, scale, 1)
-
-
-def _one_decimal(fraction: float) -> str:
-    return _scaled(fraction, 100)
+def trend_to(indicator: Indicator, geography: Geography, year: int) -> pd.DataFrame:
+    """gap_trend up to and including the year chosen."""
+    trend = gap_trend(indicator, geography)
+    return trend[trend["year"] <= year].reset_index(drop=True)
 
 
-def points(fraction: float) -> str:
-    """A gap as percentage points with one decimal: 0.188 -> '18.8'."""
-    return format.points(fraction, unit=False)
+def latest_and_previous(trend: pd.DataFrame, year: int):
+    """The year's row of a trend and the row before it (None when it is the first)."""
+    latest = trend[trend["year"] == year].iloc[0]
+    previous = trend[trend["year"] < year]
+    return latest, (previous.iloc[-1] if not previous.empty else None)
 
 
-def percent(fraction: float) -> str:
-    return format.percent(fraction)
+def hidden_years(trend: pd.DataFrame) -> int:
+    """Years left off the groups chart: a group too small to show."""
+    return int((trend["focus_suppressed"] | trend["reference_suppressed"]).sum())
 
 
-def ci_points(lower: float, upper: float) -> str:
-    return f"95% CI {points(lower)} to {points(upper)}"
+def area_filters(centre_parameters: dict, geography: Geography) -> dict:
+    """The sidebar's centre filters, narrowed to the chosen district (or reach area's district)."""
+    out = dict(centre_parameters)
+    if geography.level in (DISTRICT, CENTRE) and geography.district:
+        out["district"] = geography.district
+    return out
 
-
-def ci_percent(lower: float, upper: float) -> str:
-    return f"95% CI {percent(lower)} to {percent(upper)}"
-
-
-count_of = format.count_of
-
-
-def too_few(n: int, noun: str, verb: str = "shown") -> str:
-    """' 2 reach areas with too few children are not shown.' (empty for none)."""
-    return f" {count_of(n, noun)} with too few children {'is' if n == 1 else 'are'} not {verb}." if n else ""
-
-
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value)
-
-
-def gap_sentence(row, indicator: Indicator, geography: Geography) -> str:
-    """The gap in one year with its interval and its change since the previous comparable year:
-    "In Northdale the gap in good level of development between children on free school meals and
-    other children was 18.8 points in 2023-24 (95% CI 10.1 to 27.0), down from 26.0 in 2022-23:
-    no clear change." `row` is a row of gap_trend or indicator_overview.
-    """
-    place = f"In {geography.words}"
-    between = f"the gap in {indicator.subject} between {indicator.focus_words} and {indicator.reference_words}"
-    year = row["year_label"]
-    if row["gap_suppressed"]:
-        return (f"{place} {between} cannot be shown for {year}: one of the groups has too few children "
-                f"(fewer than {suppression_threshold()}), so its figures are suppressed.")
-    if _missing(row["gap"]):
-        return f"{place} the extract has no figures for {between} in {year}."
-    if row["gap"] >= 0:
-        text = f"{place} {between} was {indicator.points(row['gap'])} {indicator.points_word} in {year} ({indicator.ci_points(row['gap_lower'], row['gap_upper'])})"
-    else:
-        text = (f"{place} {between} was reversed in {year}: {indicator.focus_words} did better, by "
-                f"{indicator.points(-row['gap'])} {indicator.points_word} ({indicator.ci_points(row['gap_lower'], row['gap_upper'])} on the usual scale, "
-                f"where a positive gap means {indicator.focus_words} are worse off)")
-    return text + _change_clause(row, "previous", indicator) + "."
-
-
-def _change_clause(row, key: str, indicator: Indicator) -> str:
-    """', down from 26.0 in 2022-23: no clear change' (key 'previous') or the same since the first comparable year."""
-    earlier_year = row[f"{key}_year"]
-    if _missing(earlier_year):
-        if key == "previous" and indicator.break_year is not None and int(row["year"]) == indicator.break_year:
-            return (f"; it is the first year after a break in the series, so it is not compared with "
-                    f"{labels.financial_year(int(row['year']) - 1)} or earlier")
-        return ""
-    earlier_label = labels.financial_year(int(earlier_year))
-    if _missing(row[f"change_{key}"]):
-        return f"; the change since {earlier_label} is not shown because it rests on suppressed small numbers"
-    earlier_gap = row["gap"] - row[f"change_{key}"]
-    direction = "down from" if row[f"change_{key}"] < 0 else "up from" if row[f"change_{key}"] > 0 else "the same as"
-    since = "" if key == "previous" else ", the first comparable year"
-    return (f", {direction} {indicator.points(earlier_gap)} in {earlier_label}{since} (change {_signed(row[f'change_{key}'], indicator)} {indicator.points_word}, "
-            f"{indicator.ci_points(row[f'change_{key}_lower'], row[f'change_{key}_upper'])}): {row[f'verdict_{key}']}")
-
-
-def _signed(fraction: float, indicator: Indicator | None = None) -> str:
-    text = indicator.points(fraction) if indicator is not None else points(fraction)
-    return text if text.startswith("-") else f"+{text}"
-
-
-def long_run_sentence(row, indicator: Indicator) -> str:
-    """The change since the first comparable year, when that is earlier than the previous one."""
-    if _missing(row["first_year"]) or row["first_year"] == row["previous_year"] or row["gap_suppressed"]:
-        return ""
-    clause = _change_clause(row, "first", indicator)
-    return f"Over a longer run the gap is {indicator.points(row['gap'])} {indicator.points_word} in {row['year_label']}{clause}." if clause else ""
-
-
-def values_sentence(row, indicator: Indicator, previous=None) -> str:
-    """The two groups' values in one year, and how the focus group's value moved since `previous`
-    (a row of gap_trend): a fall is an improvement for a lower-is-better indicator."""
-    year = row["year_label"]
-    parts = []
-    for prefix, words in (("focus", indicator.focus_words), ("reference", indicator.reference_words)):
-        if row[f"{prefix}_suppressed"]:
-            parts.append(f"{words}: not shown (small numbers)")
-        elif _missing(row[f"{prefix}_pct"]):
-            parts.append(f"{words}: no figures")
-        else:
-            parts.append(f"{indicator.of_words(row[f'{prefix}_pct'], words)} "
-                         f"({indicator.ci_percent(row[f'{prefix}_lower'], row[f'{prefix}_upper'])})")
-    text = f"{labels.tidy(indicator.subject)} in {year}: {parts[0]}, against {parts[1]}."
-    if previous is not None:
-        moved = focus_change(row, previous, indicator)
-        if moved:
-            text += " " + moved
-    return text
-
-
-IMPROVED, WORSENED = "a clear improvement", "a clear deterioration"
-
-
-def focus_change(later, earlier, indicator: Indicator) -> str:
-    """How the focus group's value moved between two comparable years, judged on Newcombe's
-    interval and the indicator's polarity: for obesity a fall is an improvement."""
-    if later["focus_suppressed"] or earlier["focus_suppressed"] or _missing(later["focus_pct"]) or _missing(earlier["focus_pct"]):
-        return ""
-    if not indicator.comparable(later["year"], earlier["year"]):
-        return ""
-    verdict = focus_change_verdict(later["focus_numerator"], later["focus_denominator"], earlier["focus_numerator"],
-                                   earlier["focus_denominator"], indicator.polarity, indicator.kind)
-    change = later["focus_pct"] - earlier["focus_pct"]
-    if change == 0:
-        moved = f"it was the same as in {earlier['year_label']}"
-    else:
-        moved = f"it {'rose' if change > 0 else 'fell'} from {indicator.percent(earlier['focus_pct'])} in {earlier['year_label']}"
-    return f"For {indicator.focus_words} {moved}: {verdict}."
-
-
-def focus_change_verdict(later_x, later_n, earlier_x, earlier_n, polarity: str, kind: str = PROPORTION) -> str:
-    """'a clear improvement', 'a clear deterioration' or 'no clear change' (the whole interval of
-    the difference must be on one side of zero); a fall improves a lower-is-better indicator."""
-    if kind == RATE:
-        difference = stats.rate_difference(later_x, later_n, earlier_x, earlier_n, multiplier=1)
-    else:
-        difference = stats.newcombe_difference(later_x, later_n, earlier_x, earlier_n)
-    if difference.lower > 0:
-        rose_clearly = True
-    elif difference.upper < 0:
-        rose_clearly = False
-    else:
-        return stats.NO_CLEAR_CHANGE
-    return IMPROVED if rose_clearly == (polarity == "higher_is_better") else WORSENED
-
-
-def overview_sentence(overview: pd.DataFrame, geography: Geography) -> str:
-    """How many indicators' gaps clearly narrowed or widened, for the overview table."""
-    shown = overview[overview["year"].notna()]
-    if shown.empty:
-        return f"The extract has no outcome figures for {geography.words} up to this year."
-    parts = []
-    for key, since in (("previous", "the previous year"), ("first", "the first comparable year")):
-        verdicts = shown[f"verdict_{key}"].fillna("")
-        narrowing = shown.loc[verdicts == stats.NARROWING, "title"].tolist()
-        widening = shown.loc[verdicts == stats.WIDENING, "title"].tolist()
-        judged = int(verdicts.isin([stats.NARROWING, stats.WIDENING, stats.NO_CLEAR_CHANGE]).sum())
-        if not judged:
-            continue
-        gaps_compared = f"{count_of(judged, 'gap')} that can be compared"
-        if not narrowing and not widening:
-            parts.append(f"Since {since}, none of the {gaps_compared} clearly narrowed or widened.")
-        else:
-            parts.append(f"Since {since}, of the {gaps_compared}, {_count_list(narrowing)} clearly narrowed and "
-                         f"{_count_list(widening)} clearly widened; the rest show no clear change.")
-    head = f"{len(shown)} indicator{'s have' if len(shown) != 1 else ' has'} figures for {geography.words}."
-    if not parts:
-        return head + " None has an earlier comparable year to measure a change against."
-    return " ".join([head, *parts, "A gap is called narrowing or widening only when the whole 95% interval of "
-                     "its change is on one side of zero."])
-
-
-def _count_list(titles: list[str]) -> str:
-    if not titles:
-        return "none"
-    return f"{len(titles)} ({', '.join(_sentence_case(t) for t in titles)})"
-
-
-def benchmark_sentence(trend: pd.DataFrame, indicator: Indicator, geography: Geography, benchmarks: pd.DataFrame) -> str:
-    """The local gap and focus value against England's in the latest year both have, naming the source."""
-    if benchmarks.empty:
-        return "The extract has no published benchmarks for this indicator."
-    england_years = set(benchmarks.loc[benchmarks["geography"] == BENCHMARK_FIRST, "year"].astype(int))
-    common = trend[trend["year"].isin(england_years)]
-    if common.empty:
-        return f"The extract has no England figure for {indicator.subject} in the years {geography.words} has figures for."
-    row = common.iloc[-1]
-    e = benchmarks[(benchmarks["geography"] == BENCHMARK_FIRST) & (benchmarks["year"] == row["year"])].iloc[0]
-    sentences = []
-    if row["year"] != trend["year"].max():
-        sentences.append(f"England's latest figure in the extract is for {row['year_label']}.")
-    if not _missing(e["gap"]):
-        if row["gap_suppressed"] or _missing(row["gap"]):
-            local = f"the gap in {geography.words} cannot be shown"
-        else:
-            verdict = _compare(row["gap_lower"], row["gap_upper"], e["gap"], "lower_is_better")
-            local = (f"the gap in {geography.words} was {indicator.points(row['gap'])} {indicator.points_word} "
-                     f"({indicator.ci_points(row['gap_lower'], row['gap_upper'])}) against {indicator.points(e['gap'])} {indicator.points_word} for England: "
-                     f"{_comparison_words(verdict, 'gap')}")
-        sentences.append(f"In {row['year_label']} {local}.")
-    for prefix, words in (("focus", indicator.focus_words), ("all", "all children")):
-        value = e[f"{prefix}_value"]
-        if _missing(value) or _missing(row.get(f"{prefix}_pct")):
-            continue
-        verdict = _compare(row[f"{prefix}_lower"], row[f"{prefix}_upper"], value, indicator.polarity)
-        sentences.append(f"In {row['year_label']}, for {words}, {indicator.percent(row[f'{prefix}_pct'])} in {geography.words} "
-                         f"({indicator.ci_percent(row[f'{prefix}_lower'], row[f'{prefix}_upper'])}) against {indicator.percent(value)} in England: "
-                         f"{_comparison_words(verdict, 'value')}.")
-        break
-    sentences.append(f"Source for England: {e['source']}.")
-    return " ".join(sentences)
-
-
-def _comparison_words(verdict: str, what: str) -> str:
-    if what == "gap":
-        return {stats.BETTER: "a clearly smaller gap than England's", stats.WORSE: "a clearly wider gap than England's",
-                stats.SIMILAR: "similar to England (the interval includes England's gap)"}.get(verdict, "")
-    return {stats.BETTER: "better than England", stats.WORSE: "worse than England",
-            stats.SIMILAR: "similar to England (the interval includes England's value)"}.get(verdict, "")
-
-
-def area_sentence(areas: pd.DataFrame, level: str, indicator: Indicator, year: int) -> str:
-    """Which districts or reach areas have the widest and narrowest gaps, and how many are clear."""
-    rows = areas[areas["geography_level"] == level]
-    what = "district" if level == DISTRICT else "reach area"
-    if rows.empty:
-        return f"The extract has no {what} figures for {indicator.subject} in {labels.financial_year(year)}."
-    shown = rows[~rows["gap_suppressed"] & rows["gap"].notna()]
-    hidden = len(rows) - len(shown)
-    hidden_text = too_few(hidden, what)
-    if shown.empty:
-        return f"No {what} has enough children in both groups to show its gap in {labels.financial_year(year)}.{hidden_text}"
-    widest, narrowest = shown.iloc[0], shown.iloc[-1]
-    clear = int((shown["clear"] == "clearly worse off").sum())
-    if len(shown) == 1:
-        text = (f"In {labels.financial_year(year)} only {widest['geography_name']} can be shown: a gap of "
-                f"{indicator.points(widest['gap'])} {indicator.points_word} ({indicator.ci_points(widest['gap_lower'], widest['gap_upper'])}), "
-                + ("with " if clear else "without ") + f"{indicator.focus_words} clearly worse off.")
-        return text + hidden_text
-    text = (f"In {labels.financial_year(year)} the gap was widest in {widest['geography_name']} "
-            f"({indicator.points(widest['gap'])} {indicator.points_word}, {indicator.ci_points(widest['gap_lower'], widest['gap_upper'])}) "
-            f"and narrowest in {narrowest['geography_name']} "
-            f"({indicator.points(narrowest['gap'])} {indicator.points_word}, {indicator.ci_points(narrowest['gap_lower'], narrowest['gap_upper'])}). "
-            f"In {clear} of the {count_of(len(shown), what)} shown, {indicator.focus_words} were clearly worse off "
-            f"(the whole interval above zero); where intervals overlap, areas cannot be ranked with confidence."
-            f"{chance_note(len(shown), what, 'would show the focus group clearly worse off')}")
-    return text + hidden_text
-
-
-CHANCE_NOTE_FROM = 20   # from 20 figures judged at once, chance alone gives about half a false call or more
-
-
-def chance_note(judged: int, noun: str, claim: str, share: float = 0.025) -> str:
-    """' With 40 reach areas judged at once, about 1 would ... by chance alone ...' (empty below 20)."""
-    if judged < CHANCE_NOTE_FROM:
-        return ""
-    return (f" With {judged:,} {noun}s judged at once, about {stats.expected_by_chance(judged, share):.0f} {claim} by chance "
-            f"alone even if none truly differed ({share:.1%} of them), so one such result among many is weak evidence on its own.")
-
-
-def funnel_sentence(points_frame: pd.DataFrame, hidden: int, target: float, indicator: Indicator,
-                    geography_words: str, year: int) -> str:
-    """How many areas sit outside the funnel's limits, in plain words."""
-    total = len(points_frame)
-    hidden_text = too_few(hidden, "reach area", "plotted")
-    if not total:
-        return f"No reach area has enough {indicator.focus_words} to plot in {labels.financial_year(year)}.{hidden_text}"
-    def named(bands) -> str:
-        names = points_frame.loc[points_frame["band"].isin(bands), "geography_name"].tolist()
-        return f" ({', '.join(names)})" if 0 < len(names) <= 8 else ""
-
-    beyond = {"high": FUNNEL_BANDS[0], "low": FUNNEL_BANDS[4]}
-    better, worse = ("low", "high") if indicator.lower_is_better else ("high", "low")
-    n_better = int((points_frame["band"] == beyond[better]).sum())
-    n_worse = int((points_frame["band"] == beyond[worse]).sum())
-    n_watch = int(points_frame["band"].isin([FUNNEL_BANDS[1], FUNNEL_BANDS[3]]).sum())
-    if n_better == n_worse == n_watch == 0:
-        return (f"In {labels.financial_year(year)}, against {geography_words}'s {indicator.percent(target)} for {indicator.focus_words}, "
-                + ("the one reach area shown was" if total == 1 else f"all {total} reach areas were")
-                + " within what chance alone would produce (inside the 95% limits)."
-                f"{hidden_text}")
-    return (f"In {labels.financial_year(year)}, against {geography_words}'s {indicator.percent(target)} for {indicator.focus_words}, "
-            f"of {count_of(total, 'reach area')} {n_better} {'was' if n_better == 1 else 'were'} clearly better than chance "
-            f"alone would give, beyond the 99.8% limits{named([beyond[better]])}, and {n_worse} clearly worse"
-            f"{named([beyond[worse]])}; {n_watch} more {'was' if n_watch == 1 else 'were'} outside the 95% limits only, "
-            f"worth watching{named([FUNNEL_BANDS[1], FUNNEL_BANDS[3]])}; the rest were within what chance alone would "
-            f"produce.{chance_note(total, 'reach area', 'would be outside the 95% limits', 0.05)}{hidden_text}")
-
-
-def gradient_sentence(gradient: pd.DataFrame, indicator: Indicator, geography: Geography, year: int) -> str:
-    """The most against the least deprived fifth, with Newcombe's interval for the difference."""
-    if gradient.empty:
-        return (f"The extract has no IDACI quintile breakdown of {indicator.subject} for {geography.words} "
-                f"in {labels.financial_year(year)}.")
-    by_group = {str(g): r for g, r in zip(gradient["group"], gradient.to_dict("records"))}
-    most, least = by_group.get("1"), by_group.get("5")
-    if most is None or least is None:
-        return f"The extract's IDACI breakdown for {geography.words} lacks the most or least deprived fifth."
-    if most["value_suppressed"] or least["value_suppressed"]:
-        return "The most or least deprived fifth has too few children to show, so the gradient is not summarised."
-    # Most minus least deprived, turned round when negative, so the estimate, its interval and the
-    # word (higher / lower) always agree in sign: "10.0 points lower (95% CI 5.7 to 14.4)".
-    counts = (most["numerator"], most["denominator"], least["numerator"], least["denominator"])
-    raw = stats.rate_difference(*counts, multiplier=1) if indicator.is_rate else stats.newcombe_difference(*counts)
-    higher = raw.estimate >= 0
-    shown = raw if higher else Difference(-raw.estimate, -raw.upper, -raw.lower)
-    direction = "higher" if higher else "lower"
-    if shown.lower > 0:
-        worse = higher == indicator.lower_is_better
-        tail = f"children in the most deprived fifth were clearly {'worse' if worse else 'better'} off"
-    else:
-        tail = "the interval includes no difference, so the data cannot tell whether the two fifths differ"
-    return (f"In {geography.words} in {labels.financial_year(year)}: {indicator.of_words(most['value_pct'], 'children')} in the most "
-            f"deprived fifth of areas ({indicator.ci_percent(most['value_lower'], most['value_upper'])}) against "
-            f"{indicator.percent(least['value_pct'])} in the least deprived fifth ({indicator.ci_percent(least['value_lower'], least['value_upper'])}). "
-            f"{labels.tidy(indicator.subject)} is {indicator.points(shown.estimate)} {indicator.points_word} {direction} in the most deprived fifth than in "
-            f"the least ({indicator.ci_points(shown.lower, shown.upper)}): {tail}.")
-
-
-# --- The overview page's third question ----------------------------------------------------------
 
 @dataclass(frozen=True)
-class Headline:
-    sentence: str
-    verdict: str          # since the previous comparable year: narrowing / widening / no clear change / ''
-    indicator: str
-    year: int
-    gap: float            # fraction; NaN when suppressed
-    gap_lower: float
-    gap_upper: float
+class Funnel:
+    target: float | None        # the authority's value for the focus group; None when it is hidden or missing
+    points: pd.DataFrame        # the reach areas that can be shown, with their band
+    curve: pd.DataFrame         # the limits
+    hidden: int                 # reach areas left off
 
 
-@queries.kept
-def headline_gap(year: int | None = None, geography: str | None = None) -> Headline | None:
-    """The gap in the headline indicator (good level of development where the extract has it)
-    in the latest outcome year no later than `year`, for the authority or, given a district
-    name or centre_id, for that area: one sentence with its verdict since the previous
-    comparable year. None when the extract has no such figures."""
-    available = indicators()
-    code = default_indicator(available)
-    place = find_geography(geography) if geography is not None else authority()
-    if code is None or place is None:
-        return None
-    overview = indicator_overview(place.level, place.code, year)
-    rows = overview[(overview["indicator"] == code) & overview["year"].notna()]
-    if rows.empty:
-        return None
-    row = rows.iloc[0]
-    return Headline(gap_sentence(row, available[code], place), row["verdict_previous"] or "", code, int(row["year"]),
-                    row["gap"], row["gap_lower"], row["gap_upper"])
+def funnel_figures(indicator: Indicator, whole: Geography, year: int, areas: pd.DataFrame) -> Funnel:
+    """The funnel plot's figures: each reach area's focus group against limits around the authority's value."""
+    authority_row = gap_trend(indicator, whole)
+    authority_row = authority_row[authority_row["year"] == year]
+    centre_rows = areas[areas["geography_level"] == CENTRE]
+    if authority_row.empty or authority_row.iloc[0]["focus_suppressed"] or authority_row["focus_pct"].isna().all():
+        return Funnel(None, centre_rows.iloc[0:0], pd.DataFrame(), len(centre_rows))
+    target = float(authority_row.iloc[0]["focus_pct"])
+    points = funnel_points(centre_rows, target, indicator)
+    curve = funnel_curve(target, points["focus_denominator"], indicator=indicator) if len(points) else pd.DataFrame()
+    return Funnel(target, points, curve, len(centre_rows) - len(points))
 
 
-# --- Tables as shown (and downloaded) ----------------------------------------------------------
-
-def _flag(value) -> bool:
-    return False if _missing(value) else bool(value)
-
-
-def _shown_percent(value, suppressed, indicator: Indicator | None = None) -> str:
-    if suppressed:
-        return stats.SUPPRESSED
-    return "" if _missing(value) else (indicator.percent(value) if indicator is not None else percent(value))
-
-
-def _shown_count(count, hidden) -> str:
-    """Children in a group as the plan allows: 'c' where it hides them."""
-    if _missing(count):
-        return ""
-    return stats.SUPPRESSED if _flag(hidden) else format.count(count)
-
-
-def _shown_interval(lower, upper, scale=percent) -> str:
-    return "" if _missing(lower) or _missing(upper) else f"{scale(lower)} to {scale(upper)}"
-
-
-def _shown_change(row, key: str, indicator: Indicator | None = None) -> str:
-    if _missing(row[f"{key}_year"]):
-        return ""
-    since = labels.financial_year(int(row[f"{key}_year"]))
-    if _missing(row[f"change_{key}"]):
-        return f"{stats.SUPPRESSED} (since {since})" if row["gap_suppressed"] or row[f"verdict_{key}"] else ""
-    scale = indicator.points if indicator is not None else points
-    return (f"{_signed(row[f'change_{key}'], indicator)} ({scale(row[f'change_{key}_lower'])} to "
-            f"{scale(row[f'change_{key}_upper'])}) since {since}")
-
-
-def _shown_england(row, indicator: Indicator | None = None) -> str:
-    if not _missing(row["benchmark_value"]):
-        value = indicator.percent(row["benchmark_value"]) if indicator is not None else percent(row["benchmark_value"])
-        return f"{value} ({str(row['benchmark_group']).lower()})"
-    if not _missing(row["benchmark_latest_year"]) and not _missing(row["year"]):
-        return (f"no figure for {labels.financial_year(int(row['year']))} "
-                f"(latest {labels.financial_year(int(row['benchmark_latest_year']))})")
-    return ""
-
-
-@queries.derived_from
-def overview_table(overview: pd.DataFrame) -> pd.DataFrame:
-    """indicator_overview as words and per cent, suppression applied: the table the page shows and downloads."""
-    available = indicators()
-    rows = []
-    for _, r in overview.iterrows():
-        has_year = not _missing(r["year"])
-        # Each row in its own unit: per cent and points, or per 1,000 for a rate.
-        ind = available.get(r["indicator"])
-        value_text = ind.percent if ind is not None else percent
-        gap_text = ind.points if ind is not None else points
-        rows.append({
-            "Indicator": r["title"],
-            "Year": r["year_label"] if has_year else "no figures",
-            "Focus group": r["focus_group"],
-            "Focus %": _shown_percent(r["focus_pct"], _flag(r["focus_suppressed"]), ind),
-            "Focus 95% CI": _shown_interval(r["focus_lower"], r["focus_upper"], value_text),
-            "Focus children": _shown_count(r["focus_denominator"], r.get("focus_denominator_hidden")),
-            "Reference group": r["reference_group"],
-            "Reference %": _shown_percent(r["reference_pct"], _flag(r["reference_suppressed"]), ind),
-            "Reference 95% CI": _shown_interval(r["reference_lower"], r["reference_upper"], value_text),
-            "Gap (points)": stats.SUPPRESSED if _flag(r["gap_suppressed"]) else ("" if _missing(r["gap"]) else gap_text(r["gap"])),
-            "Gap 95% CI": _shown_interval(r["gap_lower"], r["gap_upper"], gap_text),
-            "Change since previous year": _shown_change(r, "previous", ind) if has_year else "",
-            "Verdict (previous year)": (r["verdict_previous"] or "") if has_year else "",
-            "Change since first comparable year": _shown_change(r, "first", ind) if has_year else "",
-            "Verdict (first comparable year)": (r["verdict_first"] or "") if has_year else "",
-            "England": _shown_england(r, ind),
-            "Compared with England": "" if _missing(r["benchmark_comparison"]) else r["benchmark_comparison"],
-            "England gap (points)": "" if _missing(r["benchmark_gap"]) else gap_text(r["benchmark_gap"]),
-            "Gap compared with England": {stats.BETTER: "smaller", stats.WORSE: "wider"}.get(r["gap_comparison"], "" if _missing(r["gap_comparison"]) else r["gap_comparison"]),
-        })
-    # The name, the gap and its verdict first: on a shared screen the right of a table is cut off.
-    frame = pd.DataFrame(rows)
-    leading = [c for c in ("Indicator", "Gap (points)", "Verdict (previous year)", "Year") if c in frame.columns]
-    return frame[leading + [c for c in frame.columns if c not in leading]]
-
-
-@queries.derived_from
-def trend_table(trend: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
-    """gap_trend as words and per cent (per 1,000 for a rate), suppression applied, one row per year."""
-    unit = indicator.per if indicator.is_rate else "%"
-    rows = []
-    for _, r in trend.iterrows():
-        rows.append({
-            "Year": r["year_label"],
-            f"{indicator.focus_label}: children": _shown_count(r["focus_denominator"], r["focus_denominator_hidden"]),
-            f"{indicator.focus_label} {unit}": _shown_percent(r["focus_pct"], r["focus_suppressed"], indicator),
-            f"{indicator.focus_label} 95% CI": _shown_interval(r["focus_lower"], r["focus_upper"], indicator.percent),
-            f"{indicator.reference_label}: children": _shown_count(r["reference_denominator"], r["reference_denominator_hidden"]),
-            f"{indicator.reference_label} {unit}": _shown_percent(r["reference_pct"], r["reference_suppressed"], indicator),
-            f"{indicator.reference_label} 95% CI": _shown_interval(r["reference_lower"], r["reference_upper"], indicator.percent),
-            f"Gap ({indicator.points_word})": stats.SUPPRESSED if r["gap_suppressed"] else ("" if _missing(r["gap"]) else indicator.points(r["gap"])),
-            "Gap 95% CI": _shown_interval(r["gap_lower"], r["gap_upper"], indicator.points),
-            "Change since previous comparable year": _shown_change(r, "previous", indicator),
-            "Verdict": r["verdict_previous"],
-            "Comparable with": ("years before " if r["segment"] == 0 else "years from ") + labels.financial_year(indicator.break_year)
-            if indicator.break_year is not None else "all years",
-        })
-    return pd.DataFrame(rows)
-
-
-@queries.derived_from
-def area_table(areas: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
-    """gap_by_area as words and per cent, suppression applied (column by column: hundreds of areas)."""
-    unit = indicator.per if indicator.is_rate else "%"
-    gap_text = [stats.SUPPRESSED if hidden else ("" if _missing(g) else indicator.points(g))
-                for hidden, g in zip(areas["gap_suppressed"], areas["gap"])]
-    return pd.DataFrame({
-        "Area": areas["geography_name"],
-        "Kind": np.where(areas["geography_level"] == DISTRICT, "District", "Reach area"),
-        "District": areas["district"],
-        f"{indicator.focus_label}: children": [_shown_count(v, h) for v, h in zip(areas["focus_denominator"], areas["focus_denominator_hidden"])],
-        f"{indicator.focus_label} {unit}": [_shown_percent(v, h, indicator) for v, h in zip(areas["focus_pct"], areas["focus_suppressed"])],
-        f"{indicator.reference_label}: children": [_shown_count(v, h) for v, h in zip(areas["reference_denominator"], areas["reference_denominator_hidden"])],
-        f"{indicator.reference_label} {unit}": [_shown_percent(v, h, indicator) for v, h in zip(areas["reference_pct"], areas["reference_suppressed"])],
-        f"Gap ({indicator.points_word})": gap_text,
-        "Gap 95% CI": [_shown_interval(lo, hi, indicator.points) for lo, hi in zip(areas["gap_lower"], areas["gap_upper"])],
-        "Reading": areas["clear"],
-    }).reset_index(drop=True)
+def benchmark_sources(benchmarks: pd.DataFrame) -> str:
+    """Every benchmark source once, in order."""
+    return "; ".join(dict.fromkeys(s for text in benchmarks["source"] for s in str(text).split("; ")))

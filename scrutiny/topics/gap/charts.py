@@ -1,4 +1,5 @@
-"""The Gap page's charts, drawn from the frames scrutiny.gaps returns.
+"""The gap's charts, drawn from the frames of scrutiny/topics/gap/figures.py (the Gap page and the
+evidence pack draw the same ones).
 
 Years sit at the middle of each year (1 January of its second calendar year),
 so dated service changes fall in the right place; ticks carry the year's
@@ -16,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from scrutiny import charts, labels
-from scrutiny.gaps import FUNNEL_BANDS, Geography, Indicator
+from scrutiny.topics.gap.figures import FUNNEL_BANDS, Geography, Indicator
 
 CLEAR_COLOURS = {
     "clearly worse off": charts.FOCUS_COLOUR,
@@ -298,3 +299,18 @@ def gradient_bars(gradient: pd.DataFrame, indicator: Indicator) -> go.Figure | N
                  percent_axis=not indicator.is_rate)
     return fig
 
+
+
+def benchmark_charts(trend: pd.DataFrame, benchmarks: pd.DataFrame, indicator: Indicator, geography: Geography):
+    """The gap and the focus group against the benchmarks (all children where the focus group has none):
+    a list of (title, figure, widget key)."""
+    drawn = []
+    for measure, title, key in (("gap", "The gap", "gap_benchmark_gap_chart"),
+                                ("focus", indicator.focus_label, "gap_benchmark_focus_chart"),
+                                ("all", "All children", "gap_benchmark_all_chart")):
+        if measure == "all" and drawn:
+            break
+        fig = against_benchmarks(trend, benchmarks, indicator, geography, measure)
+        if fig is not None:
+            drawn.append((f"**{title}: {geography.name} against the benchmarks**", fig, key))
+    return drawn
