@@ -1,4 +1,4 @@
-"""The gap figures (scrutiny.gaps) against hand-worked values on the tiny extract and small variants.
+"""The gap figures (scrutiny/topics/gap/) against hand-worked values on the tiny extract and small variants.
 
 The tiny extract's good level of development (gld, higher is better, break 2021) for
 Testshire, by free school meals (focus fsm, reference non_fsm):
