@@ -34,7 +34,7 @@ from scrutiny.extract import REPO_ROOT, OpenedExtract, data_dir, data_version, o
 from scrutiny import contract, validation
 from scrutiny.contract import TABLES
 from scrutiny.validation import Problem, validate
-from scrutiny import uploads
+from scrutiny import shared_answers, uploads
 
 QUERY_DIR = REPO_ROOT / "queries"
 _PARAMETER = re.compile(r"(?<![\w$])\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -109,7 +109,9 @@ class KeptInMemory:
     use, and hashes the arguments each time: on a warm page run that was most of the processor
     time (see the README). Here an answer is kept as the object itself, under a key of plain
     values, and each caller gets a copy. When several sessions ask for the same missing answer at
-    once, one works it out and the others wait for it.
+    once, one works it out and the others wait for it. Given the extract's shared answers
+    (scrutiny/shared_answers.py), a missing answer is first looked for there, and one worked out
+    here is written there for the other processes.
     """
 
     def __init__(self, max_bytes: int):
@@ -119,7 +121,8 @@ class KeptInMemory:
         self._bytes = 0
         self._making: dict = {}  # key -> lock held while one thread works the answer out
 
-    def get(self, key, make):
+    def get(self, key, make, shared: tuple | None = None):
+        """The kept answer for key, else make()'s; shared: (SharedAnswers, the key as plain values)."""
         with self._lock:
             if key in self._answers:
                 self._answers.move_to_end(key)
@@ -130,7 +133,8 @@ class KeptInMemory:
                 if key in self._answers:  # worked out by another thread while this one waited
                     return self._answers[key][0]
             try:
-                answer = make()  # an error is not kept: the next asker tries again
+                # An error is not kept: the next asker tries again.
+                answer = make() if shared is None or shared[0] is None else shared[0].get(shared[1], make)
                 size = _size_of(answer)
                 with self._lock:
                     self._answers[key] = (answer, size)
@@ -218,8 +222,20 @@ def _kept_derived() -> KeptInMemory:
 
 def _run_cached(name: str, parameters: tuple, folder: str, version: str) -> pd.DataFrame:
     """The result of a query, kept per parameters and extract version (not a copy: run() copies it)."""
-    return _kept_results().get((name, _key_of(parameters), folder, version),
-                               lambda: _run_query(name, parameters, folder, version))
+    key = (name, _key_of(parameters), folder, version)
+    return _kept_results().get(key, lambda: _run_query(name, parameters, folder, version),
+                               shared=(shared_for(folder, version), ("result", *key)))
+
+
+def shared_for(folder: str, version: str) -> shared_answers.SharedAnswers | None:
+    """The answers every process shares for this version of the extract (scrutiny/shared_answers.py),
+    or None when they stay in this process's memory."""
+    if not shared_answers.enabled():
+        return None
+    try:
+        return shared_answers.for_summaries(_open(folder, version).summaries.path)
+    except Exception:  # noqa: BLE001  (an extract that cannot be opened: the query says why)
+        return None
 
 
 _run_cached.clear = lambda: _kept_results().clear()
@@ -296,7 +312,8 @@ def source_of(frame: pd.DataFrame) -> tuple | None:
 def _kept_answer(name: str, source: tuple, arguments: tuple, compute) -> object:
     """The kept answer of `name` for a source and arguments (a copy of it), noted as theirs so
     derived_from can chain on it."""
-    result = _copy_of(_kept_derived().get(_key_of((name, source, arguments)), compute))
+    result = _copy_of(_kept_derived().get(_key_of((name, source, arguments)), compute,
+                                          shared=(shared_for(*extract_version()), ("answer", name, source, arguments))))
     _remember(result, (name, source, arguments))
     return result
 
@@ -304,7 +321,7 @@ def _kept_answer(name: str, source: tuple, arguments: tuple, compute) -> object:
 def kept_value(key: tuple, make) -> object:
     """make()'s answer kept under a key of plain values, shared as it is: only for answers nobody
     changes (bytes, text)."""
-    return _kept_derived().get(_key_of(("value", *key)), make)
+    return _kept_derived().get(_key_of(("value", *key)), make, shared=(shared_for(*extract_version()), ("value", *key)))
 
 
 def derived_from(function):
@@ -360,8 +377,12 @@ def kept(function):
         return _key_of((name, extract_version(), arguments_key(args, kwargs)))
 
     def ready(*args, **kwargs) -> bool:
-        """Whether the answer for these arguments is already worked out (nothing is worked out here)."""
-        return _kept_derived().has(key(args, kwargs))
+        """Whether the answer for these arguments is already worked out, here or by another process
+        (nothing is worked out here)."""
+        if _kept_derived().has(key(args, kwargs)):
+            return True
+        shared = shared_for(*extract_version())
+        return shared is not None and shared.has(("answer", name, extract_version(), arguments_key(args, kwargs)))
 
     def start(*args, **kwargs) -> None:
         """Starts working the answer out in a thread of its own, unless it is kept or already being worked out."""

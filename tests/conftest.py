@@ -20,6 +20,13 @@ def debug_mode(monkeypatch):
     monkeypatch.setenv("DASHBOARD_DEBUG", "1")
 
 
+@pytest.fixture(autouse=True)
+def answers_in_memory(monkeypatch):
+    """Worked-out answers stay in the test process's memory, not shared through the cache folder, so
+    a test that changes a function sees it run (tests/test_shared_answers.py turns sharing on)."""
+    monkeypatch.setenv("DASHBOARD_SHARE_ANSWERS", "0")
+
+
 @pytest.fixture(scope="session")
 def summaries_cache(tmp_path_factory) -> Path:
     """One cache folder for the prepared summaries of every test's extracts, never the user's own."""

@@ -34,6 +34,15 @@ def unsafe_threshold_warning(value: int | None = None) -> str:
             f"{'1 and 2' if value <= 1 else '2'} children are shown, so these figures are not safe to publish.")
 
 
+def shared_plan(kind: str, folder: str, version: str, arguments: tuple, build):
+    """A plan built once for every process: read from the extract's shared answers when another
+    process has built it (scrutiny/shared_answers.py), else built here and written there for the others."""
+    from scrutiny import queries
+
+    shared = queries.shared_for(folder, version)
+    return build() if shared is None else shared.get(("disclosure plan", kind, folder, version, *arguments), build)
+
+
 # --- The primary rule ----------------------------------------------------------------------------
 
 def primary(values, threshold_value: int) -> np.ndarray:

@@ -7,10 +7,12 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from scrutiny import stats
 from scrutiny.contract import MOST_DEPRIVED_GROUP
-from scrutiny.disclosure.core import Sums, _ranges, _same_shape_sums, plan_suppression, primary, threshold
+from scrutiny.disclosure.core import (Sums, _ranges, _same_shape_sums, plan_suppression, primary, shared_plan,
+                                      threshold)
 
 # --- The Reach plan --------------------------------------------------------------------------------
 
@@ -136,8 +138,6 @@ def _structure(areas: pd.DataFrame) -> _Structure:
     set's most deprived areas and its other areas. Sets are numbered in that order (areas by code,
     centres by id, the filter combinations as ``combinations(DIMENSIONS)`` gives them, each sorted
     by its values); the plan breaks ties by that number, so the order is part of the plan."""
-    from scipy import sparse
-
     centres = areas.drop_duplicates("centre_id")[["centre_id", *DIMENSIONS]].copy()
     for dimension in DIMENSIONS:
         centres[dimension] = centres[dimension].astype(object).where(centres[dimension].notna(), NONE_VALUE)
@@ -313,68 +313,84 @@ def build_reach_plan(areas: pd.DataFrame, threshold_value: int, sustained_min: i
     member_ok = ok_member[:, links.cell, :].transpose(0, 2, 1)             # groups x measures x members
     relation_ok = np.logical_and.reduceat(member_ok, link_start[:-1], axis=2) if n_links else \
         np.zeros((n_groups, n_measures, 0), dtype=bool)
-    g_of, m_of, link_of = np.nonzero(relation_ok)
-    sizes = link_start[link_of + 1] - link_start[link_of]
-    position = _ranges(link_start[link_of], link_start[link_of + 1])
-    hierarchy = Sums(np.repeat(np.arange(len(link_of)), sizes),
-                     (np.repeat(g_of, sizes) * n_sets + links.cell[position]) * n_measures + np.repeat(m_of, sizes),
-                     links.is_total[position])
-
-    def cell(g, s, m):
-        return (g * n_sets + s) * n_measures + m
-
     band_cells = [MEASURES.index(b) for b in BANDS]
     sustained_bands = [MEASURES.index(b) for b in BAND_STARTS.get(sustained_min, ())]
-    identities = []
     set_numbers = np.arange(n_sets)
     split = structure.split_links
-    for g in range(n_groups):
-        # A district-level set's missed is its most deprived areas' plus its other areas'.
-        rows = split[additive[g, split[:, 0]]]
-        identities.append(_same_shape_sums(cell(g, rows[:, 0], missed_m),
-                                           [cell(g, rows[:, 1], missed_m), cell(g, rows[:, 2], missed_m)]))
-        # Population = reached + missed wherever no more were reached than estimated.
-        sets = set_numbers[~is_split & (values[g, :, reached] <= values[g, :, pop])]
-        identities.append(_same_shape_sums(cell(g, sets, pop), [cell(g, sets, reached), cell(g, sets, missed_m)]))
-        # The how-often bands add up to the children reached, and from the sustained setting on to sustained.
-        sets = set_numbers[~is_split & ~is_area]
-        identities.append(_same_shape_sums(cell(g, sets, reached), [cell(g, sets, b) for b in band_cells]))
-        if sustained_bands:
-            identities.append(_same_shape_sums(cell(g, sets, MEASURES.index("sustained")),
-                                               [cell(g, sets, b) for b in sustained_bands]))
-    # Most deprived 30% is every child of the most deprived areas: in those areas the two groups are one.
-    if MOST_DEPRIVED_GROUP in groups and "all" in groups:
-        g_all, g_deprived = groups.index("all"), groups.index(MOST_DEPRIVED_GROUP)
-        deprived_areas = np.flatnonzero(structure.deprived)
-        for m in range(len(TABLE_MEASURES)):
-            identities.append(_same_shape_sums(cell(g_deprived, deprived_areas, m), [cell(g_all, deprived_areas, m)]))
-        deprived_splits = np.asarray([s for s in np.flatnonzero(is_split) if structure.keys[s][1] == DEPRIVED],
-                                     dtype=np.int64)
-        identities.append(_same_shape_sums(cell(g_deprived, deprived_splits, missed_m),
-                                           [cell(g_all, deprived_splits, missed_m)]))
-        # All children of a centre or wider set are the most deprived group there plus the children
-        # of its other areas, each of which the area table shows.
-        others = structure.others
-        for m, measure in enumerate(TABLE_MEASURES):
-            sets = np.flatnonzero(structure.centre_level)
-            if measure == "missed":
-                sets = sets[additive[g_all, sets] & additive[g_deprived, sets]]
-            sizes = np.diff(others.indptr)[sets]
-            parts = others.indices[np.concatenate([np.arange(others.indptr[s], others.indptr[s + 1]) for s in sets])
-                                   if len(sets) else np.zeros(0, np.int64)]
-            relation = np.arange(len(sets))
-            relation = np.concatenate([relation, relation, np.repeat(relation, sizes)])
-            order = np.argsort(relation, kind="stable")  # each sum's members together
-            identities.append(Sums(relation[order],
-                                   np.concatenate([cell(g_all, sets, m), cell(g_deprived, sets, m),
-                                                   cell(g_all, parts.astype(np.int64), m)])[order],
-                                   np.concatenate([np.ones(len(sets), bool), np.zeros(len(sets) + len(parts), bool)])[order]))
+    linked = MOST_DEPRIVED_GROUP in groups and "all" in groups
 
-    flat = values.reshape(-1)
-    primary_hidden = primary(flat, threshold_value) & published.reshape(-1)
-    hidden = plan_suppression(flat, Sums.concat([hierarchy, *identities]), threshold_value, hidden=primary_hidden)
-    return ReachPlan(threshold_value, groups, structure.centres, structure.index, values, hidden.reshape(values.shape),
-                     primary_hidden.reshape(values.shape), published=published)
+    def sums_of(component: list[int]) -> Sums:
+        """The sums over the cells of some groups, numbered within them (group by group in plan order,
+        so ties break as they would over every group at once)."""
+        local = {g: i for i, g in enumerate(component)}
+
+        def cell(g, s, m):
+            return (local[g] * n_sets + s) * n_measures + m
+
+        g_of, m_of, link_of = np.nonzero(relation_ok[component])
+        sizes = link_start[link_of + 1] - link_start[link_of]
+        position = _ranges(link_start[link_of], link_start[link_of + 1])
+        hierarchy = Sums(np.repeat(np.arange(len(link_of)), sizes),
+                         (np.repeat(g_of, sizes) * n_sets + links.cell[position]) * n_measures + np.repeat(m_of, sizes),
+                         links.is_total[position])
+        identities = []
+        for g in component:
+            # A district-level set's missed is its most deprived areas' plus its other areas'.
+            rows = split[additive[g, split[:, 0]]]
+            identities.append(_same_shape_sums(cell(g, rows[:, 0], missed_m),
+                                               [cell(g, rows[:, 1], missed_m), cell(g, rows[:, 2], missed_m)]))
+            # Population = reached + missed wherever no more were reached than estimated.
+            sets = set_numbers[~is_split & (values[g, :, reached] <= values[g, :, pop])]
+            identities.append(_same_shape_sums(cell(g, sets, pop), [cell(g, sets, reached), cell(g, sets, missed_m)]))
+            # The how-often bands add up to the children reached, and from the sustained setting on to sustained.
+            sets = set_numbers[~is_split & ~is_area]
+            identities.append(_same_shape_sums(cell(g, sets, reached), [cell(g, sets, b) for b in band_cells]))
+            if sustained_bands:
+                identities.append(_same_shape_sums(cell(g, sets, MEASURES.index("sustained")),
+                                                   [cell(g, sets, b) for b in sustained_bands]))
+        if linked and len(component) == 2:
+            identities += _deprived_links(structure, additive, component, cell)
+        return Sums.concat([hierarchy, *identities])
+
+    primary_hidden = primary(values, threshold_value) & published
+    hidden = np.zeros_like(primary_hidden)
+    # Groups are linked only within themselves, except all children and the most deprived 30%: each
+    # such set of groups is planned on its own (the same cells as planning them together, in less memory).
+    components = [[0, 1]] + [[g] for g in range(2, n_groups)] if linked else [[g] for g in range(n_groups)]
+    for component in components:
+        hidden[component] = plan_suppression(values[component].reshape(-1), sums_of(component), threshold_value,
+                                             hidden=primary_hidden[component].reshape(-1)).reshape(len(component), n_sets, n_measures)
+    return ReachPlan(threshold_value, groups, structure.centres, structure.index, values, hidden, primary_hidden,
+                     published=published)
+
+
+def _deprived_links(structure: _Structure, additive: np.ndarray, component: list[int], cell) -> list[Sums]:
+    """Most deprived 30% is every child of the most deprived areas: in those areas the two groups are one."""
+    g_all, g_deprived = component
+    missed_m = MEASURES.index("missed")
+    out = []
+    deprived_areas = np.flatnonzero(structure.deprived)
+    for m in range(len(TABLE_MEASURES)):
+        out.append(_same_shape_sums(cell(g_deprived, deprived_areas, m), [cell(g_all, deprived_areas, m)]))
+    deprived_splits = np.asarray([s for s in np.flatnonzero(structure.split) if structure.keys[s][1] == DEPRIVED],
+                                 dtype=np.int64)
+    out.append(_same_shape_sums(cell(g_deprived, deprived_splits, missed_m), [cell(g_all, deprived_splits, missed_m)]))
+    # All children of a centre or wider set are the most deprived group there plus the children
+    # of its other areas, each of which the area table shows.
+    others = structure.others
+    for m, measure in enumerate(TABLE_MEASURES):
+        sets = np.flatnonzero(structure.centre_level)
+        if measure == "missed":
+            sets = sets[additive[g_all, sets] & additive[g_deprived, sets]]
+        sizes = np.diff(others.indptr)[sets]
+        parts = others.indices[_ranges(others.indptr[sets], others.indptr[sets + 1])].astype(np.int64)
+        relation = np.arange(len(sets))
+        relation = np.concatenate([relation, relation, np.repeat(relation, sizes)])
+        order = np.argsort(relation, kind="stable")  # each sum's members together
+        out.append(Sums(relation[order],
+                        np.concatenate([cell(g_all, sets, m), cell(g_deprived, sets, m), cell(g_all, parts, m)])[order],
+                        np.concatenate([np.ones(len(sets), bool), np.zeros(len(sets) + len(parts), bool)])[order]))
+    return out
 
 
 # --- Which plan a view reads ---------------------------------------------------------------------------
@@ -382,9 +398,12 @@ def build_reach_plan(areas: pd.DataFrame, threshold_value: int, sustained_min: i
 def _build_for(folder: str, version: str, year: int, sustained_min: int, threshold_value: int) -> ReachPlan:
     from scrutiny import queries
 
-    areas = queries.run("reach_by_area", year=int(year), sustained_min=int(sustained_min),
-                        district=None, cluster=None, lead_agency=None, site_type=None)
-    return build_reach_plan(areas, threshold_value, int(sustained_min))
+    def build() -> ReachPlan:
+        areas = queries.run("reach_by_area", year=int(year), sustained_min=int(sustained_min),
+                            district=None, cluster=None, lead_agency=None, site_type=None)
+        return build_reach_plan(areas, threshold_value, int(sustained_min))
+
+    return shared_plan("reach", folder, version, (int(year), int(sustained_min), int(threshold_value)), build)
 
 
 def _cached_builder():
