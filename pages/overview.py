@@ -5,8 +5,10 @@ import streamlit as st
 import math
 
 from scrutiny import filters, findings, format, queries, stats, ui
-from scrutiny.topics.gap import sentences as gap_sentences
+from scrutiny.contract import MOST_DEPRIVED_GROUP
 from scrutiny.queries import QueryError
+from scrutiny.topics.gap import sentences as gap_sentences
+from scrutiny.topics.reach import figures
 
 st.title("Early years services: overview")
 ui.guard("overview", stop=False)
@@ -25,18 +27,6 @@ REACHED_LABEL = "Reached: most deprived 30% of areas"
 REGISTERED_LABEL = "Registered: most deprived 30% of areas"
 
 
-def reach_headline(group: str):
-    """Authority-wide reach of one target group for the current filters, or None."""
-    try:
-        rows = queries.run("reach_by_centre", year=current.year, sustained_min=stats.SUSTAINED_MIN, **current.centre_parameters())
-    except QueryError:
-        return None
-    rows = rows[rows.target_group == group]
-    if rows.empty:
-        return None
-    return rows[["population", "registered", "reached", "sustained", "missed"]].sum()
-
-
 def rate_metric(label: str, count: int, totals, help: str) -> tuple[float, float] | None:
     """A headline percentage of the most deprived areas' under-fives, "c" when it rests on a small number.
 
@@ -49,7 +39,7 @@ def rate_metric(label: str, count: int, totals, help: str) -> tuple[float, float
     return stats.wilson_interval(count, totals.population)
 
 
-totals = reach_headline("most_deprived_30")
+totals = figures.headline_totals(current, MOST_DEPRIVED_GROUP)
 no_figures = totals is None or totals.population == 0
 col1, col2, col3 = st.columns(3)
 

@@ -5,7 +5,7 @@
 -- Parameters: none.
 --
 -- Used on: Reach (pages/reach.py).
--- Run from: pages/reach.py.
+-- Run from: scrutiny/topics/reach/figures.py.
 select distinct target_group from population
 union
 select distinct unnest(target_groups) from children

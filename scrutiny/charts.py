@@ -116,6 +116,37 @@ def style(fig: go.Figure, *, y_title: str | None = None, x_title: str | None = N
     return fig
 
 
+def band_grid(ranks: pd.DataFrame, texts: pd.DataFrame, colours: dict[str, str], legend: dict[str, str],
+              hover: str = "%{y}<br>%{x}: %{text}<extra></extra>") -> go.Figure:
+    """A heat grid of bands: ranks holds each cell's band as its place in `colours` (NaN: no cell), texts the
+    words written on it; rows top to bottom in the frame's order. The text on each cell is white or black,
+    whichever reads better on its band's colour (a heat map's own text takes one colour for every cell),
+    and `legend` names the bands (band: name) in a legend of squares."""
+    band_names = list(colours)
+    colourscale = []
+    for i, band in enumerate(band_names):
+        colourscale += [[i / len(band_names), colours[band]], [(i + 1) / len(band_names), colours[band]]]
+    rows = list(ranks.index)
+    fig = go.Figure(go.Heatmap(
+        z=(ranks.to_numpy(dtype=float) + 0.5), x=list(ranks.columns), y=rows, text=texts.to_numpy(),
+        colorscale=colourscale, zmin=0, zmax=len(band_names), showscale=False, xgap=2, ygap=2,
+        hovertemplate=hover,
+    ))
+    cells = ranks.stack(future_stack=True).reset_index(name="rank").dropna(subset=["rank"])
+    row_name, column_name = cells.columns[:2]
+    cells["text"] = [texts.at[r, c] for r, c in zip(cells[row_name], cells[column_name])]
+    fig.add_trace(go.Scatter(
+        x=cells[column_name], y=cells[row_name], text=cells["text"], mode="text", hoverinfo="skip", showlegend=False,
+        textfont=dict(color=[text_colour_on(colours[band_names[int(r)]]) for r in cells["rank"]]),
+    ))
+    for band, name in legend.items():
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name, showlegend=True,
+                                 marker=dict(size=12, symbol="square", color=colours[band])))
+    fig.update_yaxes(autorange="reversed", showgrid=False)
+    fig.update_xaxes(side="top", showgrid=False)
+    return fig
+
+
 def add_thresholds(fig: go.Figure, good: float, outstanding: float, axis: str = "y") -> go.Figure:
     """The Ofsted reach thresholds as labelled dashed lines (values in per cent)."""
     for value, name in ((good, "good"), (outstanding, "outstanding")):

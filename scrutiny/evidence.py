@@ -629,36 +629,36 @@ def footfall_section(filters) -> Section:
 
 def reach_section(filters) -> Section:
     """Reach of children in the 30% most deprived areas, centre by centre, with the Reach page's default settings."""
-    from scrutiny import disclosure, labels, reach, section_charts
+    from scrutiny import disclosure, labels
     from scrutiny.contract import MOST_DEPRIVED_GROUP
+    from scrutiny.topics.reach import charts, figures, sentences, tables
 
     section = Section("reach", SECTIONS["reach"])
     t = queries.extract_info().suppression_threshold
-    settings, group, period = reach.Settings(), MOST_DEPRIVED_GROUP, filters.period_label
+    settings, group, period = figures.Settings(), MOST_DEPRIVED_GROUP, filters.period_label
     name = "All reach areas in view"
-    areas = reach.area_figures(filters, settings.sustained_min)
+    areas = figures.area_figures(filters, settings.sustained_min)
     if areas.empty:
         section.blocks.append(f"No reach area has figures for {filters.describe()}.")
         return section
     view = disclosure.ReachView(filters, settings.sustained_min)
-    whole = reach.protect(reach.rate(reach.rollup(areas, "authority", name), t, settings.good, settings.outstanding),
+    whole = figures.protect(figures.rate(figures.rollup(areas, "authority", name), t, settings.good, settings.outstanding),
                           view, "authority", t)
     whole_row = next(iter(whole[whole["target_group"] == group].itertuples()), None)
-    rated = reach.reach_table(areas, "centre", group, t, settings, name, view=view)
-    table, mask = reach.display_table(rated, "centre", t, with_group=False)
+    rated = figures.reach_table(areas, "centre", group, t, settings, name, view=view)
+    table, mask = tables.display_table(rated, "centre", t, with_group=False)
     section.blocks += [
-        reach.reach_sentence(name, group, whole_row, t, settings, period) + " " + reach.rating_summary(rated, "centre", settings),
-        reach.missed_sentence(areas, group, t, period, view=view),
+        sentences.reach_sentence(name, group, whole_row, t, settings, period) + " " + sentences.rating_summary(rated, "centre", settings),
+        sentences.missed_sentence(areas, group, t, period, view=view),
     ]
-    figure, left_out = section_charts.missed_by_district(reach.missed_by_district(areas, group, t, view=view))
+    figure, left_out = charts.missed_by_district(figures.missed_by_district(areas, group, t, view=view))
     if figure is not None:
         section.blocks.append(Chart(
             f"Children not reached, by district, {period}", figure,
-            f"Estimated {labels.target_group(group).lower()} not reached in {period}, by district, split by the "
-            "deprivation of the area they live in; the district with the most at the top.",
-            key=(f"{left_out} bar{'s' if left_out != 1 else ''} with too few children left out (c)." if left_out else "")))
+            sentences.MISSED_BY_DISTRICT.format(who=labels.target_group(group).lower(), period=period),
+            key=sentences.left_out(left_out)))
     section.blocks += [
-        Table(f"Reach of {labels.target_group(group).lower()} by centre, {period}", reach.download_table(table, mask),
+        Table(f"Reach of {labels.target_group(group).lower()} by centre, {period}", tables.download_table(table, mask),
               f"Worst first. {settings.describe().capitalize()}. A rating claims a side of a threshold only when the "
               "whole 95% interval is on that side. Missed: the population estimate minus the children reached."),
     ]

@@ -14,35 +14,6 @@ from plotly.subplots import make_subplots
 from scrutiny import charts, stats
 from scrutiny import feedback as fb
 
-# --- Reach: children missed -------------------------------------------------------------------------
-
-MISSED_PARTS = (("30% most deprived areas", charts.FOCUS_COLOUR), ("Other areas", charts.NEUTRAL_COLOUR))
-
-
-def missed_by_district(by_district: pd.DataFrame) -> tuple[go.Figure | None, int]:
-    """Children not reached in each district, split by the deprivation of their area, the district
-    with the most missed at the top; the bars the disclosure plan hides (reach.missed_by_district's
-    "hidden" column) are left out.
-
-    Returns the figure (None when nothing can be drawn) and how many bars were left out.
-    """
-    if by_district.empty:
-        return None, 0
-    hidden = by_district["hidden"].astype(bool)
-    shown = by_district[~hidden]
-    # Largest total first (plotly draws the first category at the bottom, hence the reversed axis).
-    order = list(shown.groupby("district")["missed"].sum().sort_values(ascending=False, kind="stable").index)
-    fig = go.Figure()
-    for name, colour in MISSED_PARTS:
-        part = shown[shown["deprivation"] == name]
-        fig.add_trace(go.Bar(y=part["district"], x=part["missed"], name=name, orientation="h", marker_color=colour,
-                             text=[f"{v:,}" for v in part["missed"]], textposition="inside", insidetextanchor="middle"))
-    charts.style(fig, x_title="Children not reached (estimate)", height=max(300, 60 * by_district["district"].nunique() + 120))
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed")
-    return fig, int(hidden.sum())
-
-
 # --- Feedback: themes raised --------------------------------------------------------------------------
 
 SENTIMENT_COLOURS = {"positive": "#009E73", "mixed": "#E69F00", "neutral": "#56B4E9", "negative": "#D55E00",

@@ -160,8 +160,9 @@ def section(title: str | None, sentence: str, figure=None, *, key: str = "", not
         figure       a plotly figure from the topic's charts.py, shown with the widget key `key`
                      (None: no chart, and empty_note says why, if given; then `key` is the table's)
         notes        captions under the chart: what was left out, the key to its markers
-        table        the table as shown: folded under the chart ("The figures behind this chart"),
-                     or in the open when the section has no chart
+        table        the table as shown: folded under the chart and its notes ("The figures behind
+                     this chart"), or, when the section has no chart, in the open before its notes
+        table_height the table's height in pixels (a long table scrolls inside it)
         source_text  the tables the figures come from, written as the source line
         download     the table's CSV (a ui.Download), offered after the source line
 
@@ -172,22 +173,21 @@ def section(title: str | None, sentence: str, figure=None, *, key: str = "", not
         st.header(title)
     if sentence:
         st.markdown(sentence)
+    height = {"height": table_height} if table_height else {}
     if figure is not None:
         from scrutiny import charts  # charts imports nothing from here; imported late to keep ui light
 
         charts.show(figure, key=key)
+    elif table is not None:
+        st.dataframe(table, hide_index=True, width="stretch", key=key or None, **height)
     elif empty_note:
         st.info(empty_note)
     for note in notes:
         if note:
             st.caption(note)
-    if table is not None:
-        height = {"height": table_height} if table_height else {}
-        if figure is not None:
-            with st.expander(TABLE_BEHIND_CHART):
-                st.dataframe(table, hide_index=True, width="stretch", **height)
-        else:
-            st.dataframe(table, hide_index=True, width="stretch", key=key or None, **height)
+    if figure is not None and table is not None:
+        with st.expander(TABLE_BEHIND_CHART):
+            st.dataframe(table, hide_index=True, width="stretch", **height)
     if source_text:
         source(source_text)
     if download is not None:
@@ -210,12 +210,14 @@ def source(text: str) -> None:
     st.caption(f"Source: {text}. {info.authority} data extract{extracted}.")
 
 
-def suppression_note() -> None:
+def suppression_text() -> str:
     threshold = queries.extract_info().suppression_threshold
-    st.caption(
-        f"“c” marks a number from 1 to {threshold - 1} (or a percentage resting on one), "
-        "hidden so that no family can be identified."
-    )
+    return (f"“c” marks a number from 1 to {threshold - 1} (or a percentage resting on one), "
+            "hidden so that no family can be identified.")
+
+
+def suppression_note() -> None:
+    st.caption(suppression_text())
 
 
 def _size(n: int) -> str:

@@ -26,9 +26,10 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import linprog
 
-from scrutiny import disclosure, reach, stats
+from scrutiny import disclosure, stats
 from scrutiny.contract import MOST_DEPRIVED_GROUP
 from scrutiny.filters import Filters
+from scrutiny.topics.reach import figures as reach, tables as reach_tables
 
 AREA_MEASURES = ("population", "registered", "reached", "sustained", "missed", *reach.FREQUENCY_BANDS)
 
@@ -102,14 +103,14 @@ def gather(filters: Filters, threshold: int, protected: bool = True, sustained_m
         sets = _unit_areas(areas, level)
         for group in groups:
             rated = reach.reach_table(areas, level, group, threshold, settings, view=view)
-            table, mask = reach.display_table(rated, level, threshold, with_group=False)
+            table, mask = reach_tables.display_table(rated, level, threshold, with_group=False)
             if not protected:
                 mask = _old_rule(rated, threshold)
             _add_table(published, rated, table, mask, sets, "unit_code", f"reach table by {level}")
     area_sets = {a: (a,) for a in areas["area_code"].unique()}
     for group in groups:
         rated = reach.missed_areas(areas, group, threshold, settings, view=view)
-        table, mask = reach.display_table(rated, "area", threshold, with_group=False)
+        table, mask = reach_tables.display_table(rated, "area", threshold, with_group=False)
         if not protected:
             mask = _old_rule(rated, threshold)
         _add_table(published, rated, table, mask, area_sets, "area_code", "children missed by area")

@@ -20,7 +20,8 @@ from contextlib import contextmanager
 import numpy as np
 import pandas as pd
 
-from scrutiny import footfall, reach
+from scrutiny import footfall
+from scrutiny.topics.reach import figures as reach
 from scrutiny.contract import MOST_DEPRIVED_GROUP
 from scrutiny.filters import Filters
 from scrutiny.topics.footfall import charts as footfall_charts

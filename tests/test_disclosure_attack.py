@@ -20,9 +20,10 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from scrutiny import disclosure, reach
+from scrutiny import disclosure
 from scrutiny.contract import TABLES
 from scrutiny.filters import Filters
+from scrutiny.topics.reach import figures as reach, sentences as reach_sentences, tables as reach_tables
 from tests import attacker, tiny_extract
 
 # Groups the outsider reads on the small extracts: all children and the most deprived 30% (linked to
@@ -101,9 +102,9 @@ def test_one_way_hiding_population_less_reached_no_longer_gives_missed():
                                             target_group="all", **{c: 0 for c in reach.COUNTS}) | dict(population=10, reached=6)]),
                          "centre")
     rated = reach.protect(reach.rate(frame, 5, 0.65, 0.85), None, "centre", 5)
-    table, mask = reach.display_table(rated, "centre", 5, with_group=False)
+    table, mask = reach_tables.display_table(rated, "centre", 5, with_group=False)
     assert (mask["Missed"].iloc[0], mask["Reached"].iloc[0], mask["Reach %"].iloc[0]) == (True, True, True)
-    assert reach.download_table(table, mask)[["Population", "Reached", "Missed", "Reach %"]].iloc[0].tolist() == ["10", "c", "c", "c"]
+    assert reach_tables.download_table(table, mask)[["Population", "Reached", "Missed", "Reach %"]].iloc[0].tolist() == ["10", "c", "c", "c"]
 
 
 def test_a_headline_with_a_centre_in_focus_no_longer_prints_73_of_74():
@@ -112,7 +113,7 @@ def test_a_headline_with_a_centre_in_focus_no_longer_prints_73_of_74():
                                             target_group="all", **{c: 0 for c in reach.COUNTS}) | dict(population=74, reached=73)]),
                          "authority", "Eastfield")
     rated = reach.protect(reach.rate(frame, 5, 0.65, 0.85), None, "authority", 5)
-    sentence = reach.reach_sentence("Eastfield", "all", next(rated.itertuples()), 5, reach.Settings(), "2023-24")
+    sentence = reach_sentences.reach_sentence("Eastfield", "all", next(rated.itertuples()), 5, reach.Settings(), "2023-24")
     assert "73" not in sentence and "74" not in sentence
     assert sentence == "Too few children for a percentage: Eastfield reached c of all under-fives in 2023-24."
 

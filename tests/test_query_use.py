@@ -36,7 +36,7 @@ def test_known_uses(use):
     assert query_use.pages_using("filter_options", use) == ["dashboard.py"]
     assert query_use.pages_using("target_groups", use) == ["pages/reach.py"]
     assert use.pages["pages/data.py"] == []
-    assert "scrutiny/reach.py" in use.run_from["reach_by_area"]
+    assert "scrutiny/topics/reach/figures.py" in use.run_from["reach_by_area"]
     assert query_use.derived_readers("reach_children") == ["reach_by_area", "reach_by_centre", "reach_by_quarter"]
 
 
@@ -45,7 +45,7 @@ def test_the_used_by_lines_are_replaced_not_added(tmp_path, use):
     sql.write_text("-- target_groups: codes.\n--\n-- Used on: Gap (pages/gap.py).\n-- Run from: nowhere.\nselect 1\n",
                    encoding="utf-8")
     assert query_use.with_used_by(sql, use) == (
-        "-- target_groups: codes.\n--\n-- Used on: Reach (pages/reach.py).\n-- Run from: pages/reach.py.\nselect 1\n")
+        "-- target_groups: codes.\n--\n-- Used on: Reach (pages/reach.py).\n-- Run from: scrutiny/topics/reach/figures.py.\nselect 1\n")
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""scrutiny.reach and its queries (reach_by_area, reach_by_quarter) on the tiny extract.
+"""scrutiny.topics.reach (figures, sentences, tables) and its queries (reach_by_area, reach_by_quarter) on the tiny extract.
 
 Hand-worked for 2023-24 (April 2023 to March 2024), from tests/tiny_extract.py:
 
@@ -19,9 +19,10 @@ import math
 import pandas as pd
 import pytest
 
-from scrutiny import reach, stats
+from scrutiny import stats
 from scrutiny.filters import Filters
 from scrutiny.queries import run
+from scrutiny.topics.reach import figures as reach, sentences as reach_sentences, tables as reach_tables
 
 NO_FILTERS = dict(district=None, cluster=None, lead_agency=None, site_type=None)
 DEFAULT = reach.Settings()
@@ -179,7 +180,7 @@ def test_custom_thresholds_keep_their_colour_bands():
     # 75 of 100 (65.7% to 82.5%) against 60% / 80%: above good, not different from outstanding.
     row = reach.rate(counts(75, 100), 5, 0.60, 0.80).iloc[0]
     assert (row.rating, row.band) == ("not different from 80%", "not different from 85")
-    assert reach.rating_phrase(row.rating, 0.60, 0.80).endswith("not clearly different from the 80% outstanding one")
+    assert reach_sentences.rating_phrase(row.rating, 0.60, 0.80).endswith("not clearly different from the 80% outstanding one")
 
 
 @pytest.mark.parametrize(
@@ -211,14 +212,14 @@ def test_worst_first(areas_2023):
 
 def test_small_cells_are_hidden_in_the_table_and_the_download(areas_2023):
     rated = reach.reach_table(areas_2023, "centre", "all", 5, DEFAULT)
-    table, mask = reach.display_table(rated, "centre", 5, with_group=False)
+    table, mask = reach_tables.display_table(rated, "centre", 5, with_group=False)
     c1 = table[table.Centre == "Eastfield Children's Centre"].index[0]
     # Eastfield, all: population 15 shown; registered 3, reached 3, sustained 1 hidden; missed 12 hidden too,
     # because 15 - 12 would give away the 3 reached; reach % (3 of 15) hidden.
     assert table.loc[c1, "Population"] == 15
     for column in ("Registered", "Reached", "Sustained", "Missed", "Reach %"):
         assert mask.loc[c1, column] and math.isnan(table.loc[c1, column]), column
-    download = reach.download_table(table, mask)
+    download = reach_tables.download_table(table, mask)
     assert list(download.loc[c1, ["Population", "Registered", "Reached", "Sustained", "Missed", "Reach %"]]) == [
         "15", "c", "c", "c", "c", "c"]
     assert download.loc[c1, "95% CI"] == ""
@@ -228,8 +229,8 @@ def test_small_cells_are_hidden_in_the_table_and_the_download(areas_2023):
 
 def test_authority_row_as_shown(areas_2023):
     rated = reach.reach_table(areas_2023, "authority", "all", 5, DEFAULT)
-    table, mask = reach.display_table(rated, "authority", 5, with_group=False)
-    download = reach.download_table(table, mask)
+    table, mask = reach_tables.display_table(rated, "authority", 5, with_group=False)
+    download = reach_tables.download_table(table, mask)
     row = download.iloc[0]
     # 26, 7, 5, sustained 2 -> c, missed 21, 5/26 = 19.2%, CI 8.5-37.9% -> "9-38%".
     assert list(row[["Population", "Registered", "Reached", "Sustained", "Missed", "Reach %", "95% CI", "Rating"]]) == [
@@ -238,8 +239,8 @@ def test_authority_row_as_shown(areas_2023):
 
 def test_styled_table_writes_c(areas_2023):
     rated = reach.reach_table(areas_2023, "centre", "all", 5, DEFAULT)
-    table, mask = reach.display_table(rated, "centre", 5, with_group=False)
-    html = reach.styled(table, mask).to_html()
+    table, mask = reach_tables.display_table(rated, "centre", 5, with_group=False)
+    html = reach_tables.styled(table, mask).to_html()
     assert ">c<" in html and ">15<" in html
 
 
@@ -261,7 +262,7 @@ def test_missed_by_district(areas_2023):
 
 
 def test_missed_sentence(areas_2023):
-    text = reach.missed_sentence(areas_2023, "all", 5, "2023-24")
+    text = reach_sentences.missed_sentence(areas_2023, "all", 5, "2023-24")
     assert "an estimated 21 children" in text
     assert "11 of them live in the 30% most deprived areas" in text   # A1 7 + A5 2 + A4 2
 
@@ -304,7 +305,7 @@ def test_age_at_registration(areas_2023):
     assert ages.by_3_months_pct == pytest.approx(6 / 7)
     lower, upper = stats.wilson_interval(6, 7)
     assert (ages.by_3_months_lower, ages.by_3_months_upper) == pytest.approx((lower, upper))
-    text = reach.registration_sentence(reach.registration_age(areas_2023, 5), "all", 5)
+    text = reach_sentences.registration_sentence(reach.registration_age(areas_2023, 5), "all", 5)
     assert "86% were registered before 3 months old" in text and "100% before their first birthday" in text
 
 
@@ -343,7 +344,7 @@ def test_trend_sentence_says_when_the_latest_year_is_hidden(tiny):
     quarters = reach.quarter_figures(Filters(year=2023), ["all"])
     trend = reach.quarterly(quarters, "all", 5, centre="C2")
     # C2 in 2023-24: 2 of 9 by Q4 (hidden); 2022-23: 0 of 9.
-    text = reach.trend_sentence(trend, "O'Brien & Sons Family Hub", "all", DEFAULT)
+    text = reach_sentences.trend_sentence(trend, "O'Brien & Sons Family Hub", "all", DEFAULT)
     assert "0% of children" in text and "2023-24" in text and "too few" in text
 
 
@@ -352,7 +353,7 @@ def test_trend_sentence_says_when_the_latest_year_is_hidden(tiny):
 def test_reach_sentence_quotes_figures_and_rating():
     row = reach.rate(pd.DataFrame({"unit": ["Eastfield"], "target_group": ["teenage_parent"], "reached": [58],
                                    "population": [100], "missed": [42]}), 5, 0.65, 0.85).iloc[0]
-    text = reach.reach_sentence("Eastfield", "teenage_parent", row, 5, DEFAULT, "2023-24")
+    text = reach_sentences.reach_sentence("Eastfield", "teenage_parent", row, 5, DEFAULT, "2023-24")
     # 58 of 100: Wilson 48.2% to 67.2%, which includes 65%.
     assert text.startswith("Eastfield reached 58% of teenage parents (95% CI 48-67%) in 2023-24: 58 of an estimated 100")
     assert "not clearly different from the 65% good threshold" in text
@@ -361,7 +362,7 @@ def test_reach_sentence_quotes_figures_and_rating():
 
 def test_heat_map_cells(areas_2023):
     heat = reach.heat_map_frame(areas_2023, "authority", ["all", "lone_parent"], 5, DEFAULT)
-    cells = dict(zip(heat.target_group, heat.cell_text))
+    cells = dict(zip(heat.target_group, reach_tables.reach_texts(heat)))
     assert cells == {"all": "19%", "lone_parent": "–"}   # lone parents have no population estimate
 
 
@@ -373,9 +374,9 @@ def test_hostile_group_code_is_only_a_bound_value(tiny):
 def test_chance_note_when_many_figures_are_rated_at_once():
     # 554 rated figures (and 6 not rated): 554 x 2.5% = 13.85, about 14 clearly below 65% by chance alone.
     bands = ["below"] * 336 + ["65%+"] * 218 + ["suppressed"] * 5 + ["no data"]
-    note = reach.chance_note(pd.DataFrame({"band": bands}), reach.Settings())
+    note = reach_sentences.chance_note(pd.DataFrame({"band": bands}), reach.Settings())
     assert note == (" With 554 figures rated at once, about 14 would be called clearly below 65% by chance alone even "
                     "if every one were truly at 65% (2.5% of them at 95%): one such rating among many is weak evidence "
                     "on its own.")
     # 19 figures: under half a false call expected, so nothing is added.
-    assert reach.chance_note(pd.DataFrame({"band": ["below"] * 19}), reach.Settings()) == ""
+    assert reach_sentences.chance_note(pd.DataFrame({"band": ["below"] * 19}), reach.Settings()) == ""

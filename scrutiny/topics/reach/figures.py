@@ -1,5 +1,5 @@
-"""Reach: who is reached, who is missed, and how each centre stands against the
-Ofsted thresholds (65% good, 85% outstanding).
+"""Reach figures: who is reached, who is missed, and how each centre stands against the
+Ofsted thresholds (65% good, 85% outstanding). Named queries in, frames out.
 
 Every figure starts from one query, ``reach_by_area`` (one row per small area and
 target group for a year). Each child lives in exactly one area, so centres,
@@ -7,9 +7,10 @@ clusters, lead agencies, districts, site types and the whole authority are sums
 of those rows: nothing is counted twice and nothing is re-counted. The trend
 comes from ``reach_by_quarter``, whose fourth quarter equals the year's figure.
 
-The functions return DataFrames and sentences for given filters and settings, so
-the Reach page and the evidence pack quote the same numbers. Suppressed figures
-are removed from the numbers themselves (NaN), never merely hidden on screen.
+Every frame a chart, table or sentence shows has been through the disclosure plan
+(``protect`` with a ``disclosure.ReachView``): hidden figures are removed from the
+numbers themselves (NaN), never merely hidden on screen. The words are in
+sentences.py, the tables as shown in tables.py, the charts in charts.py.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ import pandas as pd
 from scrutiny import disclosure, labels, queries, stats
 from scrutiny.contract import MOST_DEPRIVED_GROUP, SITE_TYPES, TIERS
 from scrutiny.filters import Filters
-
 # --- Settings ------------------------------------------------------------------------------
 
 DEFAULT_GROUP = MOST_DEPRIVED_GROUP
@@ -77,6 +77,25 @@ def area_figures(filters: Filters, sustained_min: int = stats.SUSTAINED_MIN) -> 
 def quarter_figures(filters: Filters, groups: list[str]) -> pd.DataFrame:
     """reach_by_quarter for the filters' centres and the given target groups (every year)."""
     return queries.run("reach_by_quarter", target_groups=sorted(set(groups)), **filters.centre_parameters())
+
+
+def service_changes(filters: Filters) -> pd.DataFrame:
+    """The service changes logged for the filters' district (all of them without one)."""
+    return queries.run("service_changes", district=filters.district)
+
+
+def headline_totals(filters: Filters, group: str) -> pd.Series | None:
+    """The overview's authority-wide counts for one target group (population, registered, reached,
+    sustained, missed) with the default sustained-engagement setting, or None when there are none."""
+    try:
+        rows = queries.run("reach_by_centre", year=filters.year, sustained_min=stats.SUSTAINED_MIN,
+                           **filters.centre_parameters())
+    except queries.QueryError:
+        return None
+    rows = rows[rows.target_group == group]
+    if rows.empty:
+        return None
+    return rows[["population", "registered", "reached", "sustained", "missed"]].sum()
 
 
 def centre_name(name: str, closed_on) -> str:
@@ -233,183 +252,9 @@ def reach_table(areas: pd.DataFrame, level: str, group: str | None, threshold: i
     return worst_first(protect(rate(rows, threshold, settings.good, settings.outstanding), view, level, threshold))
 
 
-# --- Showing figures safely -----------------------------------------------------------------
-
+# The counts of the reach table, which the disclosure plan protects.
 TABLE_COUNTS = {"population": "Population", "registered": "Registered", "reached": "Reached",
                 "sustained": "Sustained", "missed": "Missed"}
-
-
-def hidden_counts(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Which count cells must not be shown: 1 to threshold-1, and missed wherever reached is hidden.
-
-    Missed is population - reached, so showing it next to the population would
-    give away a hidden number of children reached.
-    """
-    if all(f"{c}_hidden" in frame for c in TABLE_COUNTS):
-        # The disclosure plan's answer (protect): primary and complementary cells.
-        return pd.DataFrame({c: frame[f"{c}_hidden"].to_numpy(dtype=bool) for c in TABLE_COUNTS}, index=frame.index)
-    hidden = pd.DataFrame({c: stats.is_small(frame[c], threshold) for c in TABLE_COUNTS}, index=frame.index)
-    hidden["missed"] = hidden["missed"] | hidden["reached"]
-    return hidden
-
-
-@queries.derived_from
-def display_table(rated: pd.DataFrame, level: str, threshold: int, with_group: bool = True,
-                  extra: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The reach table as shown: numbers (NaN where hidden) and a mask of the hidden cells.
-
-    The numbers stay numeric so the table sorts properly; the page writes "c" in the
-    hidden cells. ``extra`` adds columns of ``rated`` (title: column) after the unit's name.
-    """
-    hidden = hidden_counts(rated, threshold)
-    table = pd.DataFrame({ROLLUPS.get(level, labels.tidy(level)): rated["unit"].to_numpy()})
-    if with_group:
-        table["Target group"] = rated["target_group"].map(labels.target_group).to_numpy()
-    for title, column in (extra or {}).items():
-        table[title] = rated[column].to_numpy()
-    mask = pd.DataFrame(False, index=table.index, columns=[])
-    for column, title in TABLE_COUNTS.items():
-        values = rated[column].astype(float).to_numpy()
-        table[title] = np.where(hidden[column].to_numpy(), np.nan, values)
-        mask[title] = hidden[column].to_numpy()
-    table["Reach %"] = (rated["reach_pct"] * 100).round(1).to_numpy()
-    mask["Reach %"] = rated["reach_suppressed"].to_numpy() & (rated["population"] > 0).to_numpy()
-    table["95% CI"] = [stats.show_interval(lo, hi) for lo, hi in zip(rated["reach_lower"], rated["reach_upper"])]
-    table["Rating"] = rated["rating"].to_numpy()
-    for column in table.columns:
-        if column not in mask:
-            mask[column] = False
-    # The name, the figure and the verdict first: on a shared screen the right of a table is cut off.
-    leading = list(table.columns[:1 + with_group + len(extra or {})]) + ["Reach %", "Rating", "95% CI"]
-    order = leading + [c for c in table.columns if c not in leading]
-    return table[order], mask[order]
-
-
-@queries.derived_from
-def download_table(table: pd.DataFrame, mask: pd.DataFrame) -> pd.DataFrame:
-    """The same table as text, with "c" in every hidden cell, for CSV downloads."""
-    out = table.copy().astype(object)
-    for column in table.columns:
-        if column == "Reach %":
-            out[column] = [stats.SUPPRESSED if m else ("" if pd.isna(v) else f"{v:.1f}")
-                           for v, m in zip(table[column], mask[column])]
-        elif pd.api.types.is_numeric_dtype(table[column]):
-            out[column] = [stats.SUPPRESSED if m else ("" if pd.isna(v) else f"{int(v)}")
-                           for v, m in zip(table[column], mask[column])]
-    return out
-
-
-@queries.derived_from
-def styled(table: pd.DataFrame, mask: pd.DataFrame) -> pd.DataFrame:
-    """The table as text for st.dataframe: "c" in hidden cells, whole numbers with thousands separators.
-
-    Text rather than a pandas Styler: the browser's grid shows a null cell as "None" whatever
-    the Styler says, and a hidden cell must read "c". The default order is worst first.
-    """
-    def count(value):
-        return "" if pd.isna(value) else f"{value:,.0f}"
-
-    def percent(value):
-        return "" if pd.isna(value) else f"{value:.0f}%"
-
-    shown = table.copy()
-    for column in table.columns:
-        if column == "Reach %":
-            text = table[column].map(percent)
-        elif pd.api.types.is_numeric_dtype(table[column]):
-            text = table[column].map(count)
-        else:
-            continue
-        shown[column] = text.where(~mask[column].to_numpy(), stats.SUPPRESSED)
-    return shown
-
-
-def reach_texts(rated: pd.DataFrame) -> pd.Series:
-    """Reach % of every row as text: "c" when hidden, "–" when there is no population estimate."""
-    percent = rated["reach_pct"].map(stats.show_percent)
-    text = np.where(rated["population"].to_numpy() == 0, "–",
-                    np.where(rated["reach_suppressed"].to_numpy(dtype=bool), stats.SUPPRESSED, percent.to_numpy()))
-    return pd.Series(text, index=rated.index, dtype=object)
-
-
-# --- Sentences ------------------------------------------------------------------------------
-
-def rating_phrase(rating: str, good: float, outstanding: float) -> str:
-    band = rating_labels(good, outstanding).get(rating)
-    return {
-        "below": f"below the {good:.0%} good threshold",
-        "not different from 65": f"not clearly different from the {good:.0%} good threshold",
-        "65%+": f"above the {good:.0%} good threshold",
-        "not different from 85": f"above the {good:.0%} good threshold and not clearly different from the {outstanding:.0%} outstanding one",
-        "85%+": f"above the {outstanding:.0%} outstanding threshold",
-    }.get(band, "")
-
-
-def headline_value(row) -> str:
-    """The reach % for the answer at the top of the page: c when it rests on a small number, – when there is no estimate."""
-    if row is None or row.population == 0:
-        return "–"
-    if row.reach_suppressed or pd.isna(row.reach_pct):
-        return stats.SUPPRESSED
-    return stats.show_percent(row.reach_pct)
-
-
-def reach_sentence(name: str, group: str, row, threshold: int, settings: Settings, period: str) -> str:
-    """ "Eastfield reached 58% of teenage parents (95% CI 49-66%) in 2023-24, below the 65% good threshold." """
-    who = labels.target_group(group)
-    who = who[:1].lower() + who[1:] if group != MOST_DEPRIVED_GROUP else "under-fives in the 30% most deprived areas"
-    if group == "all":
-        who = "all under-fives"
-    if row is None or row.population == 0:
-        return f"There is no population estimate for {who} in {name} in {period}, so reach cannot be worked out."
-    if row.reach_suppressed:
-        reached = stats.SUPPRESSED if getattr(row, "reached_hidden", False) else stats.show_count(row.reached, threshold)
-        return f"Too few children for a percentage: {name} reached {reached} of {who} in {period}."
-    if row.rating == OVER_ESTIMATE:
-        return (f"{name} reached more {who} in {period} ({row.reached:,}) than the population estimate "
-                f"({row.population:,}); the estimate is probably too low, so no rating is given.")
-    gone = "" if getattr(row, "missed_hidden", False) or stats.is_small(row.missed, threshold) or stats.is_small(row.reached, threshold) else \
-        f" An estimated {row.missed:,} were not reached."
-    return (f"{name} reached {stats.show_percent(row.reach_pct)} of {who} "
-            f"(95% CI {stats.show_interval(row.reach_lower, row.reach_upper)}) in {period}: "
-            f"{row.reached:,} of an estimated {row.population:,}, "
-            f"{rating_phrase(row.rating, settings.good, settings.outstanding)}.{gone}")
-
-
-def rating_summary(rated: pd.DataFrame, level: str, settings: Settings) -> str:
-    """How many units fall in each band, in words."""
-    counts = rated["band"].value_counts()
-    unit = ROLLUPS[level].lower()
-    plural = {"centre": "centres", "cluster": "clusters", "lead agency": "lead agencies", "district": "districts",
-              "site type": "site types", "whole authority": "areas"}.get(unit, unit + "s")
-    parts = []
-    for band, words in (("below", f"clearly below {settings.good:.0%}"),
-                        ("not different from 65", f"not clearly different from {settings.good:.0%}"),
-                        ("65%+", f"clearly above {settings.good:.0%}"),
-                        ("not different from 85", f"not clearly different from {settings.outstanding:.0%}"),
-                        ("85%+", f"clearly above {settings.outstanding:.0%}")):
-        if counts.get(band, 0):
-            parts.append(f"{counts[band]} {words}")
-    hidden = int(counts.get("suppressed", 0) + counts.get("no data", 0))
-    text = f"Of {len(rated)} {plural}: " + ("; ".join(parts) if parts else "none can be rated")
-    if hidden:
-        text += f"; {hidden} not rated (too few children or no population estimate)"
-    return text + "."
-
-
-CHANCE_NOTE_FROM = 20   # from 20 figures rated at once, chance alone gives about half a false call or more
-
-
-def chance_note(rated: pd.DataFrame, settings: Settings) -> str:
-    """Many figures rated at once: how many chance alone would call clearly below the good
-    threshold if every one were truly on it (2.5% each at 95%). Empty for fewer than 20."""
-    judged = int((~rated["band"].isin(["suppressed", "no data"])).sum())
-    if judged < CHANCE_NOTE_FROM:
-        return ""
-    expected = stats.expected_by_chance(judged)
-    return (f" With {judged:,} figures rated at once, about {expected:.0f} would be called clearly below {settings.good:.0%} "
-            f"by chance alone even if every one were truly at {settings.good:.0%} (2.5% of them at 95%): one such rating "
-            "among many is weak evidence on its own.")
 
 
 # --- Heat map ---------------------------------------------------------------------------------
@@ -417,11 +262,10 @@ def chance_note(rated: pd.DataFrame, settings: Settings) -> str:
 @queries.derived_from
 def heat_map_frame(areas: pd.DataFrame, level: str, groups: list[str], threshold: int, settings: Settings,
                    authority_name: str = "All reach areas in view", view: disclosure.ReachView | None = None) -> pd.DataFrame:
-    """Rated rows for every unit and group, with the text written in each cell."""
+    """Rated and protected rows for every unit and group, for the heat map."""
     rows = rollup(areas, level, authority_name)
     rows = rows[rows["target_group"].isin(groups)]
     rated = protect(rate(rows, threshold, settings.good, settings.outstanding), view, level, threshold)
-    rated["cell_text"] = reach_texts(rated)
     rated["group_label"] = rated["target_group"].map(labels.target_group)
     return rated
 
@@ -467,36 +311,6 @@ def missed_by_district(areas: pd.DataFrame, group: str, threshold: int = disclos
     return out
 
 
-def missed_sentence(areas: pd.DataFrame, group: str, threshold: int, period: str,
-                    view: disclosure.ReachView | None = None) -> str:
-    """Children missed in everything in view, and how many of them live in the most deprived areas.
-
-    The figures are the population estimate less the children reached for everything in view, as in
-    the table's total row (for the most deprived areas, the "most deprived 30%" group's), so that
-    the sentence quotes cells the disclosure plan covers.
-    """
-    rows = areas[areas["target_group"] == group]
-    if rows.empty or rows["population"].sum() == 0:
-        return f"There are no population estimates for {labels.target_group(group).lower()} in {period}."
-    total = int(missed(rows["population"].sum(), rows["reached"].sum()))
-    deprived_rows = areas[(areas["target_group"] == MOST_DEPRIVED_GROUP)]
-    deprived = int(missed(deprived_rows["population"].sum(), deprived_rows["reached"].sum())) if group == "all" else 0
-    hidden_total = bool(stats.is_small(total, threshold))
-    hidden_deprived = bool(stats.is_small(deprived, threshold))
-    if view is not None:
-        hidden_total |= view.focus_hidden(group, ["missed"])["missed"]
-        hidden_deprived |= view.focus_hidden(MOST_DEPRIVED_GROUP, ["missed"])["missed"]
-    who = labels.target_group(group)
-    if hidden_total:
-        return (f"The number of children in the group “{who}” living in these reach areas who were not reached in "
-                f"{period} is not shown (c): it is small, or would give a small number away.")
-    text = (f"In {period} an estimated {total:,} children in the group “{who}” living in these reach areas "
-            f"were not reached at any site")
-    if group == "all" and deprived and not hidden_deprived:
-        text += f"; {deprived:,} of them live in the 30% most deprived areas"
-    return text + ". Missed is the population estimate minus the children reached."
-
-
 # --- How often, tiers and sites -------------------------------------------------------------------
 
 def focus(areas: pd.DataFrame, centre: str | None) -> pd.DataFrame:
@@ -531,27 +345,6 @@ def frequency(areas: pd.DataFrame, group: str, threshold: int, centre: str | Non
     return out
 
 
-def frequency_sentence(freq: pd.DataFrame, group: str, sustained: int, reached: int, threshold: int,
-                       settings: Settings, sustained_hidden: bool = False) -> str:
-    who = labels.target_group(group).lower()
-    total = int(freq["children"].sum())
-    if total == 0:
-        return f"No children in the group “{who}” were reached in these areas."
-    reached_hidden = bool(freq["reached_hidden"].iloc[0]) if "reached_hidden" in freq else False
-    if stats.is_small(total, threshold) or reached_hidden:
-        return f"Too few children in the group “{who}” were reached to describe how often they came."
-    once = freq.iloc[0]
-    text = f"Of the {total:,} children in the group “{who}” who were reached, "
-    if once.share_suppressed:
-        text += "too few came only once to give a share"
-    else:
-        text += f"{stats.show_percent(once.share_pct)} came only once"
-    if not sustained_hidden and not stats.rate_suppressed(sustained, reached, threshold):
-        text += (f", and {stats.show_percent(sustained / reached)} came {settings.sustained_min} or more times "
-                 f"(sustained engagement)")
-    return text + "."
-
-
 @queries.derived_from
 def attendance_mix(areas: pd.DataFrame, kind: str, threshold: int, centre: str | None = None,
                    groups: list[str] | None = None) -> pd.DataFrame:
@@ -582,32 +375,6 @@ def attendance_mix(areas: pd.DataFrame, kind: str, threshold: int, centre: str |
     return long.reset_index(drop=True)
 
 
-def library_sentence(sites: pd.DataFrame, group: str) -> str:
-    rows = sites[sites["target_group"] == group].set_index("category")
-    who = labels.target_group(group).lower()
-    if rows.empty:
-        return f"No attendances by children in the group “{who}” in these areas."
-    library, centre = rows["share_pct"].get("library"), rows["share_pct"].get("children_centre")
-    hub = rows["share_pct"].get("family_hub")
-    if library is None or centre is None or pd.isna(library) or pd.isna(centre):
-        return f"Too few attendances by children in the group “{who}” to compare libraries with children's centres."
-    text = (f"{stats.show_percent(library)} of attendances by children in the group “{who}” were at libraries "
-            f"and {stats.show_percent(centre)} at children's centres")
-    if hub is not None and not pd.isna(hub) and hub > 0:
-        text += f" ({stats.show_percent(hub)} at family hubs)"
-    return text + "."
-
-
-def tier_sentence(tiers: pd.DataFrame, group: str) -> str:
-    rows = tiers[tiers["target_group"] == group].set_index("category")
-    who = labels.target_group(group).lower()
-    if rows.empty or rows["share_pct"].isna().all():
-        return f"Too few attendances by children in the group “{who}” to split them by tier."
-    parts = [f"{stats.show_percent(rows['share_pct'][t])} {t}" for t in TIERS
-             if t in rows.index and not pd.isna(rows["share_pct"][t])]
-    return f"Attendances by children in the group “{who}” were " + ", ".join(parts) + " (share of attendances by tier)."
-
-
 # --- Identification: age at registration ------------------------------------------------------------
 
 @queries.derived_from
@@ -631,25 +398,6 @@ def registration_age(areas: pd.DataFrame, threshold: int, centre: str | None = N
         sums[f"{prefix}_suppressed"] = sums[f"{prefix}_suppressed"] | sums["registered_hidden"]
     sums["group_label"] = sums["target_group"].map(labels.target_group)
     return sums
-
-
-def registration_sentence(ages: pd.DataFrame, group: str, threshold: int) -> str:
-    rows = ages[ages["target_group"] == group]
-    who = labels.target_group(group).lower()
-    if rows.empty or rows.iloc[0].registered == 0:
-        return f"No children in the group “{who}” were registered in these areas."
-    row = rows.iloc[0]
-    if row.by_3_months_suppressed and row.by_1_year_suppressed:
-        return f"Too few registered children in the group “{who}” to show how young they were registered."
-    parts = []
-    for prefix, words in (("by_3_months", "before 3 months old"), ("by_1_year", "before their first birthday")):
-        if not getattr(row, f"{prefix}_suppressed"):
-            parts.append(f"{stats.show_percent(getattr(row, f'{prefix}_pct'))} {words} "
-                         f"(95% CI {stats.show_interval(getattr(row, f'{prefix}_lower'), getattr(row, f'{prefix}_upper'))})")
-    registered = stats.SUPPRESSED if getattr(row, "registered_hidden", False) else stats.show_count(row.registered, threshold)
-    return (f"Of the {registered} registered children in the group “{who}”, "
-            + parts[0].replace(" before", " were registered before", 1)
-            + (" and " + parts[1] if len(parts) > 1 else "") + ".")
 
 
 # --- Trend ---------------------------------------------------------------------------------------------
@@ -678,25 +426,6 @@ def quarterly(quarters: pd.DataFrame, group: str, threshold: int, centre: str | 
     out.loc[out["reached"] > out["population"], ["reach_lower", "reach_upper"]] = np.nan
     out["period"] = [f"{labels.financial_year(y)} Q{q}" for y, q in zip(out["year"], out["quarter"])]
     return out
-
-
-def trend_sentence(trend: pd.DataFrame, name: str, group: str, settings: Settings) -> str:
-    who = labels.target_group(group).lower()
-    years = trend[(trend["quarter"] == 4) & trend["reach_pct"].notna()]
-    if years.empty:
-        return f"Too few children in the group “{who}” to draw a trend for {name}."
-    last = years.iloc[-1]
-    text = (f"By the end of {labels.financial_year(last.year)}, {name} had reached {stats.show_percent(last.reach_pct)} "
-            f"of children in the group “{who}” (95% CI {stats.show_interval(last.reach_lower, last.reach_upper)})")
-    if len(years) > 1:
-        first = years.iloc[0]
-        text += f", compared with {stats.show_percent(first.reach_pct)} by the end of {labels.financial_year(first.year)}"
-    latest = trend.iloc[-1]
-    if latest.year > last.year and pd.isna(latest.reach_pct):
-        text += f"; {labels.financial_year(latest.year)} has too few children to show"
-    elif latest.quarter != 4 and not pd.isna(latest.reach_pct):
-        text += f"; in {latest.period} it stood at {stats.show_percent(latest.reach_pct)} so far"
-    return text + "."
 
 
 # --- Map ------------------------------------------------------------------------------------------------
@@ -737,3 +466,78 @@ def centre_points(areas: pd.DataFrame, group: str, threshold: int, settings: Set
                     view, "centre", threshold)
     places = areas[["centre_id", "latitude", "longitude"]].drop_duplicates("centre_id").dropna()
     return rated.merge(places, left_on="unit_code", right_on="centre_id", how="inner")
+
+
+def focus_row(areas: pd.DataFrame, filters: Filters, centre: str, group: str, focus_name: str, threshold: int,
+              settings: Settings):
+    """The figures of the reach areas in focus (a centre's, or everything in view) for one group, rated and
+    protected as the reach table's whole-authority row is: a row (itertuples) or None."""
+    rows = protect(rate(rollup(focus(areas, centre), "authority", focus_name), threshold, settings.good, settings.outstanding),
+                   disclosure.ReachView(filters, settings.sustained_min, centre), "authority", threshold)
+    return next(iter(rows[rows["target_group"] == group].itertuples()), None)
+
+
+def trend_series(filters: Filters, group: str, centre: str, threshold: int, settings: Settings) -> dict[str, pd.DataFrame]:
+    """The quarterly reach of the group in focus and, for comparison, of all under-fives (group first)."""
+    groups = [group] + (["all"] if group != "all" else [])
+    quarters = quarter_figures(filters, groups)
+    view = disclosure.ReachView(filters, settings.sustained_min, centre)
+    return {g: quarterly(quarters, g, threshold, centre, view=view) for g in groups}
+
+
+def centre_options(areas: pd.DataFrame) -> dict[str, str]:
+    """The centres with a reach area in view, by name (a closed centre marked so): centre_id -> name."""
+    return {row.centre_id: centre_name(row.centre_name, row.closed_on)
+            for row in areas.drop_duplicates("centre_id").sort_values("centre_name").itertuples()}
+
+
+def sustained_and_reached(row) -> tuple[int, int, bool]:
+    """The children in sustained engagement and reached in the focus row, and whether either is hidden."""
+    if row is None:
+        return 0, 0, False
+    return int(row.sustained), int(row.reached), bool(row.sustained_hidden or row.reached_hidden)
+
+
+def group_options() -> dict[str, str]:
+    """The extract's target groups by name, all under-fives and the most deprived 30% first."""
+    codes = list(queries.run("target_groups")["target_group"])
+    first = [g for g in ("all", MOST_DEPRIVED_GROUP) if g in codes]
+    return {g: labels.target_group(g) for g in first + [g for g in codes if g not in first]}
+
+
+def focus_label(centre: str, centre_options: dict[str, str], authority: str, filters: Filters) -> str:
+    """Who the figures in focus are for: the centre, the authority, or the centres the filters leave in view."""
+    if centre != "all":
+        return centre_options[centre]
+    return authority if not any(filters.centre_parameters().values()) else "The centres in view"
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the Reach page's reader chose: the filters, settings, target group, centre in focus and roll-up
+    level, with who the figures in focus are for. Hashable, so a page section kept between reruns
+    (ui.drawn_once) can take it whole."""
+
+    filters: Filters
+    settings: Settings
+    group: str
+    centre: str
+    level: str
+    focus_name: str
+    threshold: int
+    groups: tuple[str, ...]
+
+    @property
+    def period(self) -> str:
+        return self.filters.period_label
+
+    @property
+    def who(self) -> str:
+        return labels.target_group(self.group)
+
+    def areas(self) -> pd.DataFrame:
+        return area_figures(self.filters, self.settings.sustained_min)
+
+    def view(self, with_centre: bool = False) -> disclosure.ReachView:
+        """The disclosure plan's view of everything in view, or of the centre in focus."""
+        return disclosure.ReachView(self.filters, self.settings.sustained_min, self.centre if with_centre else None)

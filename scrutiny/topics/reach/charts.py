@@ -1,0 +1,183 @@
+"""The Reach charts, drawn from frames that figures.py has rated and passed through the disclosure plan,
+in the look of scrutiny/charts.py. The Reach page and the evidence pack both draw with these functions,
+so a chart in the pack is the chart on screen. A hidden figure is NaN in the frames and is never drawn.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from scrutiny import charts, format, labels, maps
+from scrutiny.topics.reach.figures import BAND_RANK, Settings, worst_first
+from scrutiny.topics.reach.tables import reach_texts
+
+
+# --- Every group at a glance -------------------------------------------------------------------------
+
+def heat_legend(settings: Settings) -> dict[str, str]:
+    good, outstanding = f"{settings.good * 100:.0f}", f"{settings.outstanding * 100:.0f}"
+    return {"below": f"Below {good}%", "not different from 65": f"Not different from {good}%",
+            "65%+": f"{good}%+ (good)", "not different from 85": f"Not different from {outstanding}%",
+            "85%+": f"{outstanding}%+ (outstanding)", "suppressed": "Too few to show (c)", "no data": "No estimate"}
+
+
+def heat_map(heat: pd.DataFrame, group: str, groups: list[str], settings: Settings) -> go.Figure:
+    """Every unit (rows, worst first for the group in focus) by every target group (columns), each cell
+    coloured by its rating and showing its reach %."""
+    units = list(dict.fromkeys(worst_first(heat[heat["target_group"] == group])["unit"]))
+    units += [u for u in dict.fromkeys(heat["unit"]) if u not in units]
+    columns = [labels.target_group(g) for g in groups]
+    ranks = heat.pivot_table(index="unit", columns="group_label", values="band_rank", aggfunc="first").reindex(
+        index=units, columns=columns)
+    texts = heat.assign(cell_text=reach_texts(heat)).pivot_table(
+        index="unit", columns="group_label", values="cell_text", aggfunc="first").reindex(
+        index=units, columns=ranks.columns).astype(object).fillna("")
+    fig = charts.band_grid(ranks, texts, {band: charts.BAND_COLOURS[band] for band in BAND_RANK}, heat_legend(settings))
+    charts.style(fig, height=max(360, 28 * len(units) + 160))
+    fig.update_xaxes(tickangle=-30)
+    fig.update_layout(legend=dict(orientation="h", y=-0.02, yanchor="top"))
+    return fig
+
+
+# --- Through the year, over the years ----------------------------------------------------------------
+
+def trend(series: dict[str, pd.DataFrame], group: str, settings: Settings, changes: pd.DataFrame) -> go.Figure:
+    """Cumulative reach at the end of each quarter, one line a year, for the group in focus (thick) and for
+    all under-fives (thin), with 95% intervals, the thresholds and the service changes given (numbered)."""
+    fig = go.Figure()
+    for name, points in series.items():
+        colour = charts.FOCUS_COLOUR if name == group else charts.REFERENCE_COLOUR
+        for year, part in points.groupby("year"):
+            part = part.dropna(subset=["reach_pct"])
+            if part.empty:
+                continue
+            fig.add_trace(go.Scatter(
+                x=part["quarter_ends"], y=charts.published(part["reach_pct"], decimals=0), mode="lines+markers",
+                name=labels.target_group(name), legendgroup=name, showlegend=bool(year == points["year"].min()),
+                line=dict(color=colour, width=3 if name == group else 1.5),
+                error_y=charts.interval_errors(part["reach_pct"], part["reach_lower"], part["reach_upper"], decimals=0, width=3),
+                customdata=np.stack([part["period"], part["reached"], part["population"]], axis=1),
+                hovertemplate="%{customdata[0]}: %{y:.0f}% (%{customdata[1]:,} of %{customdata[2]:,})<extra></extra>",
+            ))
+    charts.style(fig, y_title="Reached so far in the year (%)", percent_axis=True)
+    charts.add_thresholds(fig, round(settings.good * 100, 6), round(settings.outstanding * 100, 6))
+    charts.add_service_changes(fig, changes)
+    return fig
+
+
+def trend_changes(changes: pd.DataFrame, trend_frame: pd.DataFrame, centre: str) -> tuple[pd.DataFrame, int]:
+    """The service changes the trend marks, and how many at single other centres it leaves out: those from
+    the start of its first quarter to the end of its last, authority-wide or at the centre in focus."""
+    if trend_frame.empty:
+        return charts.changes_within(None, None, None), 0
+    within = charts.changes_within(changes, trend_frame["quarter_ends"].min() - pd.DateOffset(months=3),
+                                   trend_frame["quarter_ends"].max())
+    return charts.changes_to_mark(within, None if centre == "all" else centre)
+
+
+# --- Children missed ---------------------------------------------------------------------------------
+
+MISSED_PARTS = (("30% most deprived areas", charts.FOCUS_COLOUR), ("Other areas", charts.NEUTRAL_COLOUR))
+
+
+def missed_by_district(by_district: pd.DataFrame) -> tuple[go.Figure | None, int]:
+    """Children not reached in each district, split by the deprivation of their area, the district
+    with the most missed at the top; the bars the disclosure plan hides (figures.missed_by_district's
+    "hidden" column) are left out.
+
+    Returns the figure (None when nothing can be drawn) and how many bars were left out.
+    """
+    if by_district.empty:
+        return None, 0
+    hidden = by_district["hidden"].astype(bool)
+    shown = by_district[~hidden]
+    # Largest total first (plotly draws the first category at the bottom, hence the reversed axis).
+    order = list(shown.groupby("district")["missed"].sum().sort_values(ascending=False, kind="stable").index)
+    fig = go.Figure()
+    for name, colour in MISSED_PARTS:
+        part = shown[shown["deprivation"] == name]
+        fig.add_trace(go.Bar(y=part["district"], x=part["missed"], name=name, orientation="h", marker_color=colour,
+                             text=[format.count(v) for v in part["missed"]], textposition="inside",
+                             insidetextanchor="middle"))
+    charts.style(fig, x_title="Children not reached (estimate)", height=max(300, 60 * by_district["district"].nunique() + 120))
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed")
+    return fig, int(hidden.sum())
+
+
+# --- Where reach is high and low ---------------------------------------------------------------------
+
+def area_map(geo: dict, missed_rows: pd.DataFrame, settings: Settings) -> go.Figure:
+    """Each small area shaded by its reach band (grey where hidden or without an estimate)."""
+    shaded = missed_rows.assign(
+        value=missed_rows["reach_pct"],
+        hover=missed_rows["unit"].astype(str) + " (" + missed_rows["centre"].astype(str) + "): " + reach_texts(missed_rows))
+    fig = maps.area_map(geo, shaded, maps.reach_bands(settings.good, settings.outstanding))
+    charts.style(fig, height=560)
+    return fig
+
+
+def centre_map(points: pd.DataFrame) -> go.Figure:
+    """Each centre with a reach area at its place, coloured by its rating and labelled with its reach %."""
+    texts = reach_texts(points)
+    fig = maps.point_map(points, [charts.BAND_COLOURS[b] for b in points["band"]], list(texts),
+                         list(points["unit"].astype(str) + ": " + texts + " (" + points["rating"] + ")"))
+    charts.style(fig, height=520)
+    return fig
+
+
+# --- How often families come, and to what ------------------------------------------------------------
+
+def how_often(freq: pd.DataFrame) -> go.Figure:
+    """Children reached by how many times they came in the year; the bands the plan hides are left out."""
+    visible = freq[~freq["hidden"]]
+    fig = go.Figure(go.Bar(
+        x=visible["attendances"], y=visible["children"], marker_color=charts.REFERENCE_COLOUR,
+        text=[f"{format.count(c)} ({format.percent(p, 0)})" if not pd.isna(p) else format.count(c)
+              for c, p in zip(visible["children"], visible["share_pct"])],
+        textposition="auto"))
+    charts.style(fig, x_title="Attendances in the year", y_title="Children reached")
+    return fig
+
+
+TIER_COLOURS = {"universal": charts.PALETTE[4], "targeted": charts.PALETTE[1], "specialist": charts.PALETTE[5]}
+SITE_COLOURS = dict(zip(("children_centre", "family_hub", "library", "outreach"), charts.PALETTE))
+
+
+def share_bars(mix: pd.DataFrame, colours: dict[str, str]) -> go.Figure:
+    """Stacked horizontal bars: each group's attendances split by category (hidden shares left out)."""
+    fig = go.Figure()
+    for category, colour in colours.items():
+        part = mix[mix["category"] == category].dropna(subset=["share_pct"])
+        fig.add_trace(go.Bar(y=part["group_label"], x=charts.published(part["share_pct"], decimals=0),
+                             name=part["category_label"].iloc[0] if len(part) else category,
+                             orientation="h", marker_color=colour, text=[format.percent(v, 0) for v in part["share_pct"]],
+                             textposition="inside"))
+    charts.style(fig, x_title="Share of the group's attendances (%)", height=max(320, 34 * mix["target_group"].nunique() + 140))
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+# --- How early families are found ---------------------------------------------------------------------
+
+REGISTRATION_BARS = (("by_3_months", "Registered before 3 months old", charts.FOCUS_COLOUR),
+                     ("by_1_year", "Registered before 1 year old", charts.REFERENCE_COLOUR))
+
+
+def registration_age(ages: pd.DataFrame) -> go.Figure:
+    """The share of each group's registered children registered before 3 months and before 1 year, with 95% intervals."""
+    fig = go.Figure()
+    for prefix, name, colour in REGISTRATION_BARS:
+        part = ages.dropna(subset=[f"{prefix}_pct"])
+        fig.add_trace(go.Bar(
+            y=part["group_label"], x=charts.published(part[f"{prefix}_pct"], decimals=0), name=name, orientation="h", marker_color=colour,
+            error_x=charts.interval_errors(part[f"{prefix}_pct"], part[f"{prefix}_lower"], part[f"{prefix}_upper"], decimals=0),
+            text=[format.percent(v, 0) for v in part[f"{prefix}_pct"]], textposition="inside", insidetextanchor="start",
+        ))
+    charts.style(fig, x_title="Share of registered children (%)", height=max(320, 40 * len(ages) + 140))
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(autorange="reversed")
+    return fig
