@@ -28,7 +28,9 @@
 -- Definitions match reach_by_centre (same period, same children, same groups): summing this
 -- query's rows by centre_id gives that query's figures.
 --
--- Used on: Overview (pages/overview.py); Reach (pages/reach.py); Evidence pack (pages/evidence.py).
+-- Used on: Overview (pages/overview.py); Reach (pages/reach.py);
+--   Footfall and outcomes (pages/footfall.py); Feedback (pages/feedback.py);
+--   Evidence pack (pages/evidence.py).
 -- Run from: scrutiny/disclosure/reach.py, scrutiny/topics/reach/figures.py.
 with centres_in_view as (
     select c.centre_id, c.centre_name, c.site_type, c.cluster, c.lead_agency, c.district, c.closed_on,
