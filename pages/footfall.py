@@ -57,7 +57,7 @@ ui.answer_first(
 
 # --- 1. The site table ------------------------------------------------------------------------
 st.header("Each site: footfall, reach and outcomes")
-ui.sentence(footfall.table_sentence(table, year_label, threshold))
+ui.sentence(footfall.table_sentence(table, current))
 shown = footfall.table_as_shown(table, indicator)
 st.dataframe(shown, hide_index=True, width="stretch")
 st.caption(
@@ -111,7 +111,7 @@ def activity_and_results(current, indicator, site, threshold):
     monthly = footfall.monthly_footfall(current, site)
     reach = footfall.reach_trend(current, site)
     outcome = footfall.outcome_trend(current, indicator, site) if indicator else None
-    ui.sentence(footfall.trend_sentence(monthly, reach, outcome, indicator, current.year, who))
+    ui.sentence(footfall.trend_sentence(monthly, reach, outcome, indicator, current, site, who))
     changes, site_level = charts.changes_to_mark(queries.run("service_changes", district=current.district), site)
     trend = footfall_charts.activity_and_results(monthly, reach, outcome, indicator, current.year, bool(site), changes)
     if monthly.empty and reach.reach_pct.isna().all():

@@ -606,7 +606,7 @@ def footfall_section(filters) -> Section:
         return section
     result = footfall.scatter(table, footfall.REACH, indicator)
     section.blocks += [
-        footfall.table_sentence(table, filters.period_label, footfall.threshold()),
+        footfall.table_sentence(table, filters),
         footfall.CAUTION,
     ]
     if not result.points.empty:

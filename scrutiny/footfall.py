@@ -125,12 +125,25 @@ def site_table(filters: Filters, indicator: Indicator | None) -> pd.DataFrame:
         table[column] = np.where(table.has_reach_area, table[column].fillna(0), np.nan)
 
     hidden = reach_plan_hides(table, filters)
+    table = _protect_counts(table, filters)
     table = add_visits_per_child(table, t, population_hidden=hidden["population"])
     table = stats.add_rate(table, "target_attendances", "attendances", "target", t)
+    table = _hide_rate(table, "target", stats.is_small(table.attendances - table.target_attendances, t))
     table = stats.add_rate(table, "md_reached", "md_population", "reach", t)
     table = _hide_rate(table, "reach", hidden["md_reach"])
     table = _add_outcomes(table, filters, indicator, t)
     return table.reset_index(drop=True)
+
+
+def _protect_counts(table: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """A site's visits and new registrations as the footfall plan allows (visits_hidden,
+    registrations_hidden): a month, a site, a type of site and every site in view add up."""
+    plan = disclosure.footfall_plan()
+    out = table.copy()
+    out["visits_hidden"] = plan.sites_hidden(out.centre_id, filters.year, disclosure.footfall.VISITS, out.visits)
+    out["registrations_hidden"] = plan.sites_hidden(out.centre_id, filters.year, disclosure.footfall.REGISTRATIONS,
+                                                    out.new_registrations.astype(float).fillna(0))
+    return out
 
 
 def reach_plan_hides(table: pd.DataFrame, filters: Filters) -> dict[str, np.ndarray]:
@@ -182,6 +195,8 @@ def add_visits_per_child(frame: pd.DataFrame, t: int, population_hidden=None) ->
     visits = out.visits.astype(float).to_numpy()
     population = out.population.astype(float).to_numpy()
     hidden = stats.rate_suppressed(visits, population, t) & ~np.isnan(population)
+    if "visits_hidden" in out:
+        hidden |= out.visits_hidden.to_numpy(dtype=bool) & ~np.isnan(population)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(population > 0, visits / population, np.nan)
     decimals = np.ones(len(out), dtype=np.int64)
@@ -391,12 +406,11 @@ def scatter_sentence(result: Scatter, indicator: Indicator | None, year_label: s
 
 def site_summary(table: pd.DataFrame, result: Scatter, site: str, indicator: Indicator | None, year_label: str) -> str:
     """One site in words: its footfall, its measure and its quadrant."""
-    t = threshold()
     row = table[table.centre_id == site]
     if row.empty:
         return ""
     r = row.iloc[0]
-    text = f"**{r.centre_name}** ({labels.site_type(r.site_type).lower()}) recorded {stats.show_count(r.visits, t)} visits in {year_label}"
+    text = f"**{r.centre_name}** ({labels.site_type(r.site_type).lower()}) recorded {_shown_count(r.visits, r.visits_hidden)} visits in {year_label}"
     if not r.has_reach_area:
         return text + "; it has no reach area, so it cannot be placed on the chart."
     point = result.points[result.points.centre_id == site]
@@ -415,11 +429,24 @@ def dropped_note(dropped: pd.DataFrame) -> str:
     return "Not plotted: " + "; ".join(parts) + "."
 
 
-def table_sentence(table: pd.DataFrame, year_label: str, t: int) -> str:
+def _visits_text(filters: Filters, visits: int, site: str | None = None, site_type: str | None = None,
+                 year: int | None = None) -> str:
+    """Visits of a site, or of every site in view (of one type), as the footfall plan allows."""
+    plan = disclosure.footfall_plan()
+    year = filters.year if year is None else year
+    if site:
+        gone = plan.sites_hidden([site], year, disclosure.footfall.VISITS, [visits])[0]
+    else:
+        gone = plan.view_hidden(filters, year, disclosure.footfall.VISITS, visits, site_type)
+    return format.SUPPRESSED if gone else format.count(visits)
+
+
+def table_sentence(table: pd.DataFrame, filters: Filters) -> str:
+    year_label = filters.period_label
     if table.empty:
         return f"No site has footfall or was open in {year_label} for these filters."
     visits = int(table.visits.sum())
-    text = f"In {year_label} the {len(table)} sites shown recorded {stats.show_count(visits, t)} visits."
+    text = f"In {year_label} the {len(table)} sites shown recorded {_visits_text(filters, visits)} visits."
     rated = table.dropna(subset=["visits_per_child"]).sort_values("visits_per_child", ascending=False)
     if len(rated) >= 2:
         top, bottom = rated.iloc[0], rated.iloc[-1]
@@ -439,7 +466,11 @@ def table_sentence(table: pd.DataFrame, year_label: str, t: int) -> str:
 def monthly_footfall(filters: Filters, site: str | None = None) -> pd.DataFrame:
     """Visits by month and site type (NaN where a month's count is small); every month in the extract."""
     rows = queries.run("footfall_by_month", site=site or None, **filters.centre_parameters())
-    rows["visits_suppressed"] = stats.is_small(rows.visits, threshold())
+    plan = disclosure.footfall_plan()
+    rows["visits_suppressed"] = False
+    for code, group in rows.groupby("site_type"):
+        rows.loc[group.index, "visits_suppressed"] = plan.months_hidden(group.month, group.visits, filters, code, site or None)
+    rows["visits_suppressed"] = rows["visits_suppressed"].astype(bool)
     rows["visits_shown"] = rows.visits.where(~rows.visits_suppressed)
     rows["month"] = pd.to_datetime(rows.month)
     return rows
@@ -509,16 +540,17 @@ def _change_words(now: float, before: float, unit: str = "%") -> str:
 
 
 def trend_sentence(monthly: pd.DataFrame, reach: pd.DataFrame, outcome: pd.DataFrame | None,
-                   indicator: Indicator | None, year: int, who: str) -> str:
-    t = threshold()
+                   indicator: Indicator | None, filters: Filters, site: str | None, who: str) -> str:
+    year = filters.year
     fy = monthly.month.apply(lambda m: m.year if m.month >= 4 else m.year - 1)
-    this, last = monthly.loc[fy == year, "visits"].sum(), monthly.loc[fy == year - 1, "visits"].sum()
+    this, last = int(monthly.loc[fy == year, "visits"].sum()), int(monthly.loc[fy == year - 1, "visits"].sum())
     label = labels.financial_year(year)
     if this == 0 and last == 0:
         text = f"No footfall was recorded for {who} in {label} or the year before."
     else:
-        text = f"{who[:1].upper() + who[1:]} recorded {stats.show_count(this, t)} visits in {label}"
-        text += (_change_words(this, last) if not stats.is_small(last, t) and not stats.is_small(this, t) else "") + "."
+        this_text, last_text = _visits_text(filters, this, site), _visits_text(filters, last, site, year=year - 1)
+        text = f"{who[:1].upper() + who[1:]} recorded {this_text} visits in {label}"
+        text += (_change_words(this, last) if format.SUPPRESSED not in (this_text, last_text) else "") + "."
     now = reach[reach.year == year]
     if not now.empty and not np.isnan(now.reach_pct.iloc[0]):
         r = now.iloc[0]
@@ -552,18 +584,25 @@ def site_type_comparison(filters: Filters) -> pd.DataFrame:
     for column in ("sites", "visits", "attendances", "target_attendances", "children", "target_children", "children_other_types"):
         frame[column] = frame[column].fillna(0).astype("int64")
     frame = stats.add_rate(frame, "target_children", "children", "target_children", t)
+    # The children who came less those in a target group: a small number of the rest is as telling.
+    frame = _hide_rate(frame, "target_children", stats.is_small(frame.children - frame.target_children, t))
+    plan = disclosure.footfall_plan()
+    frame["visits_hidden"] = [plan.view_hidden(filters, filters.year, disclosure.footfall.VISITS, v, code)
+                              for code, v in zip(frame.site_type, frame.visits)]
+    frame["registrations_hidden"] = [
+        plan.view_hidden(filters, filters.year, disclosure.footfall.REGISTRATIONS, 0 if pd.isna(v) else v, code)
+        for code, v in zip(frame.site_type, frame.new_registrations)]
     return frame.sort_values("site_type").reset_index(drop=True)
 
 
 def comparison_sentence(frame: pd.DataFrame, year_label: str) -> str:
-    t = threshold()
     rows = {r.site_type: r for r in frame.itertuples()}
     library, centre = rows.get("library"), rows.get("children_centre")
     if library is None or centre is None:
         present = ", ".join(labels.site_type(s).lower() + "s" for s in rows) or "no sites"
         return f"Libraries and children's centres cannot be compared for these filters: the sites shown are {present}."
-    text = (f"In {year_label} libraries recorded {stats.show_count(library.visits, t)} visits and children's centres "
-            f"{stats.show_count(centre.visits, t)}. ")
+    text = (f"In {year_label} libraries recorded {_shown_count(library.visits, library.visits_hidden)} visits and "
+            f"children's centres {_shown_count(centre.visits, centre.visits_hidden)}. ")
     if np.isnan(library.target_children_pct) or np.isnan(centre.target_children_pct):
         return text + "The share of their users in a target group rests on small numbers and is not shown."
     difference = stats.newcombe_difference(library.target_children, library.children, centre.target_children, centre.children)
@@ -591,8 +630,13 @@ def _rate_text(pct, lower, upper, suppressed: bool, decimals: int = 0) -> str:
     return f"{format.percent(pct, decimals)} ({format.interval(lower, upper, decimals)})"
 
 
-def _optional_count(value, t: int) -> str:
-    return "not recorded" if pd.isna(value) else stats.show_count(value, t)
+def _shown_count(value, hidden: bool) -> str:
+    """A count as the plan allows: c where it is hidden."""
+    return format.SUPPRESSED if hidden else format.count(value)
+
+
+def _optional_count(value, hidden: bool) -> str:
+    return "not recorded" if pd.isna(value) else _shown_count(value, hidden)
 
 
 REACH_COLUMN = f"Reach of the {labels.target_group(MOST_DEPRIVED_GROUP)} (95% CI)"
@@ -633,9 +677,9 @@ def table_as_shown(table: pd.DataFrame, indicator: Indicator | None) -> pd.DataF
         row |= {
             "Type": labels.site_type(r.site_type),
             "District": r.district,
-            "Visits": stats.show_count(r.visits, t),
-            "Sessions": _optional_count(r.sessions, t),
-            "New registrations": _optional_count(r.new_registrations, t),
+            "Visits": _shown_count(r.visits, r.visits_hidden),
+            "Sessions": _optional_count(r.sessions, not pd.isna(r.sessions) and bool(stats.is_small(r.sessions, t))),
+            "New registrations": _optional_count(r.new_registrations, r.registrations_hidden),
             "Attendances by children in a target group": _rate_text(
                 r.target_pct, r.target_lower, r.target_upper, r.target_suppressed) if r.attendances else "no attendances",
         }
@@ -648,9 +692,9 @@ def comparison_as_shown(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame([{
         "Site type": labels.site_type(r.site_type),
         "Sites": r.sites,
-        "Visits": stats.show_count(r.visits, t),
-        "Visits per site": ("" if not r.sites or stats.is_small(r.visits, t) else f"{r.visits / r.sites:,.0f}"),
-        "New registrations": _optional_count(r.new_registrations, t),
+        "Visits": _shown_count(r.visits, r.visits_hidden),
+        "Visits per site": ("" if not r.sites or r.visits_hidden else format.count(round(r.visits / r.sites))),
+        "New registrations": _optional_count(r.new_registrations, r.registrations_hidden),
         "Children who came": stats.show_count(r.children, t),
         "In a target group (95% CI)": _rate_text(r.target_children_pct, r.target_children_lower,
                                                  r.target_children_upper, r.target_children_suppressed and r.children > 0),

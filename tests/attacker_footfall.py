@@ -19,6 +19,8 @@ from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
+from scipy.optimize import linprog
 
 from scrutiny import footfall
 from scrutiny.topics.reach import figures as reach
@@ -152,3 +154,87 @@ def _nothing():
 def attack(filters: Filters, threshold: int, protected: bool = True, groups: list[str] | None = None) -> list[attacker.Leak]:
     return attacker.attack(filters, gather(filters, threshold, protected, groups), threshold)
 
+
+
+# --- Visits: a site's month, a site's year, a type of site, every site in view ------------------------------
+
+def attack_visits(views: list[Filters], threshold: int) -> list[attacker.Leak]:
+    """An outsider who reads every visits figure the Footfall page prints for the given views (each a year
+    and sidebar filters): the site table, its sentence, the type-of-site table and the trend chart of every
+    type in view and of each site followed, and solves for each hidden count of visits from 1 to
+    threshold - 1. Its unknowns are each site's visits each month (a month with no return is 0)."""
+    from scrutiny import queries
+
+    months = queries.run("footfall_by_month", site=None, district=None, cluster=None, lead_agency=None, site_type=None)
+
+    all_months = sorted(pd.to_datetime(months["month"]).unique())
+    no_filters = dict(district=None, cluster=None, lead_agency=None, site_type=None)
+    sites = pd.concat([queries.run("footfall_by_site", year=f.year, **no_filters) for f in views]).drop_duplicates("centre_id")
+    centres = sorted(sites["centre_id"])
+    site_type = sites.set_index("centre_id")["site_type"]
+    truth_rows = []
+    for centre in centres:
+        one = queries.run("footfall_by_month", site=centre, **no_filters)
+        for row in one.itertuples():
+            truth_rows.append((centre, pd.Timestamp(row.month), float(row.visits)))
+    index = {(c, m): i for i, (c, m) in enumerate((c, m) for c in centres for m in all_months)}
+    truth = np.zeros(len(index))
+    for centre, month, visits in truth_rows:
+        truth[index[(centre, month)]] += visits
+    equations, values, secrets = [], [], []
+
+    def fiscal(month) -> int:
+        return month.year - (month.month < 4)
+
+    def expression(centre_ids, months_) -> np.ndarray:
+        row = np.zeros(len(index))
+        for c in centre_ids:
+            for m in months_:
+                if (c, m) in index:
+                    row[index[(c, m)]] = 1
+        return row
+
+    def read(text, row, view) -> None:
+        text = str(text).strip()
+        if text == "c":
+            true = float(row @ truth)
+            if 1 <= true < threshold:
+                secrets.append((row, true, view))
+        elif re.fullmatch(r"[\d,]+", text):
+            equations.append(row), values.append(float(text.replace(",", "")))
+
+    for filters in views:
+        year_months = [m for m in all_months if fiscal(m) == filters.year]
+        table = footfall.site_table.__wrapped__(filters, None)
+        shown = footfall.table_as_shown(table, None)
+        for centre, text in zip(table.centre_id, shown["Visits"]):
+            read(text, expression([centre], year_months), f"site table {filters.describe()}")
+        sentence = footfall.table_sentence(table, filters)
+        match = re.search(r"sites shown recorded ([\d,]+|c) visits", sentence)
+        if match:
+            read(match.group(1), expression(table.centre_id, year_months), f"table sentence {filters.describe()}")
+        comparison = footfall.site_type_comparison.__wrapped__(filters)
+        for code, text in zip(comparison.site_type, footfall.comparison_as_shown(comparison)["Visits"]):
+            read(text, expression(table.centre_id[table.site_type == code], year_months), f"type table {filters.describe()}")
+        for site in [None, *table.centre_id]:
+            monthly = footfall.monthly_footfall(filters, site)
+            in_view = [site] if site else list(table.centre_id)
+            for row in monthly.itertuples():
+                members = [c for c in in_view if site or site_type.get(c) == row.site_type]
+                text = "c" if row.visits_suppressed else str(int(row.visits))
+                read(text, expression(members, [pd.Timestamp(row.month)]), f"trend {site or 'all sites'} {filters.describe()}")
+    if not secrets:
+        return []
+    a_eq = sparse.csr_matrix(np.array(equations)) if equations else None
+    b_eq = np.array(values) if equations else None
+    leaks = []
+    for row, true, view in secrets:
+        low = linprog(row, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        high = linprog(-row, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        if low.status != 0:
+            continue
+        hi = np.inf if high.status == 3 else -high.fun
+        if hi - low.fun < threshold - 1 - 1e-6:
+            leaks.append(attacker.Leak("visits", tuple(c for c, m in index if row[index[(c, m)]]), "visits", true,
+                                       round(low.fun, 3), round(hi, 3), view))
+    return leaks

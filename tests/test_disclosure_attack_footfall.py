@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import os
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 
+from scrutiny.contract import TABLES
 from scrutiny.filters import Filters
 from tests import attacker, attacker_footfall, tiny_extract
 from tests.test_disclosure_attack import EXAMPLES, small_worlds
@@ -71,3 +74,59 @@ def test_a_whole_number_of_visits_per_under_five_gives_nothing_away(make_extract
                                "O'Brien & Sons Family Hub": "about 1"}
     leaks = attacker_footfall.attack(current, 5, groups=GROUPS)
     assert not leaks, "\n".join(map(str, leaks))
+
+
+# --- Visits ---------------------------------------------------------------------------------------------------
+
+def _views(year: int) -> list[Filters]:
+    return [Filters(year=year), Filters(year=year, district="Northdale"), Filters(year=year, district="Southvale"),
+            Filters(year=year, site_type="children_centre")]
+
+
+def test_no_hidden_count_of_visits_can_be_worked_out(make_extract):
+    # O'Brien's (C2) 3 visits in April 2023 are its whole year: the plan hides them, Eastfield's 200 and
+    # its May (see test_footfall.test_monthly_footfall_hides_small_months).
+    frame = tiny_extract.tables()["footfall"]
+    frame.loc[2, "visits"] = 3
+    make_extract(footfall=frame)
+    leaks = attacker_footfall.attack_visits(_views(2023), 5)
+    assert not leaks, "\n".join(map(str, leaks))
+
+
+def test_visits_before_the_plan_gave_a_small_site_away(make_extract, monkeypatch):
+    # The primary rule alone: all sites' 503 less Eastfield's 200 and the library's 300 is O'Brien's 3.
+    from scrutiny import disclosure
+
+    frame = tiny_extract.tables()["footfall"]
+    frame.loc[2, "visits"] = 3
+    make_extract(footfall=frame)
+    monkeypatch.setattr(disclosure.footfall, "plan_suppression", lambda values, sums, t, hidden=None: hidden)
+    leaks = attacker_footfall.attack_visits(_views(2023), 5)
+    assert any(leak.true == 3 and leak.low == leak.high == 3 for leak in leaks), "\n".join(map(str, leaks))
+
+
+@st.composite
+def footfall_worlds(draw):
+    """Monthly returns of the three open sites over two years: some months small, some missing, some big."""
+    rows = []
+    for centre in ("C1", "C2", "L1"):
+        for month in pd.date_range("2022-04-01", "2024-03-01", freq="MS"):
+            if draw(st.booleans()) or draw(st.booleans()):
+                visits = draw(st.sampled_from([0, 1, 2, 3, 4, 6, 12, 40, 150]))
+                registrations = draw(st.sampled_from([None, 0, 1, 2, 5, 9]))
+                rows.append((centre, month.date(), visits, registrations, None))
+    return pd.DataFrame(rows, columns=TABLES["footfall"].column_names)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None, phases=[Phase.explicit, Phase.generate],
+          suppress_health_check=list(HealthCheck))
+@given(footfall=footfall_worlds())
+def test_no_hidden_count_of_visits_can_be_worked_out_on_random_returns(tmp_path_factory, footfall):
+    folder = tmp_path_factory.mktemp("footfall")
+    tiny_extract.write_extract(folder, {"footfall": footfall})
+    os.environ["DASHBOARD_DATA_DIR"] = str(folder)
+    try:
+        leaks = attacker_footfall.attack_visits(_views(2023) + _views(2022), 5)
+        assert not leaks, "\n".join(map(str, leaks))
+    finally:
+        del os.environ["DASHBOARD_DATA_DIR"]

@@ -411,7 +411,14 @@ def test_monthly_footfall_hides_small_months(make_extract):
     rows = footfall.monthly_footfall(YEAR).set_index(["site_type", "month"])
     hub = rows.loc[("family_hub", pd.Timestamp("2023-04-01"))]
     assert hub.visits_suppressed and math.isnan(hub.visits_shown)
-    assert rows.loc[("children_centre", pd.Timestamp("2023-05-01")), "visits_shown"] == 80
+    # The footfall plan: O'Brien's 3 is its whole year, and all sites' 503 less Eastfield's 200 and the
+    # library's 300 would give it, so Eastfield's 200 (the smaller) goes too, and with it one of its
+    # months, the smaller (May's 80), as April's 120 would give the year. April stays.
+    assert rows.loc[("children_centre", pd.Timestamp("2023-05-01")), "visits_suppressed"]
+    assert rows.loc[("children_centre", pd.Timestamp("2023-04-01")), "visits_shown"] == 120
+    table = footfall.table_as_shown(footfall.site_table(YEAR, None), None).set_index("Site")
+    assert table["Visits"].tolist() == ["300", "c", "c"]
+    assert "the 3 sites shown recorded 503 visits" in footfall.table_sentence(footfall.site_table(YEAR, None), YEAR)
 
 
 def test_monthly_footfall_for_one_site(tiny):
@@ -422,7 +429,7 @@ def test_monthly_footfall_for_one_site(tiny):
 def test_trend_sentence(tiny, gld):
     monthly, reach = footfall.monthly_footfall(YEAR, "C1"), footfall.reach_trend(YEAR, "C1")
     outcome = footfall.outcome_trend(YEAR, gld, "C1")
-    sentence = footfall.trend_sentence(monthly, reach, outcome, gld, 2023, "Eastfield Children's Centre")
+    sentence = footfall.trend_sentence(monthly, reach, outcome, gld, YEAR, "C1", "Eastfield Children's Centre")
     assert sentence.startswith("Eastfield Children's Centre recorded 200 visits in 2023-24.")
     assert "was 69% in 2023-24 (95% CI 55-80%)" in sentence
     # Reach 3 of 10 is suppressed, so it is not in the sentence.

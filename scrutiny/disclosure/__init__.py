@@ -33,3 +33,4 @@ from scrutiny.disclosure.outcomes import (OutcomesPlan, build_outcomes_plan, cen
                                           hidden_counts, outcomes_plan, pooled_outcomes_hidden)
 from scrutiny.disclosure.feedback import (NO_THEME, FeedbackPlan, build_feedback_plan,  # noqa: F401
                                           feedback_plan)
+from scrutiny.disclosure.footfall import FootfallPlan, build_footfall_plan, footfall_plan  # noqa: F401

@@ -5,6 +5,7 @@ over any set of linked cells (see the package's docstring)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -203,3 +204,20 @@ def _same_shape_sums(totals: np.ndarray, parts: list[np.ndarray]) -> Sums:
     is_total[:, 0] = True
     relation = np.repeat(np.arange(len(totals)), width)
     return Sums(relation, members.reshape(-1), is_total.reshape(-1))
+
+
+def finer_units(combos: dict[tuple, dict], dimensions: tuple, unit: Callable = lambda v: v) -> Iterator[tuple]:
+    """For every combination of sidebar filters (``combos``: the tuple of filters set -> {their values:
+    a unit}) and every filter it leaves free: each unit's finer units, those with that filter set too.
+    Yields (filters set, values, the free filter, [finer units]); ``unit`` reads a unit from a combo's value."""
+    for pattern, sets in combos.items():
+        for dimension in dimensions:
+            if dimension in pattern:
+                continue
+            finer = tuple(d for d in dimensions if d in pattern or d == dimension)
+            position = finer.index(dimension)
+            children: dict[tuple, list] = {}
+            for values, value in combos[finer].items():
+                children.setdefault(values[:position] + values[position + 1:], []).append(unit(value))
+            for values in sets:
+                yield pattern, values, dimension, children.get(values, [])

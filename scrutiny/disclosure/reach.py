@@ -11,8 +11,8 @@ from scipy import sparse
 
 from scrutiny import stats
 from scrutiny.contract import MOST_DEPRIVED_GROUP
-from scrutiny.disclosure.core import (Sums, _ranges, _same_shape_sums, plan_suppression, primary, shared_plan,
-                                      threshold)
+from scrutiny.disclosure.core import (Sums, _ranges, _same_shape_sums, finer_units, plan_suppression, primary,
+                                      shared_plan, threshold)
 
 # --- The Reach plan --------------------------------------------------------------------------------
 
@@ -182,17 +182,8 @@ def _structure(areas: pd.DataFrame) -> _Structure:
                 set_rows.append(np.full(len(grouped[values]), s))
                 set_cols.append(np.asarray(grouped[values], dtype=np.int64))
                 links.append((s, centre_set[grouped[values]]))
-    for pattern, sets in combos.items():
-        for dimension in DIMENSIONS:
-            if dimension in pattern:
-                continue
-            finer = tuple(d for d in DIMENSIONS if d in pattern or d == dimension)
-            position = finer.index(dimension)
-            children: dict[tuple, list[int]] = {}
-            for values, (s, _) in combos[finer].items():
-                children.setdefault(values[:position] + values[position + 1:], []).append(s)
-            for values, (s, _) in sets.items():
-                links.append((s, np.asarray(sorted(set(children.get(values, []))), dtype=np.int64)))
+    for pattern, values, _, children in finer_units(combos, DIMENSIONS, unit=lambda value: value[0]):
+        links.append((combos[pattern][values][0], np.asarray(sorted(set(children)), dtype=np.int64)))
     # Most deprived areas and the rest, within each set holding a district (the missed-by-district bars).
     split_rows: dict[bool, list] = {DEPRIVED: [], OTHER: []}
     split_links = []
@@ -395,12 +386,15 @@ def _deprived_links(structure: _Structure, additive: np.ndarray, component: list
 
 # --- Which plan a view reads ---------------------------------------------------------------------------
 
-def _build_for(folder: str, version: str, year: int, sustained_min: int, threshold_value: int) -> ReachPlan:
+def _build_for(folder: str, version: str, year: int, sustained_min: int, threshold_value: int) -> ReachPlan | None:
     from scrutiny import queries
 
-    def build() -> ReachPlan:
+    def build() -> ReachPlan | None:
         areas = queries.run("reach_by_area", year=int(year), sustained_min=int(sustained_min),
                             district=None, cluster=None, lead_agency=None, site_type=None)
+        if areas.empty:
+            # No reach area at all (an extract with no centres): nothing to plan; views use the primary rule.
+            return None
         return build_reach_plan(areas, threshold_value, int(sustained_min))
 
     return shared_plan("reach", folder, version, (int(year), int(sustained_min), int(threshold_value)), build)
