@@ -9,7 +9,7 @@
 -- Parameters: none (the plan covers every combination of the sidebar filters at once).
 --
 -- Used on: Overview (pages/overview.py); Footfall and outcomes (pages/footfall.py);
---   Evidence pack (pages/evidence.py).
+--   Feedback (pages/feedback.py); Evidence pack (pages/evidence.py).
 -- Run from: scrutiny/disclosure/footfall.py.
 with months as (
     select

@@ -441,6 +441,11 @@ def _visits_text(filters: Filters, visits: int, site: str | None = None, site_ty
     return format.SUPPRESSED if gone else format.count(visits)
 
 
+def site_visits_text(filters: Filters, centre_id: str, visits: int) -> str:
+    """One site's visits in the filters' year as every page prints them (the Feedback page's site section too)."""
+    return _visits_text(filters, visits, site=centre_id)
+
+
 def table_sentence(table: pd.DataFrame, filters: Filters) -> str:
     year_label = filters.period_label
     if table.empty:
