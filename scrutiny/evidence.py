@@ -38,8 +38,10 @@ PORTRAIT_COLUMNS = 6
 
 
 # --- The content model ------------------------------------------------------------------------------
+# Blocks are frozen: a kept section's blocks are shared by every caller as they are (queries._copy_of),
+# so nothing changes a block, its table or its figure once it is made.
 
-@dataclass
+@dataclass(frozen=True)
 class Linked:
     """A bullet that ends with a link to the dashboard view showing it: `path` is the view's path and
     parameters (/reach?period=2023-24&...); the pack's address makes it absolute."""
@@ -48,12 +50,12 @@ class Linked:
     label: str = "Open this view in the dashboard"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Bullets:
     items: list[str | Linked]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Table:
     title: str
     frame: pd.DataFrame  # as shown on the page: suppressed, labelled, rounded
@@ -67,7 +69,7 @@ class Table:
         return len(self.frame.columns) > PORTRAIT_COLUMNS
 
 
-@dataclass
+@dataclass(frozen=True)
 class Chart:
     title: str
     figure: go.Figure

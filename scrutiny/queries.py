@@ -182,6 +182,10 @@ def _copy_of(answer):
     params = getattr(type(answer), "__dataclass_params__", None)
     if params is not None and params.frozen:
         return answer  # frozen: shared as it is (a finding, a summary of comparisons)
+    if params is not None and all(f.init for f in dataclasses.fields(answer)):
+        # A dataclass that may change (an evidence section, given its quotes) is made again from
+        # copies of its fields: its frozen blocks, and the charts in them, are shared as they are.
+        return type(answer)(**{f.name: _copy_of(getattr(answer, f.name)) for f in dataclasses.fields(answer)})
     # Anything else (an evidence section holding charts, say) as st.cache_data copied it: through
     # pickle, which for plotly figures is several times faster than copy.deepcopy.
     try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import io
 import threading
 from dataclasses import dataclass
@@ -268,14 +269,26 @@ def csv_bytes(frame: pd.DataFrame, title: str, filters: Filters | None, source_t
     return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
+def _content_of(frame: pd.DataFrame) -> tuple | None:
+    """A table's contents as a key (a digest of every cell, the index, the column names and types), for
+    a table that is not a kept answer: hashing it costs a fraction of writing its CSV again."""
+    try:
+        digest = hashlib.blake2b(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes(), digest_size=20)
+    except (TypeError, ValueError):  # cells that cannot be hashed (lists, say): the file is written each time
+        return None
+    digest.update(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode())
+    return ("table of", len(frame), digest.hexdigest())
+
+
 def download_csv(frame: pd.DataFrame, title: str, file_stem: str, key: str,
                  filters: Filters | None = None, source_text: str = "", with_period: bool = True) -> None:
     """A download button for a table; file_stem should name the full period it covers (2023-24, not 2023).
 
     A table that is a kept answer (queries.derived_from, queries.kept) has its file kept with it, so
-    a rerun does not write the same file again (the note names the day, which is part of the key).
+    a rerun does not write the same file again (the note names the day, which is part of the key);
+    any other table's file is kept under a digest of its contents.
     """
-    source = queries.source_of(frame)
+    source = queries.source_of(frame) or _content_of(frame)
     make = lambda: csv_bytes(frame, title, filters, source_text, with_period)  # noqa: E731
     data = make() if source is None else queries.kept_value(
         ("csv", source, title, filters, source_text, with_period, date.today()), make)

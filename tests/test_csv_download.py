@@ -82,3 +82,16 @@ def test_libreoffice_opens_it_with_the_right_characters(tiny, tmp_path):
     # LibreOffice takes 28% as the number 0.28 shown as a percentage, and saves it as 28.00%.
     assert list(read["Reach %"]) == ["28.00%", "70.00%", "c"]
     assert read["About this table"][0].startswith(ABOUT_START)
+
+
+def test_a_table_that_is_not_a_kept_answer_has_its_file_kept_under_its_contents():
+    from scrutiny import ui
+
+    table = pd.DataFrame({"Centre": ["Eastfield", "Brook"], "Reached": ["12", "c"]})
+    same = pd.DataFrame({"Centre": ["Eastfield", "Brook"], "Reached": ["12", "c"]})
+    changed = same.assign(Reached=["12", "13"])
+    assert ui._content_of(table) == ui._content_of(same)
+    assert ui._content_of(changed) != ui._content_of(table)
+    assert ui._content_of(table.rename(columns={"Reached": "Missed"})) != ui._content_of(table)
+    # Cells that cannot be hashed: no key, so the file is written each time.
+    assert ui._content_of(pd.DataFrame({"Themes": [["cost", "travel"]]})) is None

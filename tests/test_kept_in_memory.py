@@ -89,3 +89,20 @@ def test_clearing_streamlits_resource_caches_clears_the_kept_results(tiny):
     assert queries._kept_results()._answers
     st.cache_resource.clear()
     assert not queries._kept_results()._answers
+
+
+def test_a_section_is_copied_field_by_field_and_its_frozen_blocks_are_shared():
+    # An evidence section is given its quotes after it is kept: the copy's list of blocks is its own,
+    # while its blocks (frozen), their tables and charts are shared, not pickled again on every run.
+    import plotly.graph_objects as go
+
+    from scrutiny import evidence
+
+    table = evidence.Table("Reach by centre", frame(2))
+    chart = evidence.Chart("Reach", go.Figure(go.Bar(x=["A"], y=[1])), "A reached 1.")
+    kept = evidence.Section("reach", "Reach", [table, chart], ["reach_by_area"])
+    copied = _copy_of(kept)
+    copied.blocks.append("A quote.")
+    copied.sources.append("feedback")
+    assert kept.blocks == [table, chart] and kept.sources == ["reach_by_area"]
+    assert copied.blocks[0] is table and copied.blocks[1].figure is chart.figure
