@@ -130,3 +130,14 @@ def test_no_hidden_count_of_visits_can_be_worked_out_on_random_returns(tmp_path_
         assert not leaks, "\n".join(map(str, leaks))
     finally:
         del os.environ["DASHBOARD_DATA_DIR"]
+
+
+def test_how_many_footfall_cells_the_plan_hides_on_the_sample_county(monkeypatch):
+    """Sample county: every site's visits and registrations, each type's and view's, every year and month.
+    None is small for its own sake, so the footfall plan hides nothing; a change that hides some shows here."""
+    from scrutiny import disclosure
+    from tests.helpers import REPO_ROOT
+
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(REPO_ROOT / "sample_data"))
+    plan = disclosure.footfall_plan()
+    assert (int(plan.published.sum()), int(plan.primary_hidden.sum()), plan.secondary_count()) == (15704, 0, 0)
