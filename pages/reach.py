@@ -6,7 +6,7 @@ choices and draws one section per figure. Sections that only draw are kept betwe
 
 import streamlit as st
 
-from scrutiny import filters, queries, stats, ui
+from scrutiny import filters, labels, queries, stats, ui
 from scrutiny.extract import data_dir
 from scrutiny.topics.reach import charts, figures, sentences, tables
 
@@ -14,12 +14,15 @@ SOURCE = "children, attendances, population, areas and centres tables"
 
 
 @ui.drawn_once
-def heat_map(chosen: figures.Choices):
+def heat_map(chosen: figures.Choices, every_row: bool) -> int:
     heat = figures.heat_map_frame(chosen.areas(), chosen.level, list(chosen.groups), chosen.threshold, chosen.settings,
                                   chosen.focus_name, view=chosen.view())
-    ui.section("2. Every group at a glance", sentences.heat_map_sentence(heat, chosen.level, chosen.settings, chosen.period),
-               charts.heat_map(heat, chosen.group, list(chosen.groups), chosen.settings), key="reach_heat_map",
+    rows = None if every_row else charts.HEAT_ROWS_AT_FIRST
+    ui.section("2. Every group at a glance", sentences.heat_map_sentence(heat, chosen.level, chosen.settings, chosen.period,
+                                                                         chosen.group, shown=rows),
+               charts.heat_map(heat, chosen.group, list(chosen.groups), chosen.settings, rows), key="reach_heat_map",
                source_text=SOURCE)
+    return heat["unit"].nunique()
 
 
 @ui.drawn_once
@@ -125,7 +128,8 @@ ui.section(None, sentences.table_sentence(chosen, focus_row, rated, every_group)
            key="reach_table", notes=[sentences.table_caption(settings), ui.suppression_text()],
            source_text=f"{SOURCE}; population estimates for {chosen.period}",
            download=tables.reach_download(table, mask, group, level, current, SOURCE))
-heat_map(chosen)
+if heat_map(chosen, st.session_state.get("reach_heat_every", False)) > charts.HEAT_ROWS_AT_FIRST:
+    st.toggle(f"Every {labels.ROLLUPS[level].lower()}", key="reach_heat_every")
 trend(chosen)
 missed(chosen)
 area_table, area_mask = tables.display_table(figures.missed_areas(areas, group, chosen.threshold, settings, view=chosen.view()),

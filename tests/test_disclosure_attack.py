@@ -115,7 +115,8 @@ def test_a_headline_with_a_centre_in_focus_no_longer_prints_73_of_74():
     rated = reach.protect(reach.rate(frame, 5, 0.65, 0.85), None, "authority", 5)
     sentence = reach_sentences.reach_sentence("Eastfield", "all", next(rated.itertuples()), 5, reach.Settings(), "2023-24")
     assert "73" not in sentence and "74" not in sentence
-    assert sentence == "Too few children for a percentage: Eastfield reached c of all under-fives in 2023-24."
+    assert sentence == ("How many under-fives Eastfield reached in 2023-24 is not shown (c): the number is small, "
+                        "or would let a small number be worked out, so no percentage is given.")
 
 
 def test_a_total_less_the_other_rows_no_longer_gives_a_centre_away(tiny):

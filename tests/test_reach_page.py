@@ -33,7 +33,10 @@ def test_default_view_hides_small_cells(tiny):
     # most_deprived_30 by centre: Eastfield 3 of 10, O'Brien 1 of 3, Old Mill 0 of 2: every reach % hidden.
     assert set(table["Reach %"]) == {"c"}
     assert set(table.Rating) == {"too few to show"}
-    assert "Too few children for a percentage" in texts(at)
+    # The authority's figure is hidden too, and the sentence says so in words rather than "reached c of".
+    assert ("How many under-fives in the 30% most deprived areas Testshire County Council reached in 2023-24 is not "
+            "shown (c)") in texts(at)
+    assert "reached c of" not in texts(at)
 
 
 def test_heat_map_and_trend_with_thresholds(tiny):

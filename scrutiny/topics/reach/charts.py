@@ -23,11 +23,28 @@ def heat_legend(settings: Settings) -> dict[str, str]:
             "85%+": f"{outstanding}%+ (outstanding)", "suppressed": "Too few to show (c)", "no data": "No estimate"}
 
 
-def heat_map(heat: pd.DataFrame, group: str, groups: list[str], settings: Settings) -> go.Figure:
-    """Every unit (rows, worst first for the group in focus) by every target group (columns), each cell
-    coloured by its rating and showing its reach %."""
+HEAT_ROW_PX = 24        # a row of the heat map: cell text at 12 px with room around it
+HEAT_ROWS_AT_FIRST = 25  # units shown before "every unit" is asked for: 60 rows make a 1,500 px chart
+LEGEND_PX = 64           # the legend's two rows below the grid
+
+
+def _wrapped(name: str, width: int = 10) -> str:
+    """A column heading on short lines, so the headings stand upright above their narrow columns."""
+    import textwrap
+
+    return "<br>".join(textwrap.wrap(name, width, break_long_words=False, break_on_hyphens=False))
+
+
+def heat_units(heat: pd.DataFrame, group: str) -> list[str]:
+    """The heat map's rows: worst first for the group in focus, then any unit without a figure for it."""
     units = list(dict.fromkeys(worst_first(heat[heat["target_group"] == group])["unit"]))
-    units += [u for u in dict.fromkeys(heat["unit"]) if u not in units]
+    return units + [u for u in dict.fromkeys(heat["unit"]) if u not in units]
+
+
+def heat_map(heat: pd.DataFrame, group: str, groups: list[str], settings: Settings, rows: int | None = None) -> go.Figure:
+    """Every unit (rows, worst first for the group in focus; the first `rows` of them when given) by every
+    target group (columns), each cell coloured by its rating and showing its reach %."""
+    units = heat_units(heat, group)[:rows]
     columns = [labels.target_group(g) for g in groups]
     ranks = heat.pivot_table(index="unit", columns="group_label", values="band_rank", aggfunc="first").reindex(
         index=units, columns=columns)
@@ -35,9 +52,17 @@ def heat_map(heat: pd.DataFrame, group: str, groups: list[str], settings: Settin
         index="unit", columns="group_label", values="cell_text", aggfunc="first").reindex(
         index=units, columns=ranks.columns).astype(object).fillna("")
     fig = charts.band_grid(ranks, texts, {band: charts.BAND_COLOURS[band] for band in BAND_RANK}, heat_legend(settings))
-    charts.style(fig, height=max(360, 28 * len(units) + 160))
-    fig.update_xaxes(tickangle=-30)
-    fig.update_layout(legend=dict(orientation="h", y=-0.02, yanchor="top"))
+    headings = max((_wrapped(c).count("<br>") + 1 for c in columns), default=1)
+    top = 15 * headings + 12
+    fig.update_traces(textfont_size=12, selector=dict(mode="text"))
+    fig.update_xaxes(tickmode="array", tickvals=columns, ticktext=[_wrapped(c) for c in columns], tickangle=0,
+                     tickfont=dict(size=11, color=charts.TEXT_COLOUR), ticklen=0)
+    fig.update_yaxes(tickfont=dict(size=12, color=charts.TEXT_COLOUR), ticksuffix=" ")
+    # Heights in pixels, not fractions of the figure: the grid starts right under its headings and the
+    # legend right under the grid, whatever the number of rows.
+    charts.style(fig, height=HEAT_ROW_PX * len(units) + top + LEGEND_PX + 10)
+    fig.update_layout(margin=dict(t=top, b=LEGEND_PX, l=10, r=10),
+                      legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, font=dict(size=12)))
     return fig
 
 

@@ -40,8 +40,11 @@ def reach_sentence(name: str, group: str, row, threshold: int, settings: Setting
     if row is None or row.population == 0:
         return f"There is no population estimate for {who} in {name} in {period}, so reach cannot be worked out."
     if row.reach_suppressed:
-        reached = format.SUPPRESSED if getattr(row, "reached_hidden", False) else stats.show_count(row.reached, threshold)
-        return f"Too few children for a percentage: {name} reached {reached} of {who} in {period}."
+        if getattr(row, "reached_hidden", False) or stats.is_small(row.reached, threshold):
+            # Said in words: "reached c of under-fives" reads as a typing slip, not as a hidden number.
+            return (f"How many {who.removeprefix('all ')} {name} reached in {period} is not shown (c): the number is small, or would let "
+                    "a small number be worked out, so no percentage is given.")
+        return f"Too few children for a percentage: {name} reached {format.count(row.reached)} of {who} in {period}."
     if row.rating == OVER_ESTIMATE:
         return (f"{name} reached more {who} in {period} ({row.reached:,}) than the population estimate "
                 f"({row.population:,}); the estimate is probably too low, so no rating is given.")
@@ -53,12 +56,17 @@ def reach_sentence(name: str, group: str, row, threshold: int, settings: Setting
             f"{rating_phrase(row.rating, settings.good, settings.outstanding)}.{gone}")
 
 
+def plural(level: str) -> str:
+    """'centres', 'lead agencies': the units of a roll-up level."""
+    unit = ROLLUPS[level].lower()
+    return {"centre": "centres", "cluster": "clusters", "lead agency": "lead agencies", "district": "districts",
+            "site type": "site types", "whole authority": "areas"}.get(unit, unit + "s")
+
+
 def rating_summary(rated: pd.DataFrame, level: str, settings: Settings) -> str:
     """How many units fall in each band, in words."""
     counts = rated["band"].value_counts()
-    unit = ROLLUPS[level].lower()
-    plural = {"centre": "centres", "cluster": "clusters", "lead agency": "lead agencies", "district": "districts",
-              "site type": "site types", "whole authority": "areas"}.get(unit, unit + "s")
+    plural_name = plural(level)
     parts = []
     for band, words in (("below", f"clearly below {settings.good:.0%}"),
                         ("not different from 65", f"not clearly different from {settings.good:.0%}"),
@@ -68,7 +76,7 @@ def rating_summary(rated: pd.DataFrame, level: str, settings: Settings) -> str:
         if counts.get(band, 0):
             parts.append(f"{counts[band]} {words}")
     hidden = int(counts.get("suppressed", 0) + counts.get("no data", 0))
-    text = f"Of {len(rated)} {plural}: " + ("; ".join(parts) if parts else "none can be rated")
+    text = f"Of {len(rated)} {plural_name}: " + ("; ".join(parts) if parts else "none can be rated")
     if hidden:
         text += f"; {hidden} not rated (too few children or no population estimate)"
     return text + "."
@@ -219,13 +227,20 @@ def table_caption(settings: Settings) -> str:
             "minus the children reached.")
 
 
-def heat_map_sentence(heat: pd.DataFrame, level: str, settings: Settings, period: str) -> str:
+def heat_map_sentence(heat: pd.DataFrame, level: str, settings: Settings, period: str, group: str,
+                      shown: int | None = None) -> str:
+    """What the heat map shows; with `shown`, that only the first rows (the lowest reach first) are drawn."""
     below = heat[heat["band"] == "below"]
     good = f"{settings.good * 100:.0f}"
-    return (f"Reach of each target group by {labels.ROLLUPS[level].lower()} in {period}, coloured by rating: "
+    units = heat["unit"].nunique()
+    text = (f"Reach of each target group by {labels.ROLLUPS[level].lower()} in {period}, coloured by rating: "
             f"{len(below)} of {int((heat['band_rank'] <= 4).sum())} rated cells are clearly below {good}%"
             + (f", most often for {labels.target_group(below['target_group'].mode().iloc[0]).lower()}" if len(below) else "")
             + ". Each cell shows its reach %; c marks too few children, – no population estimate.")
+    if shown is not None and shown < units:
+        text += (f" The {shown} {plural(level)} with the lowest reach of {labels.target_group(group).lower()} are shown "
+                 f"first; switch on “Every {labels.ROLLUPS[level].lower()}” under the chart for all {units}.")
+    return text
 
 
 def trend_caption(trend: pd.DataFrame) -> str:
