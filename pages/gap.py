@@ -17,16 +17,11 @@ def over_time(indicator, geography, year):
     trend = gap.trend_to(indicator, geography, year)
     latest, previous = gap.latest_and_previous(trend, year)
     changes = gap_charts.changes_in_view(trend, gap.service_changes_for(geography))
-    if indicator.break_year is not None and trend["year"].min() < indicator.break_year <= trend["year"].max():
+    if gap.crosses_break(indicator, trend):
         st.warning(indicator.break_note())
     st.subheader("The two groups over time")
     ui.section(None, words.values_sentence(latest, indicator, previous), gap_charts.groups_over_time(trend, indicator, changes),
                key="gap_groups_chart", notes=[words.hidden_years_note(gap.hidden_years(trend))])
-    st.subheader("The gap over time")
-    long_run = words.long_run_sentence(latest, indicator)
-    ui.section(None, words.gap_sentence(latest, indicator, geography) + (" " + long_run if long_run else ""),
-               gap_charts.gap_over_time(trend, indicator, changes), key="gap_trend_chart",
-               notes=[charts.service_change_caption(changes)])
 
 
 @ui.drawn_once
@@ -81,16 +76,11 @@ if not available:
 if not places:
     ui.empty("The extract has no outcome figures, so there is no gap to show. See About the data.")
 whole = gap.authority() or places[0]
-# The terms, one click away: the answer below must fit on the first screen.
-st.expander("How to read the gap: focus group, reference group, narrowing").markdown(words.HOW_TO_READ)
 
 # --- Choices: the area (URL `geography`) and the indicator (URL `indicator`) -------------------
-by_code = {}
-for place in places:
-    by_code.setdefault(place.code, place)
-district_codes = {p.code for p in places if p.level == DISTRICT}
+by_code = gap.places_by_code(places)
 # The sidebar's district filter picks the area; when it changes, the area follows it.
-default_code = current.district if current.district in district_codes else whole.code
+default_code = gap.default_place(places, current.district, whole)
 if st.session_state.get("_gap_sidebar_district", current.district) != current.district:
     st.session_state.pop("geography", None)
     st.query_params.pop("geography", None)
@@ -102,21 +92,26 @@ geography = by_code[filters.url_select(
 indicator = available[filters.url_select(
     "Indicator", "indicator", {code: ind.title for code, ind in available.items()}, gap.default_indicator(available),
     where=right, help="Every indicator in the extract, attainment first.")]
-st.caption(words.page_notes(current, geography))
 
-trend_all = gap.gap_trend(indicator, geography)
-year = gap.latest_year(trend_all["year"], current.year)
+# The answer and the chart that answers the page's question first; the terms and notes one click below.
+year = gap.latest_year(gap.gap_trend(indicator, geography)["year"], current.year)
 if year is not None:
-    latest = trend_all[trend_all["year"] <= year].iloc[-1]
-    ui.answer_first([(f"Gap, {labels.financial_year(year)}", words.headline_value(latest), words.GAP_HELP)],
-                    words.gap_sentence(latest, indicator, geography), words.asks(indicator))
+    trend = gap.trend_to(indicator, geography, year)
+    changes = gap_charts.changes_in_view(trend, gap.service_changes_for(geography))
+    ui.answer_first([(f"Gap, {labels.financial_year(year)}", words.headline_value(trend.iloc[-1]), words.GAP_HELP)],
+                    words.gap_sentence(trend.iloc[-1], indicator, geography), words.asks(indicator),
+                    gap_charts.gap_over_time(trend, indicator, changes, height=260, small=True), "gap_trend_chart")
+    st.caption(" ".join(n for n in (words.long_run_sentence(trend.iloc[-1], indicator), charts.service_change_caption(changes)) if n))
+st.expander("How to read the gap: focus group, reference group, narrowing").markdown(words.HOW_TO_READ)
+st.caption(words.page_notes(current, geography))
 
 # --- 1. Every indicator ------------------------------------------------------------------------
 overview = gap.indicator_overview(geography.level, geography.code, current.year)
 shown_overview = tables.overview_table(overview)
 st.header(f"Every indicator: {geography.words}")
 ui.sentence(words.overview_sentence(overview, geography))
-st.dataframe(shown_overview, hide_index=True, width="stretch", column_config={"Indicator": st.column_config.TextColumn(pinned=True)})
+st.dataframe(shown_overview, hide_index=True, width="stretch", column_config={"Indicator": st.column_config.TextColumn(pinned=True)}
+             | {column: st.column_config.Column(help=text) for column, text in tables.column_help(shown_overview).items()})
 ui.download_csv(shown_overview, f"Gaps for every indicator: {geography.name}", f"gaps_every_indicator_{current.period_label}",
                 "gap_overview_csv", current, "outcomes, indicators and benchmarks tables")
 st.caption(words.INTERVALS_NOTE)
@@ -129,7 +124,8 @@ if year is None:
 over_time(indicator, geography, year)
 shown_trend = tables.trend_table(gap.trend_to(indicator, geography, year), indicator)
 with st.expander("The figures year by year"):
-    st.dataframe(shown_trend, hide_index=True, width="stretch")
+    st.dataframe(shown_trend, hide_index=True, width="stretch",
+                 column_config={column: st.column_config.Column(help=text) for column, text in tables.column_help(shown_trend).items()})
 ui.download_csv(shown_trend, f"{indicator.title}: gap by year, {geography.name}", f"gap_{indicator.code}_by_year_to_{labels.financial_year(year)}",
                 "gap_trend_csv", current, indicator.source)
 

@@ -114,17 +114,24 @@ def guard(page: str, stop: bool = True) -> None:
         st.stop()
 
 
-def answer_first(figures: list[tuple[str, str, str]], verdict: str, asks: list[str]) -> None:
+def answer_first(figures: list[tuple[str, str, str]], verdict: str, asks: list[str], chart=None,
+                 chart_key: str = "answer_chart") -> None:
     """The page's answer, first and on one screen: the headline figures, the verdict in words and
     what a councillor could ask. The detail follows below it.
 
     figures: (label, value as shown, help) each; a value resting on a small number is already "c".
+    chart: the one chart that answers the page's question (a small plotly figure from the topic's
+    charts.py), drawn under the headline figures so it is on the first screen too.
     """
     with st.container(border=True, key="answer_first"):
         left, right = st.columns([2, 3])
         with left:
             for label, value, help in figures:
                 st.metric(label, value, help=help)
+            if chart is not None:
+                from scrutiny import charts  # charts imports nothing from here; imported late to keep ui light
+
+                charts.show(chart, key=chart_key)
         with right:
             st.markdown(f"**The answer.** {verdict}")
             if asks:

@@ -64,7 +64,7 @@ def _segments(frame: pd.DataFrame):
         yield int(segment), part.sort_values("year")
 
 
-def _add_break(fig: go.Figure, indicator: Indicator, years) -> None:
+def _add_break(fig: go.Figure, indicator: Indicator, years, small: bool = False) -> None:
     if indicator.break_year is None or not len(years):
         return
     years = [int(y) for y in years]
@@ -73,7 +73,8 @@ def _add_break(fig: go.Figure, indicator: Indicator, years) -> None:
     where = pd.Timestamp(date(indicator.break_year, 7, 1))
     fig.add_vline(x=where.timestamp() * 1000, line_dash="dash", line_color=charts.TEXT_COLOUR, line_width=1.5)
     fig.add_annotation(x=where, y=0, yref="paper", yanchor="bottom", xanchor="left", showarrow=False,
-                       text=f"Break in series: not comparable across {labels.financial_year(indicator.break_year)}",
+                       text="Break in series" if small else
+                       f"Break in series: not comparable across {labels.financial_year(indicator.break_year)}",
                        font=dict(size=12, color=charts.TEXT_COLOUR), bgcolor="rgba(255,255,255,0.8)")
 
 
@@ -130,8 +131,11 @@ def groups_over_time(trend: pd.DataFrame, indicator: Indicator, changes: pd.Data
     return fig
 
 
-def gap_over_time(trend: pd.DataFrame, indicator: Indicator, changes: pd.DataFrame | None = None) -> go.Figure:
-    """The gap in percentage points (or per 1,000 for a rate) with its 95% interval, year by year; zero = no gap."""
+def gap_over_time(trend: pd.DataFrame, indicator: Indicator, changes: pd.DataFrame | None = None,
+                  height: int = 420, small: bool = False) -> go.Figure:
+    """The gap in percentage points (or per 1,000 for a rate) with its 95% interval, year by year; zero = no gap.
+    small: the Gap page's answer draws it beside its words on the first screen, with no legend (its one
+    line is named on the axis) and first and last years only on the axis."""
     gap_unit = _gap_unit(indicator)
     fig = go.Figure()
     for number, (segment, part) in enumerate(_segments(trend)):
@@ -148,9 +152,12 @@ def gap_over_time(trend: pd.DataFrame, indicator: Indicator, changes: pd.DataFra
         ))
     fig.add_hline(y=0, line_color=charts.NEUTRAL_COLOUR, line_width=1, annotation_text="no gap",
                   annotation_position="bottom right")
-    charts.style(fig, y_title=f"Gap, {gap_unit} (95% CI)")
-    _year_axis(fig, trend["year"])
-    _add_break(fig, indicator, trend["year"])
+    charts.style(fig, y_title=f"Gap, {gap_unit} (95% CI)", height=height)
+    _year_axis(fig, trend["year"] if not small else [trend["year"].min(), trend["year"].max()])
+    if small:
+        fig.update_layout(showlegend=False, margin=dict(l=10, r=10, t=30, b=10))
+        fig.update_xaxes(title_text=None)
+    _add_break(fig, indicator, trend["year"], small)
     _trend_changes(fig, trend, changes)
     return fig
 

@@ -698,3 +698,21 @@ def funnel_figures(indicator: Indicator, whole: Geography, year: int, areas: pd.
 def benchmark_sources(benchmarks: pd.DataFrame) -> str:
     """Every benchmark source once, in order."""
     return "; ".join(dict.fromkeys(s for text in benchmarks["source"] for s in str(text).split("; ")))
+
+
+def places_by_code(places: list[Geography]) -> dict[str, Geography]:
+    """Each geography by its code; where a code is used at two levels the wider one (listed first) wins."""
+    out: dict[str, Geography] = {}
+    for place in places:
+        out.setdefault(place.code, place)
+    return out
+
+
+def default_place(places: list[Geography], district: str | None, whole: Geography) -> str:
+    """The sidebar's district where the outcomes have it, else the whole authority."""
+    return district if district in {p.code for p in places if p.level == DISTRICT} else whole.code
+
+
+def crosses_break(indicator: Indicator, trend: pd.DataFrame) -> bool:
+    """Whether a trend's years straddle the indicator's comparability break."""
+    return indicator.break_year is not None and trend["year"].min() < indicator.break_year <= trend["year"].max()

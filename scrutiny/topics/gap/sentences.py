@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from scrutiny import format, labels, queries, stats
+from scrutiny import definitions, format, labels, queries, stats
 from scrutiny.contract import PROPORTION, RATE
 from scrutiny.stats import Difference
 from scrutiny.topics.gap.figures import (BENCHMARK_FIRST, DISTRICT, FUNNEL_BANDS, Geography, Indicator, _compare,
@@ -352,7 +352,7 @@ FUNNEL_NOTE = ("A small reach area's figure swings a long way by chance; the fun
                "numbers so that only differences bigger than chance stand out. The limits are exact around the "
                "authority's value (binomial; Poisson for a rate): an area is outside the 95% (99.8%) limits only "
                "when chance alone would give a figure that far out less than 2.5% (0.1%) of the time.")
-GAP_HELP = "The reference group's % minus the focus group's; positive means the focus group is behind."
+GAP_HELP = definitions.meaning("Gap")
 
 
 def asks(indicator: Indicator) -> list[str]:

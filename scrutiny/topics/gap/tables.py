@@ -137,3 +137,19 @@ def area_table(areas: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
         "Gap 95% CI": [_shown_interval(lo, hi, indicator.points) for lo, hi in zip(areas["gap_lower"], areas["gap_upper"])],
         "Reading": areas["clear"],
     }).reset_index(drop=True)
+
+
+def column_help(table: pd.DataFrame) -> dict[str, str]:
+    """Plain words for the terms in a gap table's headings, for a tooltip on each: the gap, percentage
+    points, the 95% interval and the verdicts (one glossary: scrutiny/definitions.py)."""
+    from scrutiny.definitions import meaning
+
+    out = {}
+    for column in table.columns:
+        if "CI" in column:
+            out[column] = meaning("Interval (95% interval, CI)")
+        elif column.startswith("Gap (") or column.startswith("Change since") or "gap (points)" in column:
+            out[column] = f"{meaning('Gap')} {meaning('Percentage points')}"
+        elif column.startswith("Verdict") or column.startswith("Compared with") or column.startswith("Gap compared"):
+            out[column] = meaning("Clearly (significance)")
+    return out
