@@ -93,5 +93,5 @@ def test_a_table_that_is_not_a_kept_answer_has_its_file_kept_under_its_contents(
     assert ui._content_of(table) == ui._content_of(same)
     assert ui._content_of(changed) != ui._content_of(table)
     assert ui._content_of(table.rename(columns={"Reached": "Missed"})) != ui._content_of(table)
-    # Cells that cannot be hashed: no key, so the file is written each time.
-    assert ui._content_of(pd.DataFrame({"Themes": [["cost", "travel"]]})) is None
+    # Cells that cannot be pickled: no key, so the file is written each time.
+    assert ui._content_of(pd.DataFrame({"Note": [lambda: "a function"]})) is None
