@@ -1,12 +1,14 @@
 """Footfall and outcomes: is busy the same as effective?
 
 Sets each site's footfall beside its reach of vulnerable children and the
-outcomes of the children living in its reach area (scrutiny/footfall.py).
+outcomes of the children living in its reach area (scrutiny/topics/footfall/).
 """
 
 import streamlit as st
 
-from scrutiny import charts, filters, footfall, queries, ui
+from scrutiny import charts, filters, queries, ui
+
+from scrutiny.topics.footfall import figures as footfall, sentences as footfall_sentences, tables as footfall_tables
 from scrutiny.topics.gap import figures as gap_figures
 from scrutiny.topics.footfall import charts as footfall_charts
 
@@ -49,7 +51,7 @@ busy_low = int((answer.points.quadrant == footfall.BUSY_LOW).sum()) if not answe
 ui.answer_first(
     [(f"Busy sites reaching fewer, {year_label}", f"{busy_low} of {len(answer.points)}" if len(answer.points) else "–",
       "Sites with more visits per under-five than the average of the sites plotted, and a lower share of the measure.")],
-    footfall.scatter_sentence(answer, indicator, year_label),
+    footfall_sentences.scatter_sentence(answer, indicator, year_label),
     ["Which busy sites reach few children from the most deprived areas, and who is using them instead?",
      "Are sign-ups and footfall still how performance is reported, rather than outcomes?",
      "Which quiet sites do well, and what can others learn from them?"],
@@ -57,8 +59,8 @@ ui.answer_first(
 
 # --- 1. The site table ------------------------------------------------------------------------
 st.header("Each site: footfall, reach and outcomes")
-ui.sentence(footfall.table_sentence(table, current))
-shown = footfall.table_as_shown(table, indicator)
+ui.sentence(footfall_sentences.table_sentence(table, current))
+shown = footfall_tables.table_as_shown(table, indicator)
 st.dataframe(shown, hide_index=True, width="stretch")
 st.caption(
     "Visits per under-five: the site's visits in the year over the estimated under-fives living in its reach area. "
@@ -83,15 +85,15 @@ def busy_compared_with_effective(current, indicator, measure, site, threshold):
     year_label = current.period_label
     result = footfall.scatter(table, measure, indicator)
     names = footfall.quadrant_names(measure)
-    ui.sentence(footfall.scatter_sentence(result, indicator, year_label))
+    ui.sentence(footfall_sentences.scatter_sentence(result, indicator, year_label))
     if site:
-        st.markdown(footfall.site_summary(table, result, site, indicator, year_label))
+        st.markdown(footfall_sentences.site_summary(table, result, site, indicator, year_label))
     measure_label = footfall.measures(indicator)[measure]
     if not result.points.empty:
         figure = footfall_charts.busy_compared_with_effective(result, measure_label, names, followed=site)
         charts.show(figure, key="footfall_scatter")
-    st.caption(footfall.CAUTION + " " + footfall_charts.SCATTER_KEY)
-    note = footfall.dropped_note(result.dropped)
+    st.caption(footfall_sentences.CAUTION + " " + footfall_charts.SCATTER_KEY)
+    note = footfall_sentences.dropped_note(result.dropped)
     if note:
         st.caption(note)
 
@@ -111,7 +113,7 @@ def activity_and_results(current, indicator, site, threshold):
     monthly = footfall.monthly_footfall(current, site)
     reach = footfall.reach_trend(current, site)
     outcome = footfall.outcome_trend(current, indicator, site) if indicator else None
-    ui.sentence(footfall.trend_sentence(monthly, reach, outcome, indicator, current, site, who))
+    ui.sentence(footfall_sentences.trend_sentence(monthly, reach, outcome, indicator, current, site, who))
     changes, site_level = charts.changes_to_mark(queries.run("service_changes", district=current.district), site)
     trend = footfall_charts.activity_and_results(monthly, reach, outcome, indicator, current.year, bool(site), changes)
     if monthly.empty and reach.reach_pct.isna().all():
@@ -131,11 +133,11 @@ activity_and_results(current, indicator, site, threshold)
 # --- 4. Libraries and children's centres ------------------------------------------------------
 st.header("Libraries compared with children's centres")
 comparison = footfall.site_type_comparison(current)
-ui.sentence(footfall.comparison_sentence(comparison, year_label))
+ui.sentence(footfall_sentences.comparison_sentence(comparison, year_label))
 share = footfall_charts.who_came_by_site_type(comparison)
 if share is not None:
     charts.show(share, key="footfall_site_types")
-comparison_shown = footfall.comparison_as_shown(comparison)
+comparison_shown = footfall_tables.comparison_as_shown(comparison)
 st.dataframe(comparison_shown, hide_index=True, width="stretch")
 st.caption(
     "A child who used more than one type of site counts once for each type. \"Also used another type of site\" "

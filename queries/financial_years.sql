@@ -7,7 +7,7 @@
 --
 -- Used on: every page (the sidebar, dashboard.py); Overview (pages/overview.py);
 --   Footfall and outcomes (pages/footfall.py); Evidence pack (pages/evidence.py).
--- Run from: scrutiny/filters.py, scrutiny/findings.py, scrutiny/footfall.py.
+-- Run from: scrutiny/filters.py, scrutiny/findings.py, scrutiny/topics/footfall/figures.py.
 with years as (
     select distinct year from population
 ),

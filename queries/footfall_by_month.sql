@@ -7,7 +7,7 @@
 --   $district, $cluster, $lead_agency, $site_type   sidebar filters on the site; null = all
 --
 -- Used on: Footfall and outcomes (pages/footfall.py).
--- Run from: scrutiny/footfall.py.
+-- Run from: scrutiny/topics/footfall/figures.py.
 with sites_in_view as (
     select c.centre_id, c.site_type
     -- The sidebar filters: centres_matching is a table macro made when the extract opens.

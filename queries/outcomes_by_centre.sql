@@ -11,7 +11,7 @@
 --
 -- Used on: Overview (pages/overview.py); Footfall and outcomes (pages/footfall.py);
 --   Evidence pack (pages/evidence.py).
--- Run from: scrutiny/footfall.py.
+-- Run from: scrutiny/topics/footfall/figures.py.
 with indicator as (
     select indicator, gap_group_type, gap_focus_group, gap_reference_group
     from indicators

@@ -12,7 +12,7 @@
 --
 -- Used on: Overview (pages/overview.py); Footfall and outcomes (pages/footfall.py);
 --   Feedback (pages/feedback.py); Evidence pack (pages/evidence.py).
--- Run from: scrutiny/feedback.py, scrutiny/findings.py, scrutiny/footfall.py,
+-- Run from: scrutiny/feedback.py, scrutiny/findings.py, scrutiny/topics/footfall/figures.py,
 --   scrutiny/topics/reach/figures.py.
 with period as (
     select

@@ -18,7 +18,7 @@
 --   $district, $cluster, $lead_agency, $site_type   sidebar filters on the centre; null = all
 --
 -- Used on: Reach (pages/reach.py); Footfall and outcomes (pages/footfall.py).
--- Run from: scrutiny/footfall.py, scrutiny/topics/reach/figures.py.
+-- Run from: scrutiny/topics/footfall/figures.py, scrutiny/topics/reach/figures.py.
 with centres_in_view as (
     select c.centre_id
     -- The sidebar filters: centres_matching is a table macro made when the extract opens.

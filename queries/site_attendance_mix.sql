@@ -16,7 +16,7 @@
 --
 -- Used on: Overview (pages/overview.py); Footfall and outcomes (pages/footfall.py);
 --   Evidence pack (pages/evidence.py).
--- Run from: scrutiny/footfall.py.
+-- Run from: scrutiny/topics/footfall/figures.py.
 with period as (
     select
         make_date($year::integer, 4, 1) as starts,

@@ -6,7 +6,7 @@
 -- Parameters: none.
 --
 -- Used on: Footfall and outcomes (pages/footfall.py); Evidence pack (pages/evidence.py).
--- Run from: scrutiny/footfall.py.
+-- Run from: scrutiny/topics/footfall/figures.py.
 select indicator, min(year) as first_year, max(year) as last_year
 from outcomes
 where geography_level = 'centre'

@@ -595,7 +595,7 @@ def gap_section(filters) -> Section:
 
 def footfall_section(filters) -> Section:
     """Each site's footfall beside its reach of the most deprived 30% and its outcomes: the Footfall page's figures."""
-    from scrutiny import footfall
+    from scrutiny.topics.footfall import figures as footfall, sentences as footfall_sentences, tables as footfall_tables
     from scrutiny.topics.gap import figures as gap_figures
     from scrutiny.topics.footfall import charts as footfall_charts
 
@@ -608,20 +608,20 @@ def footfall_section(filters) -> Section:
         return section
     result = footfall.scatter(table, footfall.REACH, indicator)
     section.blocks += [
-        footfall.table_sentence(table, filters),
-        footfall.CAUTION,
+        footfall_sentences.table_sentence(table, filters),
+        footfall_sentences.CAUTION,
     ]
     if not result.points.empty:
         section.blocks.append(Chart(
             f"Busy compared with effective, {filters.period_label}",
             footfall_charts.busy_compared_with_effective(result, footfall.measures(indicator)[footfall.REACH],
                                                          footfall.quadrant_names(footfall.REACH)),
-            footfall.scatter_sentence(result, indicator, filters.period_label),
-            key=" ".join(filter(None, [footfall_charts.SCATTER_KEY, footfall.dropped_note(result.dropped)]))))
+            footfall_sentences.scatter_sentence(result, indicator, filters.period_label),
+            key=" ".join(filter(None, [footfall_charts.SCATTER_KEY, footfall_sentences.dropped_note(result.dropped)]))))
     else:
-        section.blocks.append(footfall.scatter_sentence(result, indicator, filters.period_label))
+        section.blocks.append(footfall_sentences.scatter_sentence(result, indicator, filters.period_label))
     section.blocks += [
-        Table(f"Footfall, reach and outcomes by site, {filters.period_label}", footfall.table_as_shown(table, indicator)),
+        Table(f"Footfall, reach and outcomes by site, {filters.period_label}", footfall_tables.table_as_shown(table, indicator)),
     ]
     section.sources += ["footfall, attendances, children, population and areas tables"]
     if indicator is not None:

@@ -1361,10 +1361,10 @@ def site_figures(centre_id: str, filters, threshold: int) -> dict[str, str]:
     if visits.empty or pd.isna(visits.iloc[0]):
         out["visits"], out["visits_help"] = "no footfall", "No footfall recorded for this site in the year."
     else:
-        from scrutiny import footfall as footfall_topic
+        from scrutiny.topics.footfall import sentences as footfall_sentences
 
         # As the Footfall page prints it: the footfall plan hides a small year, and any that would give one away.
-        out["visits"] = footfall_topic.site_visits_text(filters, centre_id, int(visits.iloc[0]))
+        out["visits"] = footfall_sentences.site_visits_text(filters, centre_id, int(visits.iloc[0]))
         out["visits_help"] = "From the footfall table: visits recorded in the financial year."
     return out
 

@@ -404,7 +404,7 @@ def gap_not_narrowing(filters: Filters) -> list[Finding]:
 def busy_sites_reaching_few(filters: Filters) -> list[Finding]:
     """A site busier than average per under-five whose reach of the most deprived 30% is clearly
     below the average of the sites (its whole interval below the pooled average): the Footfall page's figures."""
-    from scrutiny import footfall
+    from scrutiny.topics.footfall import figures as footfall, sentences as footfall_sentences
 
     if filters.year is None:
         return Tested()
@@ -425,7 +425,7 @@ def busy_sites_reaching_few(filters: Filters) -> list[Finding]:
             question=(f"{p.centre_name} is busy but reaches few children from the most deprived areas: "
                       "who is using it, and who is not?"),
             statement=(f"In {filters.period_label} {p.centre_name} had "
-                       f"{footfall.visits_per_under_five(p.x, p.visits_per_child_decimals)} visits per under-five living "
+                       f"{footfall_sentences.visits_per_under_five(p.x, p.visits_per_child_decimals)} visits per under-five living "
                        f"in its reach area (sites' average {format.number(result.x_average)}), but reached "
                        f"{_percent(p.y)} of children in its 30% most deprived areas ({stats.show_count(p.md_reached, t)} of "
                        f"{stats.show_count(p.md_population, t)}), against {_percent(result.y_average)} across the sites."),

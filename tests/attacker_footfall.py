@@ -22,7 +22,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import linprog
 
-from scrutiny import footfall
+from scrutiny.topics.footfall import figures as footfall, sentences as footfall_sentences, tables as footfall_tables
 from scrutiny.topics.reach import figures as reach
 from scrutiny.contract import MOST_DEPRIVED_GROUP
 from scrutiny.filters import Filters
@@ -93,7 +93,7 @@ def gather(filters: Filters, threshold: int, protected: bool = True, groups: lis
         # Uncached, so the two readings of the page never share an answer.
         table = footfall.site_table.__wrapped__(filters, indicator)
         reach_trends = {site: footfall.reach_trend(filters, site or None) for site in ["", *behind]}
-    shown = footfall.table_as_shown(table, indicator)
+    shown = footfall_tables.table_as_shown(table, indicator)
 
     # The site table, as on the page and in its CSV download (the same frame).
     for row, text in zip(table.itertuples(), shown.itertuples(index=False)):
@@ -103,7 +103,7 @@ def gather(filters: Filters, threshold: int, protected: bool = True, groups: lis
         visits, per_child = text[shown.columns.get_loc("Visits")], text[shown.columns.get_loc("Visits per under-five")]
         if re.fullmatch(r"[\d,]+", visits) and re.fullmatch(r"\d+(\.\d+)?", per_child):
             _add_per_under_five(published, areas_of, float(visits.replace(",", "")), float(per_child), "footfall site table")
-        match = PERCENT.match(text[shown.columns.get_loc(footfall.REACH_COLUMN)])
+        match = PERCENT.match(text[shown.columns.get_loc(footfall_tables.REACH_COLUMN)])
         if match:
             _add_percent(published, MOST_DEPRIVED_GROUP, areas_of, float(match.group(1)), "footfall site table")
 
@@ -206,15 +206,15 @@ def attack_visits(views: list[Filters], threshold: int) -> list[attacker.Leak]:
     for filters in views:
         year_months = [m for m in all_months if fiscal(m) == filters.year]
         table = footfall.site_table.__wrapped__(filters, None)
-        shown = footfall.table_as_shown(table, None)
+        shown = footfall_tables.table_as_shown(table, None)
         for centre, text in zip(table.centre_id, shown["Visits"]):
             read(text, expression([centre], year_months), f"site table {filters.describe()}")
-        sentence = footfall.table_sentence(table, filters)
+        sentence = footfall_sentences.table_sentence(table, filters)
         match = re.search(r"sites shown recorded ([\d,]+|c) visits", sentence)
         if match:
             read(match.group(1), expression(table.centre_id, year_months), f"table sentence {filters.describe()}")
         comparison = footfall.site_type_comparison.__wrapped__(filters)
-        for code, text in zip(comparison.site_type, footfall.comparison_as_shown(comparison)["Visits"]):
+        for code, text in zip(comparison.site_type, footfall_tables.comparison_as_shown(comparison)["Visits"]):
             read(text, expression(table.centre_id[table.site_type == code], year_months), f"type table {filters.describe()}")
         for site in [None, *table.centre_id]:
             monthly = footfall.monthly_footfall(filters, site)

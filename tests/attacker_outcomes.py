@@ -160,7 +160,7 @@ def _footfall_through_the_plan(published: Published, indicator, year: int, focus
 
 def _footfall(published: Published, indicator, year: int, focus) -> None:
     """The Footfall page's site table: each centre's all children and focus group, where a percentage is shown."""
-    from scrutiny import footfall
+    from scrutiny.topics.footfall import figures as footfall
     from scrutiny.filters import Filters
 
     sites = footfall.site_table(Filters(year=year), indicator)

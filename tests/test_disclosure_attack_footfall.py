@@ -63,13 +63,13 @@ def test_a_whole_number_of_visits_per_under_five_gives_nothing_away(make_extract
     # To keep Old Mill's 2 the Reach plan hides both other centres' under-fives (the authority less them,
     # Northdale less Eastfield, would give it). 200 visits over 65 is "about 3"
     # per under-five, which fits 57 to 80 under-fives; 45 over 63 is "about 1", which fits 30 to 90.
-    from scrutiny import footfall
+    from scrutiny.topics.footfall import figures as footfall, tables as footfall_tables
 
     population = tiny_extract.tables()["population"]
     population.loc[population.area_code.isin(["A1", "A3"]) & (population.target_group == "all"), "children"] = 60
     make_extract(population=population)
     current = Filters(year=2023)
-    shown = footfall.table_as_shown(footfall.site_table(current, None), None).set_index("Site")["Visits per under-five"]
+    shown = footfall_tables.table_as_shown(footfall.site_table(current, None), None).set_index("Site")["Visits per under-five"]
     assert shown.to_dict() == {"Central Library": "no reach area", "Eastfield Children's Centre": "about 3",
                                "O'Brien & Sons Family Hub": "about 1"}
     leaks = attacker_footfall.attack(current, 5, groups=GROUPS)

@@ -1,4 +1,4 @@
-"""Footfall compared with outcomes (scrutiny/footfall.py, its queries and pages/footfall.py).
+"""Footfall compared with outcomes (scrutiny/topics/footfall/, its queries and pages/footfall.py).
 
 Every expected figure is worked out by hand from tests/tiny_extract.py for
 2023-24 (April 2023 to March 2024), or from the small frames built here.
@@ -14,7 +14,9 @@ import pandas as pd
 import pytest
 from scipy import stats as scipy_stats
 
-from scrutiny import footfall, format, stats, ui
+from scrutiny import format, stats, ui
+
+from scrutiny.topics.footfall import figures as footfall, sentences as footfall_sentences, tables as footfall_tables
 from scrutiny.filters import Filters
 from scrutiny.queries import run
 from tests import tiny_extract
@@ -134,7 +136,7 @@ def test_visits_per_under_five_is_hidden_where_the_reach_plan_hides_the_under_fi
     # them, as the authority's 26 less those two would give the 2. 200 visits over "13.3 per under-five"
     # would give Eastfield's 15 (200 / 13.35 to 200 / 13.25 holds only 15), so the ratio goes too.
     assert table.loc["C1", "visits_per_child_suppressed"] and table.loc["C2", "visits_per_child_suppressed"]
-    shown = footfall.table_as_shown(table.reset_index(), gld).set_index("Site")
+    shown = footfall_tables.table_as_shown(table.reset_index(), gld).set_index("Site")
     assert shown["Visits per under-five"].tolist() == ["no reach area", "c", "c"]
     assert shown["Visits"].tolist() == ["300", "200", "45"]
 
@@ -143,7 +145,7 @@ def test_library_has_no_reach_area(table, gld):
     library = table.loc["L1"]
     assert not library.has_reach_area
     assert math.isnan(library.visits_per_child) and math.isnan(library.population)
-    shown = footfall.table_as_shown(table.reset_index(), gld).set_index("Site")
+    shown = footfall_tables.table_as_shown(table.reset_index(), gld).set_index("Site")
     assert shown.loc["Central Library", "Visits per under-five"] == "no reach area"
     assert shown.loc["Central Library", "Reach of the 30% most deprived areas (95% CI)"] == "no reach area"
     assert shown.loc["Central Library", "New registrations"] == "not recorded"
@@ -172,7 +174,7 @@ def test_outcome_latest_value_and_focus_group(table, gld):
     assert c1.outcome_pct == pytest.approx(33 / 48)           # 68.75%
     assert math.isnan(c1.focus_pct)                           # fsm 3 of 8: small numerator
     assert math.isnan(c1.change)                              # no 2022 figure for C1
-    shown = footfall.table_as_shown(table.reset_index(), gld).set_index("Site").loc["Eastfield Children's Centre"]
+    shown = footfall_tables.table_as_shown(table.reset_index(), gld).set_index("Site").loc["Eastfield Children's Centre"]
     assert shown["Good level of development 2023-24 (95% CI)"] == "69% (55-80%)"
     assert shown["Good level of development: children on free school meals"] == "c"
 
@@ -206,7 +208,7 @@ def test_no_change_across_a_comparability_break(make_extract):
 
 
 def test_suppressed_counts_in_the_table_and_its_download(table, gld):
-    shown = footfall.table_as_shown(table.reset_index(), gld).set_index("Site")
+    shown = footfall_tables.table_as_shown(table.reset_index(), gld).set_index("Site")
     assert shown.loc["O'Brien & Sons Family Hub", "New registrations"] == "c"    # 2 registrations
     assert shown.loc["Eastfield Children's Centre", "Reach of the 30% most deprived areas (95% CI)"] == "c"
     assert shown.loc["Central Library", "Attendances by children in a target group"] == "c"
@@ -259,12 +261,12 @@ def _site_frame(rows, threshold=5):
 def test_visits_per_under_five_where_the_reach_plan_hides_the_under_fives(visits, population, shown):
     frame = pd.DataFrame({"visits": [visits], "population": [float(population)]})
     out = footfall.add_visits_per_child(frame, 5, population_hidden=[True]).iloc[0]
-    text = "c" if out.visits_per_child_suppressed else footfall.visits_per_under_five(out.visits_per_child,
+    text = "c" if out.visits_per_child_suppressed else footfall_sentences.visits_per_under_five(out.visits_per_child,
                                                                                        out.visits_per_child_decimals)
     assert text == shown
     # Not hidden by the plan: one decimal as always.
     out = footfall.add_visits_per_child(frame, 5, population_hidden=[False]).iloc[0]
-    assert footfall.visits_per_under_five(out.visits_per_child, out.visits_per_child_decimals) == format.number(visits / population)
+    assert footfall_sentences.visits_per_under_five(out.visits_per_child, out.visits_per_child_decimals) == format.number(visits / population)
 
 
 @pytest.mark.parametrize("year, per_child_coarse, reach_hidden", [(2023, 27, 31), (2024, 28, 30)])
@@ -306,8 +308,8 @@ def test_scatter_averages_quadrants_and_dropped_sites():
         "S1": footfall.BUSY_GOOD, "S2": footfall.QUIET_GOOD, "S3": footfall.BUSY_LOW, "S4": footfall.QUIET_LOW}
     assert dict(zip(result.dropped.centre_id, result.dropped.reason)) == {
         "S5": "small numbers, not shown", "LIB": "no reach area"}
-    assert footfall.dropped_note(result.dropped) == "Not plotted: LIB (no reach area); S5 (small numbers, not shown)."
-    sentence = footfall.scatter_sentence(result, None, "2023-24")
+    assert footfall_sentences.dropped_note(result.dropped) == "Not plotted: LIB (no reach area); S5 (small numbers, not shown)."
+    sentence = footfall_sentences.scatter_sentence(result, None, "2023-24")
     # 8.25 and 52.5% are exact halves, rounded half away from zero as format.py prints every figure.
     assert "8.3 visits per under-five on average, and 53% for reach" in sentence
     assert "1 of 4 sites are busy, reaching few vulnerable children: S3." in sentence
@@ -331,7 +333,7 @@ def test_spearman_matches_scipy_and_a_worked_example():
     assert result.rho == pytest.approx(scipy_stats.spearmanr(points.x, points.y).statistic)
     assert (result.lower, result.upper) == pytest.approx((-0.457, 0.991), abs=1e-3)
     assert result.p_value == pytest.approx(16 / 120)
-    phrase = footfall.correlation_phrase(result)
+    phrase = footfall_sentences.correlation_phrase(result)
     assert "no clear link" in phrase and "+0.80 (p = 0.133, exact; 95% CI -0.46 to +0.99)" in phrase
 
 
@@ -343,8 +345,8 @@ def test_spearman_on_random_sites_matches_scipy():
 
 def test_too_few_sites_for_a_correlation():
     assert footfall.correlation(pd.DataFrame({"x": [1.0, 2], "y": [0.1, 0.2]})) is None
-    assert "too few sites" in footfall.correlation_phrase(None)
-    three = footfall.correlation_phrase(footfall.correlation(pd.DataFrame({"x": [1.0, 2, 3], "y": [0.1, 0.2, 0.3]})))
+    assert "too few sites" in footfall_sentences.correlation_phrase(None)
+    three = footfall_sentences.correlation_phrase(footfall.correlation(pd.DataFrame({"x": [1.0, 2, 3], "y": [0.1, 0.2, 0.3]})))
     assert "Across 3 sites" in three and "too few sites to tell" in three
 
 
@@ -359,7 +361,7 @@ PERFECT_FOUR = [
 def test_four_sites_in_perfect_rank_order_are_too_few_to_tell():
     # rho = +1, but 2 of the 24 orderings are as extreme: exact p = 0.083. Never "a strong link".
     result = footfall.scatter(_site_frame(PERFECT_FOUR), footfall.REACH, None)
-    sentence = footfall.scatter_sentence(result, None, "2023-24")
+    sentence = footfall_sentences.scatter_sentence(result, None, "2023-24")
     assert ("Across 4 sites, Spearman's rank correlation +1.00 (p = 0.083, exact; 95% CI -0.69 to +1.00): "
             "too few sites to tell.") in sentence
     assert "strong" not in sentence and "tended" not in sentence
@@ -375,11 +377,11 @@ def test_correlation_phrase_follows_the_indicators_polarity(polarity, verdict):
     points = pd.DataFrame({"x": [1.0, 2, 3, 4, 5, 6], "y": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]})
     result = footfall.correlation(points)
     assert result.p_value == pytest.approx(2 / 720) and result.lower > 0
-    phrase = footfall.correlation_phrase(result, polarity == "higher_is_better", "obesity in reception")
+    phrase = footfall_sentences.correlation_phrase(result, polarity == "higher_is_better", "obesity in reception")
     assert phrase.startswith(f"Across 6 sites, {verdict} (a strong link: obesity in reception tended to be higher at busier sites)")
     falling = footfall.correlation(points.assign(y=points.y[::-1].to_numpy()))
     opposite = "worse" if verdict.endswith("better") else "better"
-    assert f"busier sites tended to do {opposite}" in footfall.correlation_phrase(falling, polarity == "higher_is_better")
+    assert f"busier sites tended to do {opposite}" in footfall_sentences.correlation_phrase(falling, polarity == "higher_is_better")
 
 
 def test_tiny_scatter_drops_suppressed_and_library(table, gld):
@@ -416,9 +418,9 @@ def test_monthly_footfall_hides_small_months(make_extract):
     # months, the smaller (May's 80), as April's 120 would give the year. April stays.
     assert rows.loc[("children_centre", pd.Timestamp("2023-05-01")), "visits_suppressed"]
     assert rows.loc[("children_centre", pd.Timestamp("2023-04-01")), "visits_shown"] == 120
-    table = footfall.table_as_shown(footfall.site_table(YEAR, None), None).set_index("Site")
+    table = footfall_tables.table_as_shown(footfall.site_table(YEAR, None), None).set_index("Site")
     assert table["Visits"].tolist() == ["300", "c", "c"]
-    assert "the 3 sites shown recorded 503 visits" in footfall.table_sentence(footfall.site_table(YEAR, None), YEAR)
+    assert "the 3 sites shown recorded 503 visits" in footfall_sentences.table_sentence(footfall.site_table(YEAR, None), YEAR)
 
 
 def test_monthly_footfall_for_one_site(tiny):
@@ -429,7 +431,7 @@ def test_monthly_footfall_for_one_site(tiny):
 def test_trend_sentence(tiny, gld):
     monthly, reach = footfall.monthly_footfall(YEAR, "C1"), footfall.reach_trend(YEAR, "C1")
     outcome = footfall.outcome_trend(YEAR, gld, "C1")
-    sentence = footfall.trend_sentence(monthly, reach, outcome, gld, YEAR, "C1", "Eastfield Children's Centre")
+    sentence = footfall_sentences.trend_sentence(monthly, reach, outcome, gld, YEAR, "C1", "Eastfield Children's Centre")
     assert sentence.startswith("Eastfield Children's Centre recorded 200 visits in 2023-24.")
     assert "was 69% in 2023-24 (95% CI 55-80%)" in sentence
     # Reach 3 of 10 is suppressed, so it is not in the sentence.
@@ -443,7 +445,7 @@ def test_site_type_comparison_without_suppression(make_extract):
     assert frame.loc["library", "target_children_pct"] == 1.0
     assert frame.loc["children_centre", "target_children_pct"] == 0.5
     assert frame.loc["children_centre", "visits"] == 200
-    sentence = footfall.comparison_sentence(frame.reset_index(), "2023-24")
+    sentence = footfall_sentences.comparison_sentence(frame.reset_index(), "2023-24")
     assert sentence.startswith("In 2023-24 libraries recorded 300 visits and children's centres 200.")
     assert "100% at libraries" in sentence and "50% at children's centres" in sentence
 
@@ -451,7 +453,7 @@ def test_site_type_comparison_without_suppression(make_extract):
 def test_site_type_comparison_suppressed(tiny):
     frame = footfall.site_type_comparison(YEAR)
     assert frame.target_children_pct.isna().all()   # 1, 4 and 2 children: all below 5
-    assert "small numbers" in footfall.comparison_sentence(frame, "2023-24")
+    assert "small numbers" in footfall_sentences.comparison_sentence(frame, "2023-24")
 
 
 # --- The page ---------------------------------------------------------------------------------
@@ -548,7 +550,7 @@ def test_page_following_a_library(tiny):
 def test_table_and_its_download_carry_the_suppression(tiny, gld):
     at = open_app("pages/footfall.py")
     shown = at.dataframe[0].value
-    expected = footfall.table_as_shown(footfall.site_table(YEAR, gld), gld)
+    expected = footfall_tables.table_as_shown(footfall.site_table(YEAR, gld), gld)
     pd.testing.assert_frame_equal(shown.reset_index(drop=True), expected)
     text = ui.csv_bytes(expected, "Footfall", YEAR, "footfall table").decode("utf-8")
     # The name, the figures and the verdict first; a ratio the Reach plan's hidden under-fives rest on is c.
@@ -564,14 +566,14 @@ def test_scatter_names_an_earlier_outcome_year(make_extract):
     table = footfall.site_table(Filters(year=2024), gld)
     assert set(table.outcome_year) == {2023}
     result = footfall.scatter(table, footfall.OUTCOME, gld)
-    assert "(in 2023-24, the latest year with outcomes)" in footfall.scatter_sentence(result, gld, "2024-25")
+    assert "(in 2023-24, the latest year with outcomes)" in footfall_sentences.scatter_sentence(result, gld, "2024-25")
 
 
 def test_rate_text_for_a_site_with_no_denominator():
     # A reach area with outcomes for all children but none for the focus group: the suppression
     # flag is missing (pd.NA), which must read as "nothing to show", not raise.
     import pandas as pd
-    from scrutiny.footfall import _rate_text
+    from scrutiny.topics.footfall.tables import _rate_text
     assert _rate_text(float("nan"), float("nan"), float("nan"), pd.NA) == ""
     assert _rate_text(0.5, 0.4, 0.6, True) == "c"
 

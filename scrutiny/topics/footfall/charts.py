@@ -1,4 +1,4 @@
-"""The Footfall page's charts, drawn from the frames scrutiny/footfall.py returns, for the page and
+"""The Footfall page's charts, drawn from the frames figures.py returns, for the page and
 the evidence pack alike.
 
 Every number a figure carries (points, error bars, hover text and custom data) is rounded to what
@@ -13,7 +13,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from scrutiny import charts, footfall, format, labels
+from scrutiny import charts, format, labels
+
+from scrutiny.topics.footfall import figures as footfall, sentences as footfall_sentences
 from scrutiny.contract import MOST_DEPRIVED_GROUP
 
 
@@ -92,7 +94,7 @@ def busy_compared_with_effective(result: footfall.Scatter, measure_label: str, n
                 np.where(own_size, group.population.map(format.count), format.SUPPRESSED),
                 [format.interval(lo, hi, decimals=0) for lo, hi in zip(group.y_lower, group.y_upper)],
                 group.quadrant.map(names),
-                [footfall.visits_per_under_five(x, d) for x, d in zip(group.x, group.visits_per_child_decimals)],
+                [footfall_sentences.visits_per_under_five(x, d) for x, d in zip(group.x, group.visits_per_child_decimals)],
             ], axis=-1),
             hovertemplate=("<b>%{customdata[0]}</b><br>%{customdata[5]} visits per under-five (%{customdata[1]} visits, "
                            "%{customdata[2]} under-fives)<br>" + measure_label + ": %{y:.0f}% (95% CI %{customdata[3]})"

@@ -1,8 +1,9 @@
-"""Footfall compared with outcomes: is busy the same as effective?
+"""The Footfall page's figures: named queries in, frames out, through the disclosure plans.
 
-Clean functions behind the Footfall page, for the page and the evidence pack:
-each takes the filters (and the indicator or measure chosen) and returns a
-DataFrame of raw figures with suppressed rates already removed, or a sentence.
+Each function takes the filters (and the indicator or measure chosen) and returns a frame of raw
+figures with what the plans hide already removed: a site's reach and under-fives as the Reach plan
+allows, its outcomes as the outcomes plan allows, its visits and registrations as the footfall plan
+allows (scrutiny/disclosure/).
 
 Definitions used here:
 
@@ -37,14 +38,21 @@ from scrutiny.topics.gap.figures import Indicator
 
 REACH, OUTCOME, FOCUS = "reach", "outcome", "focus"
 
+
 BUSY_GOOD, QUIET_GOOD, BUSY_LOW, QUIET_LOW = "busy_good", "quiet_good", "busy_low", "quiet_low"
+
+
 QUADRANT_ORDER = (BUSY_LOW, QUIET_GOOD, BUSY_GOOD, QUIET_LOW)
+
+
 REACH_QUADRANTS = {
     BUSY_LOW: "busy, reaching few vulnerable children",
     QUIET_GOOD: "quiet but effective",
     BUSY_GOOD: "busy and effective",
     QUIET_LOW: "quiet and reaching few",
 }
+
+
 OUTCOME_QUADRANTS = {
     BUSY_LOW: "busy, outcomes below average",
     QUIET_GOOD: "quiet but effective",
@@ -52,18 +60,10 @@ OUTCOME_QUADRANTS = {
     QUIET_LOW: "quiet, outcomes below average",
 }
 
-CAUTION = (
-    "Sites are not children: each point is a whole reach area, so a pattern across sites says nothing "
-    "certain about any family, and a busy site may draw visitors from outside its reach area. "
-    "A correlation is not a cause."
-)
-
 
 def threshold() -> int:
     return queries.extract_info().suppression_threshold
 
-
-# --- Indicators and measures -------------------------------------------------------------------
 
 def indicators() -> dict[str, Indicator]:
     """The Gap page's proportion indicators that have figures for centre reach areas, by code."""
@@ -85,8 +85,6 @@ def measures(indicator: Indicator | None) -> dict[str, str]:
 def quadrant_names(measure: str) -> dict[str, str]:
     return REACH_QUADRANTS if measure == REACH else OUTCOME_QUADRANTS
 
-
-# --- The site table ---------------------------------------------------------------------------
 
 def _reach_rows(filters: Filters, year: int, group: str) -> pd.DataFrame:
     rows = queries.run("reach_by_centre", year=year, sustained_min=stats.SUSTAINED_MIN, **filters.centre_parameters())
@@ -211,13 +209,6 @@ def add_visits_per_child(frame: pd.DataFrame, t: int, population_hidden=None) ->
     return out
 
 
-def visits_per_under_five(value: float, decimals: int = 1) -> str:
-    """Visits per under-five as printed: '13.3', or 'about 8' where only a whole number may be shown."""
-    if pd.isna(value):
-        return ""
-    return format.number(value, 1) if decimals >= 1 else f"about {format.number(value, 0)}"
-
-
 def _add_outcomes(table: pd.DataFrame, filters: Filters, indicator: Indicator | None, t: int) -> pd.DataFrame:
     empty = {c: np.nan for c in ("outcome_numerator", "outcome_denominator", "focus_numerator", "focus_denominator",
                                  "previous_numerator", "previous_denominator")}
@@ -275,8 +266,6 @@ def _protect_outcomes(table: pd.DataFrame, indicator: Indicator) -> pd.DataFrame
         table = _hide_rate(table, prefix, hidden.to_numpy(dtype=bool) & table[f"{prefix}_denominator"].gt(0).to_numpy())
     return table
 
-
-# --- Quadrants and the scatter ----------------------------------------------------------------
 
 def quadrant(x: float, y: float, x_average: float, y_average: float, higher_is_better: bool = True) -> str:
     """Which quadrant a site falls in; on an average line counts as busy / doing better."""
@@ -337,136 +326,6 @@ def busy_but_low_reach(filters: Filters, indicator: Indicator | None = None, mea
     points = scatter(site_table(filters, indicator), measure, indicator).points
     return points[points.quadrant == BUSY_LOW].sort_values("x", ascending=False).reset_index(drop=True)
 
-
-# --- Sentences --------------------------------------------------------------------------------
-
-def _signed_points(difference: float) -> str:
-    return format.points(difference, decimals=0, signed=True)
-
-
-def _names(names: list[str], most: int = 4) -> str:
-    names = list(names)
-    if len(names) <= most:
-        return ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1] if names else ""
-    return ", ".join(names[:most]) + f" and {len(names) - most} more"
-
-
-def measure_phrase(measure: str, indicator: Indicator | None) -> str:
-    if measure == REACH:
-        return f"reach of children in the {labels.target_group(MOST_DEPRIVED_GROUP)}"
-    if measure == FOCUS and indicator is not None:
-        return f"{indicator.subject} for {indicator.focus_words}"
-    return f"{indicator.subject} for all children" if indicator else "the outcome"
-
-
-def correlation_phrase(result: stats.Correlation | None, higher_is_better: bool = True, measure: str = "the measure") -> str:
-    """Spearman's rank correlation in words, judged by the measure's polarity: a positive correlation
-    with obesity means busier sites tended to do worse. A link is claimed only when it is clear
-    (stats.Correlation.clear); below stats.MIN_SITES_FOR_CORRELATION sites the data cannot tell."""
-    needed = stats.MIN_SITES_FOR_CORRELATION
-    if result is None:
-        return f"There are too few sites with figures to tell how closely the two go together ({needed} are needed)."
-    p_text = f"p = {result.p_value:.3f}" + (", exact" if result.n <= stats.EXACT_PERMUTATION_UP_TO else "")
-    figures = f"Spearman's rank correlation {result.rho:+.2f} ({p_text}; 95% CI {result.lower:+.2f} to {result.upper:+.2f})"
-    if not result.enough_sites:
-        return (f"Across {result.n} sites, {figures}: too few sites to tell. With fewer than {needed} sites even a "
-                "perfect ordering would happen by chance more than 1 time in 20, so no link can be shown.")
-    if result.clear:
-        strength = abs(result.rho)
-        words = "weak" if strength < 0.3 else "moderate" if strength < 0.6 else "strong"
-        higher = result.rho > 0
-        better = higher == higher_is_better
-        verdict = (f"busier sites tended to do {'better' if better else 'worse'} (a {words} link: {measure} tended to be "
-                   f"{'higher' if higher else 'lower'} at busier sites)")
-    else:
-        verdict = "there is no clear link between how busy a site is and how it does"
-    return f"Across {result.n} sites, {verdict}: {figures}."
-
-
-def scatter_sentence(result: Scatter, indicator: Indicator | None, year_label: str) -> str:
-    phrase = measure_phrase(result.measure, indicator)
-    if result.points.empty:
-        return f"No site has both footfall per under-five and {phrase} to show for {year_label}."
-    if result.measure != REACH and not pd.isna(result.points.outcome_year.iloc[0]):
-        outcome_label = labels.financial_year(result.points.outcome_year.iloc[0])
-        if outcome_label != year_label:
-            phrase += f" (in {outcome_label}, the latest year with outcomes)"
-    names = quadrant_names(result.measure)
-    busy_low = result.points[result.points.quadrant == BUSY_LOW].sort_values("x", ascending=False)
-    text = (f"In {year_label}, the sites plotted had {format.number(result.x_average)} visits per under-five on average, "
-            f"and {format.percent(result.y_average, 0)} for {phrase}. ")
-    if busy_low.empty:
-        text += f"No site is in the group “{names[BUSY_LOW]}”. "
-    else:
-        text += (f"{len(busy_low)} of {len(result.points)} sites are {names[BUSY_LOW]}: "
-                 f"{_names(list(busy_low.centre_name))}. ")
-    return text + correlation_phrase(correlation(result.points), result.higher_is_better,
-                                     measure_phrase(result.measure, indicator))
-
-
-def site_summary(table: pd.DataFrame, result: Scatter, site: str, indicator: Indicator | None, year_label: str) -> str:
-    """One site in words: its footfall, its measure and its quadrant."""
-    row = table[table.centre_id == site]
-    if row.empty:
-        return ""
-    r = row.iloc[0]
-    text = f"**{r.centre_name}** ({labels.site_type(r.site_type).lower()}) recorded {_shown_count(r.visits, r.visits_hidden)} visits in {year_label}"
-    if not r.has_reach_area:
-        return text + "; it has no reach area, so it cannot be placed on the chart."
-    point = result.points[result.points.centre_id == site]
-    if point.empty:
-        return text + "; it is not on the chart because its figures rest on small numbers or are missing."
-    p = point.iloc[0]
-    return (text + f", {visits_per_under_five(p.x, p.visits_per_child_decimals)} per under-five living in its reach area; {measure_phrase(result.measure, indicator)} "
-            f"was {format.percent(p.y, 0)} (95% CI {format.interval(p.y_lower, p.y_upper, 0)}), "
-            f"so it is in the group “{quadrant_names(result.measure)[p.quadrant]}”.")
-
-
-def dropped_note(dropped: pd.DataFrame) -> str:
-    if dropped.empty:
-        return ""
-    parts = [f"{_names(list(group.centre_name))} ({reason})" for reason, group in dropped.groupby("reason", sort=True)]
-    return "Not plotted: " + "; ".join(parts) + "."
-
-
-def _visits_text(filters: Filters, visits: int, site: str | None = None, site_type: str | None = None,
-                 year: int | None = None) -> str:
-    """Visits of a site, or of every site in view (of one type), as the footfall plan allows."""
-    plan = disclosure.footfall_plan()
-    year = filters.year if year is None else year
-    if site:
-        gone = plan.sites_hidden([site], year, disclosure.footfall.VISITS, [visits])[0]
-    else:
-        gone = plan.view_hidden(filters, year, disclosure.footfall.VISITS, visits, site_type)
-    return format.SUPPRESSED if gone else format.count(visits)
-
-
-def site_visits_text(filters: Filters, centre_id: str, visits: int) -> str:
-    """One site's visits in the filters' year as every page prints them (the Feedback page's site section too)."""
-    return _visits_text(filters, visits, site=centre_id)
-
-
-def table_sentence(table: pd.DataFrame, filters: Filters) -> str:
-    year_label = filters.period_label
-    if table.empty:
-        return f"No site has footfall or was open in {year_label} for these filters."
-    visits = int(table.visits.sum())
-    text = f"In {year_label} the {len(table)} sites shown recorded {_visits_text(filters, visits)} visits."
-    rated = table.dropna(subset=["visits_per_child"]).sort_values("visits_per_child", ascending=False)
-    if len(rated) >= 2:
-        top, bottom = rated.iloc[0], rated.iloc[-1]
-        text += (f" Per under-five living in its reach area, {top.centre_name} was busiest "
-                 f"({visits_per_under_five(top.visits_per_child, top.visits_per_child_decimals)} visits) and "
-                 f"{bottom.centre_name} quietest "
-                 f"({visits_per_under_five(bottom.visits_per_child, bottom.visits_per_child_decimals)}).")
-    no_area = table[~table.has_reach_area]
-    if not no_area.empty:
-        text += (f" {_names(list(no_area.centre_name))} {'has' if len(no_area) == 1 else 'have'} no reach area, "
-                 "so visits per under-five cannot be worked out there.")
-    return text
-
-
-# --- Trends -----------------------------------------------------------------------------------
 
 def monthly_footfall(filters: Filters, site: str | None = None) -> pd.DataFrame:
     """Visits by month and site type (NaN where a month's count is small); every month in the extract."""
@@ -535,45 +394,6 @@ def year_middle(year) -> pd.Timestamp:
     return pd.Timestamp(int(year), 10, 1)
 
 
-def _change_words(now: float, before: float, unit: str = "%") -> str:
-    if before == 0 or np.isnan(before) or np.isnan(now):
-        return ""
-    change = (now - before) / before
-    if abs(change) < 0.005:
-        return " (about the same as the year before)"
-    return f" ({'up' if change > 0 else 'down'} {abs(change):.0%} on the year before)"
-
-
-def trend_sentence(monthly: pd.DataFrame, reach: pd.DataFrame, outcome: pd.DataFrame | None,
-                   indicator: Indicator | None, filters: Filters, site: str | None, who: str) -> str:
-    year = filters.year
-    fy = monthly.month.apply(lambda m: m.year if m.month >= 4 else m.year - 1)
-    this, last = int(monthly.loc[fy == year, "visits"].sum()), int(monthly.loc[fy == year - 1, "visits"].sum())
-    label = labels.financial_year(year)
-    if this == 0 and last == 0:
-        text = f"No footfall was recorded for {who} in {label} or the year before."
-    else:
-        this_text, last_text = _visits_text(filters, this, site), _visits_text(filters, last, site, year=year - 1)
-        text = f"{who[:1].upper() + who[1:]} recorded {this_text} visits in {label}"
-        text += (_change_words(this, last) if format.SUPPRESSED not in (this_text, last_text) else "") + "."
-    now = reach[reach.year == year]
-    if not now.empty and not np.isnan(now.reach_pct.iloc[0]):
-        r = now.iloc[0]
-        text += (f" Reach of children in the {labels.target_group(MOST_DEPRIVED_GROUP)} was {format.percent(r.reach_pct, 0)}"
-                 f"{' so far' if r.partial else ''} "
-                 f"(95% CI {format.interval(r.reach_lower, r.reach_upper, 0)}).")
-    if outcome is not None and indicator is not None:
-        known = outcome[(outcome.year <= year) & outcome.outcome_pct.notna()]
-        if not known.empty:
-            o = known.iloc[-1]
-            text += (f" {indicator.title} for children in the reach area{'s' if 'sites' in who else ''} was "
-                     f"{format.percent(o.outcome_pct, 0)} in {labels.financial_year(o.year)} "
-                     f"(95% CI {format.interval(o.outcome_lower, o.outcome_upper, 0)}).")
-    return text
-
-
-# --- Libraries compared with children's centres -----------------------------------------------
-
 @queries.kept
 def site_type_comparison(filters: Filters) -> pd.DataFrame:
     """One row per site type: sites, visits, sessions, registrations, and who used them."""
@@ -598,110 +418,3 @@ def site_type_comparison(filters: Filters) -> pd.DataFrame:
         plan.view_hidden(filters, filters.year, disclosure.footfall.REGISTRATIONS, 0 if pd.isna(v) else v, code)
         for code, v in zip(frame.site_type, frame.new_registrations)]
     return frame.sort_values("site_type").reset_index(drop=True)
-
-
-def comparison_sentence(frame: pd.DataFrame, year_label: str) -> str:
-    rows = {r.site_type: r for r in frame.itertuples()}
-    library, centre = rows.get("library"), rows.get("children_centre")
-    if library is None or centre is None:
-        present = ", ".join(labels.site_type(s).lower() + "s" for s in rows) or "no sites"
-        return f"Libraries and children's centres cannot be compared for these filters: the sites shown are {present}."
-    text = (f"In {year_label} libraries recorded {_shown_count(library.visits, library.visits_hidden)} visits and "
-            f"children's centres {_shown_count(centre.visits, centre.visits_hidden)}. ")
-    if np.isnan(library.target_children_pct) or np.isnan(centre.target_children_pct):
-        return text + "The share of their users in a target group rests on small numbers and is not shown."
-    difference = stats.newcombe_difference(library.target_children, library.children, centre.target_children, centre.children)
-    text += (f"Of the children who came, {format.percent(library.target_children_pct, 0)} at libraries were in a target group "
-             f"(95% CI {format.interval(library.target_children_lower, library.target_children_upper, 0)}) against "
-             f"{format.percent(centre.target_children_pct, 0)} at children's centres "
-             f"({format.interval(centre.target_children_lower, centre.target_children_upper, 0)}): ")
-    interval = (f"95% CI {format.points(difference.lower, 0, signed=True, unit=False)} to "
-                f"{format.points(difference.upper, 0, signed=True, unit=False)}")
-    if difference.lower > 0 or difference.upper < 0:
-        text += f"a difference of {_signed_points(difference.estimate)} ({interval})."
-    else:
-        text += f"no clear difference ({_signed_points(difference.estimate)}, {interval})."
-    return text
-
-
-# --- The table as shown -----------------------------------------------------------------------
-
-def _rate_text(pct, lower, upper, suppressed: bool, decimals: int = 0) -> str:
-    # suppressed is missing (pd.NA) for a site with no denominator at all: nothing to hide, nothing to show.
-    if not pd.isna(suppressed) and suppressed:
-        return stats.SUPPRESSED
-    if pd.isna(pct):
-        return ""
-    return f"{format.percent(pct, decimals)} ({format.interval(lower, upper, decimals)})"
-
-
-def _shown_count(value, hidden: bool) -> str:
-    """A count as the plan allows: c where it is hidden."""
-    return format.SUPPRESSED if hidden else format.count(value)
-
-
-def _optional_count(value, hidden: bool) -> str:
-    return "not recorded" if pd.isna(value) else _shown_count(value, hidden)
-
-
-REACH_COLUMN = f"Reach of the {labels.target_group(MOST_DEPRIVED_GROUP)} (95% CI)"
-
-
-def table_as_shown(table: pd.DataFrame, indicator: Indicator | None) -> pd.DataFrame:
-    """The site table in words and suppressed counts, exactly as on the page and in its download."""
-    t = threshold()
-    points = scatter(table, REACH, indicator).points
-    verdicts = dict(zip(points.centre_id, points.quadrant.map(REACH_QUADRANTS))) if not points.empty else {}
-    rows = []
-    for r in table.itertuples():
-        if not r.has_reach_area:
-            per_child_text = reach_text = "no reach area"
-        else:
-            per_child_text = (stats.SUPPRESSED if r.visits_per_child_suppressed
-                              else visits_per_under_five(r.visits_per_child, r.visits_per_child_decimals))
-            reach_text = ("no under-fives in such areas" if r.md_population == 0
-                          else _rate_text(r.reach_pct, r.reach_lower, r.reach_upper, r.reach_suppressed))
-        # The name, the figures and the verdict first, so they are in view on a shared screen.
-        row = {
-            "Site": r.centre_name,
-            "Visits per under-five": per_child_text,
-            REACH_COLUMN: reach_text,
-            "Busy or quiet, reaching many or few": verdicts.get(r.centre_id, ""),
-        }
-        if indicator is not None:
-            year = "" if pd.isna(r.outcome_year) else f" {labels.financial_year(r.outcome_year)}"
-            row[f"{indicator.title}{year} (95% CI)"] = _rate_text(
-                r.outcome_pct, r.outcome_lower, r.outcome_upper, r.outcome_suppressed and r.outcome_denominator > 0)
-            row[f"{indicator.title}: {indicator.focus_words}"] = _rate_text(
-                r.focus_pct, r.focus_lower, r.focus_upper, r.focus_suppressed and r.focus_denominator > 0)
-            row["Change since the year before (points, 95% CI)"] = (
-                r.change_note or ("" if np.isnan(r.change) else
-                                  f"{format.points(r.change, 0, signed=True, unit=False)} "
-                                  f"({format.points(r.change_lower, 0, signed=True, unit=False)} to "
-                                  f"{format.points(r.change_upper, 0, signed=True, unit=False)})"))
-        row |= {
-            "Type": labels.site_type(r.site_type),
-            "District": r.district,
-            "Visits": _shown_count(r.visits, r.visits_hidden),
-            "Sessions": _optional_count(r.sessions, not pd.isna(r.sessions) and bool(stats.is_small(r.sessions, t))),
-            "New registrations": _optional_count(r.new_registrations, r.registrations_hidden),
-            "Attendances by children in a target group": _rate_text(
-                r.target_pct, r.target_lower, r.target_upper, r.target_suppressed) if r.attendances else "no attendances",
-        }
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def comparison_as_shown(frame: pd.DataFrame) -> pd.DataFrame:
-    t = threshold()
-    return pd.DataFrame([{
-        "Site type": labels.site_type(r.site_type),
-        "Sites": r.sites,
-        "Visits": _shown_count(r.visits, r.visits_hidden),
-        "Visits per site": ("" if not r.sites or r.visits_hidden else format.count(round(r.visits / r.sites))),
-        "New registrations": _optional_count(r.new_registrations, r.registrations_hidden),
-        "Children who came": stats.show_count(r.children, t),
-        "In a target group (95% CI)": _rate_text(r.target_children_pct, r.target_children_lower,
-                                                 r.target_children_upper, r.target_children_suppressed and r.children > 0),
-        "Also used another type of site": stats.show_count(r.children_other_types, t),
-    } for r in frame.itertuples()])
