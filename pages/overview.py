@@ -4,11 +4,11 @@ import streamlit as st
 
 import math
 
-from scrutiny import filters, findings, format, queries, stats, ui
+from scrutiny import charts, filters, findings, format, queries, stats, ui
 from scrutiny.contract import MOST_DEPRIVED_GROUP
 from scrutiny.queries import QueryError
 from scrutiny.topics.gap import sentences as gap_sentences
-from scrutiny.topics.reach import figures
+from scrutiny.topics.reach import charts as reach_charts, figures
 
 st.title("Early years services: overview")
 ui.guard("overview", stop=False)
@@ -27,44 +27,52 @@ REACHED_LABEL = "Reached: most deprived 30% of areas"
 REGISTERED_LABEL = "Registered: most deprived 30% of areas"
 
 
-def rate_metric(label: str, count: int, totals, help: str) -> tuple[float, float] | None:
-    """A headline percentage of the most deprived areas' under-fives, "c" when it rests on a small number.
-
-    Returns its 95% interval when it is shown.
-    """
-    if stats.rate_suppressed(count, totals.population, threshold):
+def rate_metric(label: str, count: int, row, hidden: bool, help: str) -> tuple[float, float] | None:
+    """A headline percentage of the most deprived areas' under-fives: "c" where it rests on a small number or
+    on a count the Reach page's disclosure plan hides. Returns its 95% interval when it is shown."""
+    if hidden or row.population_hidden or stats.rate_suppressed(count, row.population, threshold):
         st.metric(label, "c", help=help)
         return None
-    st.metric(label, stats.show_percent(count / totals.population), help=help)
-    return stats.wilson_interval(count, totals.population)
+    st.metric(label, format.percent(count / row.population, 0), help=help)
+    return stats.wilson_interval(count, row.population)
 
 
-totals = figures.headline_totals(current, MOST_DEPRIVED_GROUP)
-no_figures = totals is None or totals.population == 0
+def count(value: int, hidden: bool) -> str:
+    return "c" if hidden else stats.show_count(value, threshold)
+
+
+settings = figures.Settings()
+areas = figures.area_figures(current, settings.sustained_min)
+row = figures.focus_row(figures.focus_rows(areas, current, "all", info.authority, threshold, settings), MOST_DEPRIVED_GROUP)
+no_figures = row is None or row.population == 0
 col1, col2, col3 = st.columns(3)
 
 with col1:
     st.subheader("1. What support do vulnerable families get?")
     if no_figures:
         st.markdown("No reach figures for these filters.")
-    elif interval := rate_metric(REACHED_LABEL, totals.reached, totals,
-                                 "Reached: at least one attendance at any site in the year. 95% interval shown below."):
-        st.caption(
-            f"{stats.show_count(totals.reached, threshold)} of an estimated {stats.show_count(totals.population, threshold)} "
-            f"under-fives (95% CI {stats.show_interval(*interval)}); "
-            f"{stats.show_count(totals.missed, threshold)} were not reached."
-        )
+    else:
+        if interval := rate_metric(REACHED_LABEL, row.reached, row, row.reached_hidden,
+                                   "Reached: at least one attendance at any site in the year. 95% interval shown below."):
+            st.caption(f"{count(row.reached, row.reached_hidden)} of an estimated {count(row.population, row.population_hidden)} "
+                       f"under-fives (95% CI {format.interval(*interval, 0)}); {count(row.missed, row.missed_hidden)} "
+                       "were not reached.")
+        st.caption(f"Reached, the last five years (dashed: {settings.good:.0%}):")
+        charts.show(reach_charts.by_year(figures.yearly(current, MOST_DEPRIVED_GROUP, threshold, settings).tail(5), settings,
+                                         height=190), key="overview_reach_by_year")
     st.page_link("pages/reach.py", label="Reach: who is missed", icon=":material/groups:")
 
 with col2:
     st.subheader("2. How are vulnerable families identified and engaged?")
     if no_figures:
         st.markdown("No registration figures for these filters.")
-    elif interval := rate_metric(REGISTERED_LABEL, totals.registered, totals,
+    elif interval := rate_metric(REGISTERED_LABEL, row.registered, row, row.registered_hidden,
                                  "Registered: living in a reach area and registered by the end of the year."):
-        sustained = ("c" if stats.rate_suppressed(totals.sustained, totals.population, threshold)
-                     else stats.show_percent(totals.sustained / totals.population))
-        st.caption(f"95% CI {stats.show_interval(*interval)}. {sustained} came at least {stats.SUSTAINED_MIN} times in the year (sustained engagement).")
+        sustained = ("c" if row.sustained_hidden or row.population_hidden
+                     or stats.rate_suppressed(row.sustained, row.population, threshold)
+                     else format.percent(row.sustained / row.population, 0))
+        st.caption(f"95% CI {format.interval(*interval, 0)}. {sustained} came at least {settings.sustained_min} times in "
+                   "the year (sustained engagement).")
     st.page_link("pages/feedback.py", label="Feedback: what people said", icon=":material/forum:")
 
 with col3:

@@ -114,10 +114,12 @@ centre = filters.url_select("Centre in focus", "centre", centre_options, "all", 
                             help="The trend, how often, tiers and identification describe this centre's reach area.")
 chosen = figures.Choices(current, settings, group, centre, level, figures.focus_label(centre, centre_options, info.authority, current),
                          info.suppression_threshold, tuple(group_options))
+focus_rows = figures.focus_rows(areas, current, centre, chosen.focus_name, chosen.threshold, settings)
+focus_row = figures.focus_row(focus_rows, group)
+ui.answer_first(*sentences.answer_first(focus_row, chosen.focus_name, group, chosen.threshold, settings, chosen.period),
+                charts.groups_against_thresholds(focus_rows, list(group_options), settings), "reach_answer_chart", (1, 1))
 st.markdown(f"Figures for **{current.describe_markdown()}**; {settings.describe()}. Reach is counted by where a child lives: "
             "a child in a centre's reach area with at least one attendance anywhere, a library included, in the year.")
-focus_row = figures.focus_row(areas, current, centre, group, chosen.focus_name, chosen.threshold, settings)
-ui.answer_first(*sentences.answer_first(focus_row, chosen.focus_name, group, chosen.threshold, settings, chosen.period))
 
 st.header("1. Reach against the thresholds")
 every_group = st.toggle("Every target group in one table", key="reach_every_group")

@@ -17,7 +17,8 @@
 --   $target_groups   list of target group codes to return (most_deprived_30 included)
 --   $district, $cluster, $lead_agency, $site_type   sidebar filters on the centre; null = all
 --
--- Used on: Reach (pages/reach.py); Footfall and outcomes (pages/footfall.py).
+-- Used on: Overview (pages/overview.py); Reach (pages/reach.py);
+--   Footfall and outcomes (pages/footfall.py).
 -- Run from: scrutiny/topics/footfall/figures.py, scrutiny/topics/reach/figures.py.
 with centres_in_view as (
     select c.centre_id

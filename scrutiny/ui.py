@@ -116,16 +116,17 @@ def guard(page: str, stop: bool = True) -> None:
 
 
 def answer_first(figures: list[tuple[str, str, str]], verdict: str, asks: list[str], chart=None,
-                 chart_key: str = "answer_chart") -> None:
+                 chart_key: str = "answer_chart", widths: tuple[int, int] = (2, 3)) -> None:
     """The page's answer, first and on one screen: the headline figures, the verdict in words and
     what a councillor could ask. The detail follows below it.
 
     figures: (label, value as shown, help) each; a value resting on a small number is already "c".
     chart: the one chart that answers the page's question (a small plotly figure from the topic's
     charts.py), drawn under the headline figures so it is on the first screen too.
+    widths: of the figures' column and the words' column (a chart with long labels needs more).
     """
     with st.container(border=True, key="answer_first"):
-        left, right = st.columns([2, 3])
+        left, right = st.columns(list(widths))
         with left:
             for label, value, help in figures:
                 st.metric(label, value, help=help)

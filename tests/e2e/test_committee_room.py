@@ -65,6 +65,23 @@ def test_the_answer_is_on_the_first_screen(tab_at, server, page_def):
     _full_screenshot(tab, f"{page_def.url_path}-1280")
 
 
+# The one chart that answers the page's question, drawn in the first screen with its headline.
+MAIN_CHART = {"reach": '.st-key-answer_first [data-testid="stPlotlyChart"]',
+              "overview": '[data-testid="stPlotlyChart"]'}
+
+
+@pytest.mark.parametrize("path", sorted(MAIN_CHART))
+def test_the_main_chart_is_on_the_first_screen(tab_at, server, path):
+    tab = tab_at(SCREEN)
+    open_page(tab, server, next(p for p in PAGES if p.url_path == path))
+    assert not exception_texts(tab)
+    chart = _box(tab, MAIN_CHART[path])
+    # Whole, not only its top: the bars and their axis are inside the 800 px a shared screen shows.
+    assert chart["y"] >= 0 and chart["y"] + chart["height"] <= SCREEN["height"], (path, chart)
+    assert chart["height"] >= 150, (path, chart)
+    tab.locator(MAIN_CHART[path]).first.locator(".main-svg").first.wait_for()
+
+
 @pytest.mark.parametrize("page_def", PAGES, ids=str)
 def test_on_a_phone_the_sidebar_starts_closed(tab_at, server, page_def):
     tab = tab_at(PHONE)

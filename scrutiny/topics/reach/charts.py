@@ -14,6 +14,59 @@ from scrutiny.topics.reach.figures import BAND_RANK, Settings, worst_first
 from scrutiny.topics.reach.tables import reach_texts
 
 
+# --- The answer: every group in focus against the thresholds ----------------------------------------
+
+def groups_against_thresholds(rows: pd.DataFrame, groups: list[str], settings: Settings, height: int | None = None) -> go.Figure:
+    """Reach of each target group in focus, lowest at the top, coloured by rating, with 95% intervals and the
+    thresholds; each group's figure is written beside its name (c where hidden), never over a bar's interval."""
+    shown = rows.set_index("target_group").reindex([g for g in groups if g in set(rows["target_group"])])
+    shown = shown.sort_values("reach_pct", na_position="last", kind="stable")
+    names = [f"{labels.target_group(g)}  {text}" for g, text in zip(shown.index, reach_texts(shown))]
+    drawn = shown["reach_pct"].notna().to_numpy()
+    part = shown[drawn]
+    fig = go.Figure(go.Bar(
+        y=[n for n, d in zip(names, drawn) if d], x=charts.published(part["reach_pct"], decimals=0), orientation="h",
+        marker_color=[charts.BAND_COLOURS.get(b, charts.NEUTRAL_COLOUR) for b in part["band"]],
+        error_x=charts.interval_errors(part["reach_pct"], part["reach_lower"], part["reach_upper"], decimals=0, width=3),
+        customdata=part["rating"], hovertemplate="%{y}: %{customdata}<extra></extra>", showlegend=False))
+    # Hidden groups keep their place and name ("... c"), with no bar.
+    fig.update_yaxes(categoryorder="array", categoryarray=names, autorange="reversed",
+                     tickfont=dict(size=12, color=charts.TEXT_COLOUR))
+    # The thresholds named on the axis, not over the lines: at this size two labels would overlap.
+    good, outstanding = round(settings.good * 100, 6), round(settings.outstanding * 100, 6)
+    for value in (good, outstanding):
+        fig.add_vline(x=value, line_dash="dash", line_color=charts.NEUTRAL_COLOUR, line_width=1.5)
+    charts.style(fig, height=height or 22 * len(names) + 64)
+    fig.update_xaxes(range=[0, 100], tickvals=[0, good, outstanding], ticktext=["0%", f"{good:.0f}%", f"{outstanding:.0f}%"],
+                     title_text=f"Reached; dashed lines at {good:.0f}% and {outstanding:.0f}%",
+                     title_font_size=12, tickfont=dict(size=11, color=charts.TEXT_COLOUR))
+    fig.update_layout(margin=dict(l=4, r=4, t=8, b=4))
+    return fig
+
+
+def by_year(points: pd.DataFrame, settings: Settings, height: int = 230) -> go.Figure:
+    """Reach at the end of each year (the fourth quarter of figures.yearly), with 95% intervals and the good
+    threshold; a year the plan hides keeps its place, marked c."""
+    years = [labels.financial_year(y) for y in points["year"]]
+    drawn = points["reach_pct"].notna().to_numpy()
+    part = points[drawn]
+    fig = go.Figure(go.Bar(
+        x=[y for y, d in zip(years, drawn) if d], y=charts.published(part["reach_pct"], decimals=0),
+        marker_color=charts.REACH_COLOUR, showlegend=False,
+        error_y=charts.interval_errors(part["reach_pct"], part["reach_lower"], part["reach_upper"], decimals=0, width=3),
+        hovertemplate="%{x}: %{y:.0f}%<extra></extra>"))
+    for year in (y for y, d in zip(years, drawn) if not d):
+        fig.add_annotation(x=year, y=0, text="c", showarrow=False, yanchor="bottom", font=dict(color=charts.TEXT_COLOUR))
+    good = round(settings.good * 100, 6)
+    fig.add_hline(y=good, line_dash="dash", line_color=charts.NEUTRAL_COLOUR, line_width=1.5)
+    charts.style(fig, height=height)
+    fig.update_xaxes(categoryorder="array", categoryarray=years, tickfont=dict(size=11, color=charts.TEXT_COLOUR))
+    fig.update_yaxes(range=[0, 100], tickvals=[0, good, 100], ticktext=["0%", f"{good:.0f}%", "100%"],
+                     tickfont=dict(size=11, color=charts.TEXT_COLOUR))
+    fig.update_layout(margin=dict(l=4, r=4, t=8, b=4))
+    return fig
+
+
 # --- Every group at a glance -------------------------------------------------------------------------
 
 def heat_legend(settings: Settings) -> dict[str, str]:
@@ -168,7 +221,7 @@ def how_often(freq: pd.DataFrame) -> go.Figure:
 
 
 TIER_COLOURS = {"universal": charts.PALETTE[4], "targeted": charts.PALETTE[1], "specialist": charts.PALETTE[5]}
-SITE_COLOURS = dict(zip(("children_centre", "family_hub", "library", "outreach"), charts.PALETTE))
+SITE_COLOURS = charts.SITE_COLOURS
 
 
 def share_bars(mix: pd.DataFrame, colours: dict[str, str]) -> go.Figure:

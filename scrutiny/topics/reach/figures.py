@@ -84,20 +84,6 @@ def service_changes(filters: Filters) -> pd.DataFrame:
     return queries.run("service_changes", district=filters.district)
 
 
-def headline_totals(filters: Filters, group: str) -> pd.Series | None:
-    """The overview's authority-wide counts for one target group (population, registered, reached,
-    sustained, missed) with the default sustained-engagement setting, or None when there are none."""
-    try:
-        rows = queries.run("reach_by_centre", year=filters.year, sustained_min=stats.SUSTAINED_MIN,
-                           **filters.centre_parameters())
-    except queries.QueryError:
-        return None
-    rows = rows[rows.target_group == group]
-    if rows.empty:
-        return None
-    return rows[["population", "registered", "reached", "sustained", "missed"]].sum()
-
-
 def centre_name(name: str, closed_on) -> str:
     """A centre's name, marked when it has closed: a closed centre keeps its history."""
     if closed_on is None or pd.isna(closed_on):
@@ -468,12 +454,16 @@ def centre_points(areas: pd.DataFrame, group: str, threshold: int, settings: Set
     return rated.merge(places, left_on="unit_code", right_on="centre_id", how="inner")
 
 
-def focus_row(areas: pd.DataFrame, filters: Filters, centre: str, group: str, focus_name: str, threshold: int,
-              settings: Settings):
-    """The figures of the reach areas in focus (a centre's, or everything in view) for one group, rated and
-    protected as the reach table's whole-authority row is: a row (itertuples) or None."""
-    rows = protect(rate(rollup(focus(areas, centre), "authority", focus_name), threshold, settings.good, settings.outstanding),
+def focus_rows(areas: pd.DataFrame, filters: Filters, centre: str, focus_name: str, threshold: int,
+               settings: Settings) -> pd.DataFrame:
+    """The figures of the reach areas in focus (a centre's, or everything in view), one row per target group,
+    rated and protected as the reach table's whole-authority row is."""
+    return protect(rate(rollup(focus(areas, centre), "authority", focus_name), threshold, settings.good, settings.outstanding),
                    disclosure.ReachView(filters, settings.sustained_min, centre), "authority", threshold)
+
+
+def focus_row(rows: pd.DataFrame, group: str):
+    """One group's row of focus_rows (itertuples), or None."""
     return next(iter(rows[rows["target_group"] == group].itertuples()), None)
 
 
@@ -541,3 +531,12 @@ class Choices:
     def view(self, with_centre: bool = False) -> disclosure.ReachView:
         """The disclosure plan's view of everything in view, or of the centre in focus."""
         return disclosure.ReachView(self.filters, self.settings.sustained_min, self.centre if with_centre else None)
+
+
+def yearly(filters: Filters, group: str, threshold: int, settings: Settings) -> pd.DataFrame:
+    """Each year's reach of a group, to the filters' year, for everything in view: the fourth quarter of the
+    cumulative quarterly figures (the year's figure, hidden where that year's plan hides it)."""
+    points = trend_series(filters, group, "all", threshold, settings)[group]
+    if filters.year is not None:
+        points = points[points["year"] <= filters.year]
+    return points[points["quarter"] == 4].reset_index(drop=True)
