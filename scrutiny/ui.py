@@ -116,13 +116,14 @@ def guard(page: str, stop: bool = True) -> None:
 
 
 def answer_first(figures: list[tuple[str, str, str]], verdict: str, asks: list[str], chart=None,
-                 chart_key: str = "answer_chart", widths: tuple[int, int] = (2, 3)) -> None:
+                 chart_key: str = "answer_chart", widths: tuple[int, int] = (2, 3), chart_caption: str = "") -> None:
     """The page's answer, first and on one screen: the headline figures, the verdict in words and
     what a councillor could ask. The detail follows below it.
 
     figures: (label, value as shown, help) each; a value resting on a small number is already "c".
     chart: the one chart that answers the page's question (a small plotly figure from the topic's
-    charts.py), drawn under the headline figures so it is on the first screen too.
+    charts.py), drawn under the headline figures so it is on the first screen too, with chart_caption
+    (what it shows, in words) above it as its text alternative.
     widths: of the figures' column and the words' column (a chart with long labels needs more).
     """
     with st.container(border=True, key="answer_first"):
@@ -133,6 +134,8 @@ def answer_first(figures: list[tuple[str, str, str]], verdict: str, asks: list[s
             if chart is not None:
                 from scrutiny import charts  # charts imports nothing from here; imported late to keep ui light
 
+                if chart_caption:
+                    st.caption(chart_caption)
                 charts.show(chart, key=chart_key)
         with right:
             st.markdown(f"**The answer.** {verdict}")

@@ -128,3 +128,31 @@ def test_no_hidden_outcome_count_can_be_worked_out_on_small_extracts(tmp_path_fa
     published = attacker.gather("gld", 2023)
     leaks = attacker.attack("gld", 2023, published, 5)
     assert not leaks, "\n".join(map(str, leaks)) + "\n" + outcomes.to_string()
+
+
+def test_the_evidence_packs_gap_section_hides_what_the_page_hides(make_extract):
+    """The pack prints the Gap page's tables through the same functions: every c in its gap section is a
+    cell the page hides too, and the outsider reading the pack beside the page solves for nothing."""
+    from scrutiny import evidence
+    from scrutiny.filters import Filters
+
+    # The authority's free school meals group is 3 of 8; the rest 30 of 40; all children 33 of 48.
+    make_extract(outcomes=pd.DataFrame([
+        ("gld", "authority", "Testshire", 2023, "fsm_status", "fsm", 3, 8),
+        ("gld", "authority", "Testshire", 2023, "fsm_status", "non_fsm", 30, 40),
+        ("gld", "authority", "Testshire", 2023, "all", "all", 33, 48),
+    ], columns=OUTCOME_COLUMNS))
+    page = attacker.gather("gld", 2023)
+    section = evidence.gap_section(Filters(year=2023))
+    tables = [block.frame for block in section.blocks if isinstance(block, evidence.Table)]
+    every = next(t for t in tables if "Focus %" in t and "Indicator" in t)
+    row = every[every["Indicator"] == "Good level of development"].iloc[0]
+    assert row["Focus %"] == "c" and row["Reference %"] == "c" and row["Gap (points)"] == "c"
+    for group, column in ((("fsm_status", "fsm"), "Focus %"), (("fsm_status", "non_fsm"), "Reference %")):
+        assert ("authority", "Testshire", *group, attacker.NUM) in page.hidden, column
+    pack = attacker.Published()
+    attacker.read_group(pack, "authority", "Testshire", ("fsm_status", "fsm"), "", row["Focus %"], 3, 8, "evidence pack")
+    attacker.read_group(pack, "authority", "Testshire", ("fsm_status", "non_fsm"), "", row["Reference %"], 30, 40, "evidence pack")
+    for key, value in page.shown.items():
+        pack.show(key, value)
+    assert not attacker.attack("gld", 2023, pack, 5)

@@ -403,3 +403,8 @@ def benchmark_note(sources: str, geography: Geography) -> str:
 def no_funnel_sentence(indicator: Indicator, year: int) -> str:
     return (f"The funnel plot needs the authority's figure for {indicator.focus_words} in {labels.financial_year(year)}, "
             "which the extract does not show.")
+
+
+def main_chart_caption(indicator: Indicator, geography: Geography) -> str:
+    """Above the answer's chart, as its text alternative: what it shows."""
+    return f"The gap in {geography.words}, year by year, with its 95% interval (above 0: {indicator.focus_words} behind)."
