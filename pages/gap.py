@@ -100,8 +100,8 @@ if year is not None:
     changes = gap_charts.changes_in_view(trend, gap.service_changes_for(geography))
     ui.answer_first([(f"Gap, {labels.financial_year(year)}", words.headline_value(trend.iloc[-1]), words.GAP_HELP)],
                     words.gap_sentence(trend.iloc[-1], indicator, geography), words.asks(indicator),
-                    gap_charts.gap_over_time(trend, indicator, changes, height=240, small=True), "gap_trend_chart",
-                    words.main_chart_caption(indicator, geography))
+                    chart=gap_charts.gap_over_time(trend, indicator, changes, height=240, small=True),
+                    chart_key="gap_trend_chart", chart_caption=words.main_chart_caption(indicator, geography))
     st.caption(" ".join(n for n in (words.long_run_sentence(trend.iloc[-1], indicator), charts.service_change_caption(changes)) if n))
 st.expander("How to read the gap: focus group, reference group, narrowing").markdown(words.HOW_TO_READ)
 st.caption(words.page_notes(current, geography))
