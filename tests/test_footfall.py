@@ -7,6 +7,7 @@ Every expected figure is worked out by hand from tests/tiny_extract.py for
 from __future__ import annotations
 
 import base64
+import json
 import math
 
 import numpy as np
@@ -498,7 +499,9 @@ def test_page_without_suppression_draws_quadrants(make_extract):
     make_extract(info=NO_SUPPRESSION)
     at = open_app("pages/footfall.py")
     assert not at.exception, [e.message for e in at.exception]
-    scatter, trend, types = plotly_figures(at)
+    # The small chart in the answer first, then the full scatter, the trend and the site types.
+    answer, scatter, trend, types = plotly_figures(at)
+    assert [t["x"] for t in answer["data"]] == [t["x"] for t in scatter["data"]]
     labels = {a["text"] for a in scatter["layout"]["annotations"]}
     assert {"Busy, reaching few vulnerable children", "Quiet but effective", "Busy and effective",
             "Quiet and reaching few"} <= labels
@@ -589,3 +592,62 @@ def test_all_children_less_the_gap_pages_other_group_no_longer_gives_the_focus_g
     hidden = disclosure.centre_outcomes_hidden("gld", c1).iloc[0]
     assert hidden["focus"] and hidden["reference_numerator"]
     assert table.loc["C1", "outcome_pct"] == pytest.approx(33 / 48) and math.isnan(table.loc["C1", "focus_pct"])
+
+
+# --- Ready for the committee room -------------------------------------------------------------------------
+
+def _sixty_sites(seed: int = 3) -> footfall.Scatter:
+    rng = np.random.default_rng(seed)
+    n = 60
+    frame = pd.DataFrame({"centre_id": [f"S{i}" for i in range(n)], "visits": rng.integers(500, 8000, n),
+                          "population": rng.integers(200, 800, n).astype(float), "md_population": 200.0})
+    frame["md_reached"] = rng.integers(20, 190, n)
+    frame = _site_frame([(r.centre_id, r.visits, r.population, r.md_reached, r.md_population) for r in frame.itertuples()])
+    return footfall.scatter(frame, footfall.REACH, None)
+
+
+def test_the_scatter_names_the_notable_sites_and_hovers_the_rest():
+    from scrutiny.topics.footfall import charts as footfall_charts
+
+    result = _sixty_sites()
+    figure = footfall_charts.busy_compared_with_effective(result, "Reach", footfall.REACH_QUADRANTS, followed="S59")
+    written = [t for trace in figure.data if trace.mode == "markers+text" for t in trace.text if t]
+    # At most 8 names on a shared screen, every busy site reaching few among them first, and the site followed.
+    busy_low = set(result.points.loc[result.points.quadrant == footfall.BUSY_LOW, "centre_name"])
+    assert len(written) <= footfall_charts.MOST_NAMED + 1 and "S59" in written
+    assert busy_low and len(set(written) & busy_low) == min(len(busy_low), footfall_charts.MOST_NAMED)
+    hovered = [name for trace in figure.data if trace.customdata is not None for name in trace.customdata[:, 0]]
+    assert sorted(hovered) == sorted(result.points.centre_name)
+
+
+def test_the_trend_has_one_legend_per_panel_and_colours_that_mean_one_thing(tiny, gld):
+    from scrutiny import charts as look
+    from scrutiny.topics.footfall import charts as footfall_charts
+
+    monthly, reach = footfall.monthly_footfall(YEAR), footfall.reach_trend(YEAR)
+    outcome = footfall.outcome_trend(YEAR, gld)
+    figure = footfall_charts.activity_and_results(monthly, reach, outcome, gld, 2023, False, pd.DataFrame())
+    panels = {trace.legend or "legend" for trace in figure.data}
+    assert panels == {"legend", "legend2", "legend3"}
+    assert {figure.layout[name].y for name in panels} == {figure.get_subplot(r, 1).yaxis.domain[1] for r in (1, 2, 3)}
+    # Reach has a colour of its own: not the gap charts' reference blue, nor any type of site's.
+    assert look.REACH_COLOUR not in {look.REFERENCE_COLOUR, look.FOCUS_COLOUR, *look.SITE_COLOURS.values()}
+    assert len(set(look.SITE_COLOURS.values())) == len(look.SITE_COLOURS)
+    assert not set(look.SITE_COLOURS.values()) & {look.REFERENCE_COLOUR, look.FOCUS_COLOUR, *look.BAND_COLOURS.values()}
+
+
+def test_the_site_table_opens_with_name_figures_and_verdict_and_explains_its_terms(make_extract):
+    make_extract(info=NO_SUPPRESSION)
+    gld = footfall.indicators()["gld"]
+    shown = footfall_tables.table_as_shown(footfall.site_table(YEAR, gld), gld)
+    assert list(shown.columns[:4]) == ["Site", "Visits per under-five", footfall_tables.REACH_COLUMN,
+                                       "Busy or quiet, reaching many or few"]
+    assert shown.set_index("Site").loc["Eastfield Children's Centre", "Busy or quiet, reaching many or few"] == \
+        "busy, reaching few vulnerable children"
+    help_texts = footfall_tables.column_help(shown)
+    assert {"Visits per under-five", footfall_tables.REACH_COLUMN, "Busy or quiet, reaching many or few",
+            "Good level of development 2023-24 (95% CI)"} <= set(help_texts)
+    assert "confidence interval" in help_texts["Good level of development 2023-24 (95% CI)"]
+    at = open_app("pages/footfall.py")
+    config = json.loads(at.dataframe[0].proto.columns)
+    assert "help" in json.dumps(config) and "reach area" in json.dumps(config)

@@ -173,3 +173,17 @@ def axe_source() -> str:
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
     return AXE_SCRIPT.read_text(encoding="utf-8")
+
+
+def answer_and_chart(browser, server: Server, page: str, chart_key: str, viewport: dict) -> tuple:
+    """Opens a page at the viewport and returns the answer-first box, the answer chart's box and the tab's
+    context (the caller closes it). The chart is found by its widget key (.st-key-<chart_key>)."""
+    context = browser.new_context(viewport=viewport)
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    open_page(tab, server, page)
+    assert not exception_texts(tab)
+    answer = tab.locator(".st-key-answer_first").first.bounding_box()
+    chart = tab.locator(f".st-key-{chart_key}").first
+    chart.wait_for()
+    return answer, chart.bounding_box(), context, tab

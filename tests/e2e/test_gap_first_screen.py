@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import exception_texts, open_page
+from tests.e2e.conftest import answer_and_chart
 
 pytestmark = pytest.mark.browser
 
@@ -13,16 +13,8 @@ SCREEN = {"width": 1280, "height": 800}
 
 
 def test_the_gap_chart_is_on_the_first_screen(browser, server):
-    context = browser.new_context(viewport=SCREEN)
+    answer, box, context, tab = answer_and_chart(browser, server, "gap", "gap_trend_chart", SCREEN)
     try:
-        tab = context.new_page()
-        tab.set_default_timeout(60_000)
-        open_page(tab, server, "gap")
-        assert not exception_texts(tab)
-        answer = tab.locator(".st-key-answer_first").first.bounding_box()
-        chart = tab.locator(".st-key-gap_trend_chart").first
-        chart.wait_for()
-        box = chart.bounding_box()
         # The whole chart, in the answer's box, inside the first screen.
         assert answer["y"] <= box["y"] and box["y"] + box["height"] <= answer["y"] + answer["height"], (answer, box)
         assert box["y"] >= 0 and box["y"] + box["height"] <= SCREEN["height"], box

@@ -47,6 +47,23 @@ SCATTER_KEY = ("Point size shows the under-fives living in the reach area (a dia
 
 # Names written on the chart: more than this crowds a shared screen, so the rest are in the hover.
 MOST_NAMED = 8
+COMPACT_NAMED = 4
+COMPACT_HEIGHT = 300
+
+
+def _two_lines(name: str) -> str:
+    """A corner's name for the small chart: 'Busy,<br>reaching few' rather than one long line."""
+    words = name.replace(" vulnerable children", "").replace(" below average", " below").capitalize()
+    for joint in (", ", " but ", " and "):
+        if joint in words:
+            first, rest = words.split(joint, 1)
+            return f"{first}{joint.rstrip()}<br>{rest}" if joint == ", " else f"{first}<br>{joint.strip()} {rest}"
+    return words
+
+
+def _short(label: str) -> str:
+    """A measure's label short enough for a small chart's axis."""
+    return label if len(label) <= 40 else label[:label.rfind(" ", 0, 38)] + " ..."
 
 
 def notable(points: pd.DataFrame, followed: str | None = None, most: int = MOST_NAMED) -> pd.Series:
@@ -67,16 +84,17 @@ def notable(points: pd.DataFrame, followed: str | None = None, most: int = MOST_
 
 
 def busy_compared_with_effective(result: footfall.Scatter, measure_label: str, names: dict[str, str],
-                                 followed: str | None = None) -> go.Figure:
+                                 followed: str | None = None, compact: bool = False) -> go.Figure:
     """Each site's visits per under-five against the measure, sized by its under-fives, with the averages
-    as dashed lines and the four corners named; notable sites carry their names and `followed` is ringed."""
+    as dashed lines and the four corners named; notable sites carry their names and `followed` is ringed.
+    compact: the small version in the page's answer (fewer names, shorter axis titles, a legend below)."""
     points = result.points
     figure = go.Figure()
     # A site whose under-fives the Reach plan hides (its visits per under-five printed as a whole
     # number) is a diamond of one fixed size: its size must not give the hidden count away.
     sized = points.visits_per_child_decimals >= 1 if not points.empty else pd.Series(dtype=bool)
     biggest = max(float(points.population[sized].max()), 1.0) if sized.any() else 1.0
-    named = notable(points, followed)
+    named = notable(points, followed, most=COMPACT_NAMED if compact else MOST_NAMED)
     for code, group in points.groupby("site_type", sort=False):
         labelled = named[group.index]
         own_size = sized[group.index]
@@ -114,11 +132,18 @@ def busy_compared_with_effective(result: footfall.Scatter, measure_label: str, n
     corners = {footfall.BUSY_GOOD: (0.99, 0.99, "right", "top"), footfall.QUIET_GOOD: (0.01, 0.99, "left", "top"),
                footfall.BUSY_LOW: (0.99, 0.01, "right", "bottom"), footfall.QUIET_LOW: (0.01, 0.01, "left", "bottom")}
     for key, (x, y, xanchor, yanchor) in corners.items():
-        figure.add_annotation(x=x, y=y, xref="x domain", yref="y domain", text=names[key].capitalize(), showarrow=False,
+        # On the small chart each corner's name goes on two lines, so neighbours do not run into each other.
+        text = _two_lines(names[key]) if compact else names[key].capitalize()
+        figure.add_annotation(x=x, y=y, xref="x domain", yref="y domain", text=text, showarrow=False,
                               xanchor=xanchor, yanchor=yanchor, font=dict(size=13, color=charts.NEUTRAL_COLOUR))
-    charts.style(figure, x_title="Visits per under-five living in the reach area",
-                 y_title=measure_label + (" (lower is better; axis reversed)" if not result.higher_is_better else ""),
-                 percent_axis=True, height=520)
+    charts.style(figure, x_title="Visits per under-five" + ("" if compact else " living in the reach area"),
+                 y_title=(_short(measure_label) if compact else measure_label)
+                 + (" (lower is better; axis reversed)" if not result.higher_is_better else ""),
+                 percent_axis=True, height=COMPACT_HEIGHT if compact else 520)
+    if compact:
+        # The full chart below has the key to the colours; here the names and the answer beside it say enough.
+        figure.update_layout(showlegend=False, margin=dict(l=10, r=10, t=30, b=10))
+        figure.update_annotations(font_size=11)
     if not result.higher_is_better:
         figure.update_yaxes(autorange="reversed", rangemode="normal")
     return figure

@@ -418,3 +418,26 @@ def site_type_comparison(filters: Filters) -> pd.DataFrame:
         plan.view_hidden(filters, filters.year, disclosure.footfall.REGISTRATIONS, 0 if pd.isna(v) else v, code)
         for code, v in zip(frame.site_type, frame.new_registrations)]
     return frame.sort_values("site_type").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Trend:
+    """The trend chart's frames for the site followed, or the sites in view pooled."""
+
+    monthly: pd.DataFrame
+    reach: pd.DataFrame
+    outcome: pd.DataFrame | None
+    who: str
+
+
+def trend(filters: Filters, indicator: Indicator | None, site: str | None) -> Trend:
+    table = site_table(filters, indicator)
+    followed = table.loc[table.centre_id == site, "centre_name"]
+    return Trend(monthly_footfall(filters, site), reach_trend(filters, site),
+                 outcome_trend(filters, indicator, site) if indicator else None,
+                 followed.iloc[0] if site and not followed.empty else "the sites shown")
+
+
+def busy_low_count(result: Scatter) -> tuple[int, int]:
+    """How many of the sites plotted are busy but below average on the measure, of how many."""
+    return (int((result.points.quadrant == BUSY_LOW).sum()) if not result.points.empty else 0), len(result.points)

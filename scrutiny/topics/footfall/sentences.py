@@ -217,3 +217,45 @@ def comparison_sentence(frame: pd.DataFrame, year_label: str) -> str:
 def shown_count(value, hidden: bool) -> str:
     """A count as the plan allows: c where it is hidden."""
     return format.SUPPRESSED if hidden else format.count(value)
+
+
+SITE_TABLE_NOTE = (
+    "Visits per under-five: the site's visits in the year over the estimated under-fives living in its reach area. "
+    "Target group: a target group on the child's record, or living in the 30% most deprived areas. Reach: the Reach "
+    "page's measure, at least one attendance at any site by a child living in the reach area. Outcomes describe "
+    "children living in the reach area, in the latest outcome year up to the chosen year."
+)
+TYPES_NOTE = (
+    "A child who used more than one type of site counts once for each type. \"Also used another type of site\" "
+    "counts the children who came to both, say, a library and a children's centre in the year: one sign of "
+    "joined-up working."
+)
+ASKS = ["Which busy sites reach few children from the most deprived areas, and who is using them instead?",
+        "Are sign-ups and footfall still how performance is reported, rather than outcomes?",
+        "Which quiet sites do well, and what can others learn from them?"]
+MEASURE_HELP = ("What to set each site's visits per under-five against. Reach: the share of children living in the "
+                "30% most deprived areas of its reach area who came to any site in the year. An outcome: the indicator "
+                "for the children living in its reach area, all of them or the focus group.")
+NO_POINTS = "No site has both visits per under-five and this measure to show: the sites left out are listed below."
+SOURCE = "footfall, attendances, children, population and areas tables"
+TYPES_SOURCE = "footfall, attendances, children and areas tables"
+
+
+def answer_figure(busy_low: int, plotted: int, year_label: str) -> tuple[str, str, str]:
+    """The answer-first block's headline: busy sites reaching fewer, of the sites plotted."""
+    return (f"Busy sites reaching fewer, {year_label}", f"{busy_low} of {plotted}" if plotted else "–",
+            "Sites with more visits per under-five than the average of the sites plotted, and a lower share of the measure.")
+
+
+def trend_notes(trend, changes, site_level: int, site: str | None) -> list[str]:
+    """The trend chart's captions: its key, the service changes marked, and the months hidden."""
+    from scrutiny import charts as look
+    from scrutiny.topics.footfall.charts import TREND_KEY
+
+    notes = [TREND_KEY + (" " + look.service_change_caption(changes) if not changes.empty else "")
+             + (" " + look.unmarked_changes_note(site_level, "site", focus=bool(site)) if site_level else "")]
+    hidden = int(trend.monthly.visits_suppressed.sum())
+    if hidden:
+        notes.append(f"{hidden} monthly figure{'' if hidden == 1 else 's'} resting on small numbers "
+                     f"{'is' if hidden == 1 else 'are'} not drawn.")
+    return notes

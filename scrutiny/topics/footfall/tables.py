@@ -86,3 +86,34 @@ def comparison_as_shown(frame: pd.DataFrame) -> pd.DataFrame:
                                                  r.target_children_upper, r.target_children_suppressed and r.children > 0),
         "Also used another type of site": stats.show_count(r.children_other_types, t),
     } for r in frame.itertuples()])
+
+
+VISITS_PER_UNDER_FIVE = ("The site's visits in the year divided by the estimated under-fives living in its reach area. "
+                         "\"About 8\" is a whole number where the exact figure would give away a hidden count.")
+VERDICT_HELP = ("Busy: more visits per under-five than the average of the sites plotted. Reaching many or few: "
+                "above or below those sites' average reach of children in the 30% most deprived areas.")
+TARGET_HELP = "A target group on the child's record, or living in the 30% most deprived areas."
+
+
+def column_help(table: pd.DataFrame) -> dict[str, str]:
+    """Plain words for the terms in a footfall table's headings, for a tooltip on each (one glossary:
+    scrutiny/definitions.py, with the page's own terms written here)."""
+    from scrutiny.definitions import meaning
+
+    out = {}
+    for column in table.columns:
+        if column == "Visits per under-five":
+            out[column] = VISITS_PER_UNDER_FIVE
+        elif column == REACH_COLUMN:
+            out[column] = f"{meaning('Reached')} {meaning('Most deprived 30%')} {meaning('Interval (95% interval, CI)')}"
+        elif column.startswith("Busy or quiet"):
+            out[column] = VERDICT_HELP
+        elif column.startswith("Change since"):
+            out[column] = f"{meaning('Percentage points')} {meaning('Interval (95% interval, CI)')}"
+        elif "CI" in column:
+            out[column] = meaning("Interval (95% interval, CI)")
+        elif "target group" in column.lower():
+            out[column] = TARGET_HELP
+        elif column == "New registrations":
+            out[column] = "Families or children newly registered at the site in the year, as the site reported them."
+    return out
