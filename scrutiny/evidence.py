@@ -596,8 +596,9 @@ def gap_section(filters) -> Section:
 def footfall_section(filters) -> Section:
     """Each site's footfall beside its reach of the most deprived 30% and its outcomes: the Footfall page's figures."""
     from scrutiny.topics.footfall import figures as footfall, sentences as footfall_sentences, tables as footfall_tables
-    from scrutiny.topics.gap import figures as gap_figures
+    from scrutiny import charts as look
     from scrutiny.topics.footfall import charts as footfall_charts
+    from scrutiny.topics.gap import figures as gap_figures
 
     section = Section("footfall", SECTIONS["footfall"])
     choices = footfall.indicators()
@@ -623,7 +624,23 @@ def footfall_section(filters) -> Section:
     section.blocks += [
         Table(f"Footfall, reach and outcomes by site, {filters.period_label}", footfall_tables.table_as_shown(table, indicator)),
     ]
-    section.sources += ["footfall, attendances, children, population and areas tables"]
+    # The trend and the site types, drawn with the page's own chart functions.
+    trend = footfall.trend(filters, indicator, None)
+    if not (trend.monthly.empty and trend.reach.reach_pct.isna().all()):
+        changes, site_level = look.changes_to_mark(queries.run("service_changes", district=filters.district), None)
+        section.blocks.append(Chart(
+            f"Activity and results over time, to {filters.period_label}",
+            footfall_charts.activity_and_results(trend.monthly, trend.reach, trend.outcome, indicator, filters.year,
+                                                 False, changes),
+            footfall_sentences.trend_sentence(trend.monthly, trend.reach, trend.outcome, indicator, filters, None, trend.who),
+            key=" ".join(footfall_sentences.trend_notes(trend, changes, site_level, None))))
+    comparison = footfall.site_type_comparison(filters)
+    share = footfall_charts.who_came_by_site_type(comparison)
+    if share is not None:
+        section.blocks.append(Chart(f"Libraries compared with children's centres, {filters.period_label}", share,
+                                    footfall_sentences.comparison_sentence(comparison, filters.period_label),
+                                    key=footfall_sentences.TYPES_NOTE))
+    section.sources += [footfall_sentences.SOURCE]
     if indicator is not None:
         section.sources.append(f"outcomes: {indicator.source}")
     return section
