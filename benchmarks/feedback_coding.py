@@ -14,7 +14,9 @@ import time
 
 import pandas as pd
 
-from scrutiny import feedback, meaning
+from scrutiny import meaning
+from scrutiny.topics.feedback import codebook as fb_codebook
+from scrutiny.topics.feedback import coding as fb_coding
 from tests.test_feedback_sentiment import HAND_CODED_SENTIMENT, HELD_OUT_SENTIMENT
 
 
@@ -23,10 +25,10 @@ def main() -> None:
     texts = [t for t, _ in HAND_CODED_SENTIMENT + HELD_OUT_SENTIMENT]
     comments = [" ".join(rng.sample(texts, rng.choice([1, 2, 2, 3]))) + f" (response {i})" for i in range(10_000)]
     frame = pd.DataFrame({"response_id": range(10_000), "comment": comments, "themes": None, "sentiment": None})
-    book, _ = feedback.codebook_for(None)
+    book, _ = fb_codebook.codebook_for(None)
     cpu, wall = time.process_time(), time.perf_counter()
     embedder, note = meaning.embedder()
-    coded = feedback.code_comments(frame, book)
+    coded = fb_coding.code_comments(frame, book)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     how = "phrases and embeddings" if embedder is not None else f"phrases only ({note})"
     print(f"Coded {len(coded):,} comments ({how}) in {wall:.2f} s wall, {cpu:.2f} s of processor time "

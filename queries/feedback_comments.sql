@@ -5,11 +5,11 @@
 -- shown), themes (pre-coded, may be null) and sentiment (may be null).
 --
 -- Parameters: none. Every comment is coded once per data version and the
--- sidebar filters are applied to the coded comments (scrutiny/feedback.py).
+-- sidebar filters are applied to the coded comments (scrutiny/topics/feedback/figures.py).
 --
 -- Used on: Overview (pages/overview.py); Feedback (pages/feedback.py);
 --   Evidence pack (pages/evidence.py).
--- Run from: scrutiny/feedback.py.
+-- Run from: scrutiny/topics/feedback/coding.py.
 with comments as (
     select
         f.response_id,

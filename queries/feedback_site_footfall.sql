@@ -7,7 +7,7 @@
 --   $year   first year of the financial year (2023 = April 2023 to March 2024)
 --
 -- Used on: Feedback (pages/feedback.py).
--- Run from: scrutiny/feedback.py.
+-- Run from: scrutiny/topics/feedback/figures.py.
 with period as (
     select
         make_date($year::integer, 4, 1) as starts,

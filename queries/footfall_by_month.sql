@@ -6,7 +6,7 @@
 --   $site    one centre_id, or null for every site in view
 --   $district, $cluster, $lead_agency, $site_type   sidebar filters on the site; null = all
 --
--- Used on: Footfall and outcomes (pages/footfall.py).
+-- Used on: Footfall and outcomes (pages/footfall.py); Evidence pack (pages/evidence.py).
 -- Run from: scrutiny/topics/footfall/figures.py.
 with sites_in_view as (
     select c.centre_id, c.site_type

@@ -12,7 +12,8 @@
 --
 -- Used on: Overview (pages/overview.py); Footfall and outcomes (pages/footfall.py);
 --   Feedback (pages/feedback.py); Evidence pack (pages/evidence.py).
--- Run from: scrutiny/feedback.py, scrutiny/findings.py, scrutiny/topics/footfall/figures.py.
+-- Run from: scrutiny/findings.py, scrutiny/topics/feedback/figures.py,
+--   scrutiny/topics/footfall/figures.py.
 with period as (
     select
         make_date($year::integer, 4, 1) as starts,

@@ -18,7 +18,7 @@
 --   $district, $cluster, $lead_agency, $site_type   sidebar filters on the centre; null = all
 --
 -- Used on: Overview (pages/overview.py); Reach (pages/reach.py);
---   Footfall and outcomes (pages/footfall.py).
+--   Footfall and outcomes (pages/footfall.py); Evidence pack (pages/evidence.py).
 -- Run from: scrutiny/topics/footfall/figures.py, scrutiny/topics/reach/figures.py.
 with centres_in_view as (
     select c.centre_id

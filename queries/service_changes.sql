@@ -7,8 +7,9 @@
 -- Used on: Overview (pages/overview.py); Reach (pages/reach.py); Gap (pages/gap.py);
 --   Footfall and outcomes (pages/footfall.py); Feedback (pages/feedback.py);
 --   Evidence pack (pages/evidence.py).
--- Run from: pages/feedback.py, pages/footfall.py, scrutiny/findings.py,
---   scrutiny/topics/gap/figures.py, scrutiny/topics/reach/figures.py.
+-- Run from: pages/footfall.py, scrutiny/evidence.py, scrutiny/findings.py,
+--   scrutiny/topics/feedback/figures.py, scrutiny/topics/gap/figures.py,
+--   scrutiny/topics/reach/figures.py.
 select
     s.changed_on::date as changed_on,
     s.title,

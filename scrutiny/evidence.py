@@ -687,37 +687,39 @@ def reach_section(filters) -> Section:
 
 def feedback_section(filters) -> Section:
     """The themes raised in the comments for the filters' sites: the Feedback page's coding and tables."""
-    from scrutiny import disclosure, feedback, section_charts
+    from scrutiny import disclosure
+    from scrutiny.topics.feedback import charts as fb_charts, coding as fb_coding, figures as fb_figures
+    from scrutiny.topics.feedback import sentences as fb_sentences, tables as fb_tables
 
     section = Section("feedback", SECTIONS["feedback"])
     t = queries.extract_info().suppression_threshold
-    coded, codebook, _ = feedback.coded_feedback()
-    comments = feedback.select_comments(coded, filters=filters)
+    coded, codebook, _ = fb_coding.coded_feedback()
+    comments = fb_figures.select_comments(coded, filters=filters)
     plan = disclosure.feedback_plan(filters)
-    frequency = feedback.plan_frequency(plan, codebook, by="respondent_type")
-    overall = feedback.plan_frequency(plan, codebook)
-    sentence = feedback.frequency_sentence(overall, t, "these sites").replace("**", "")
-    figure, small_groups = section_charts.themes_raised(frequency, "respondent_type", t) if not comments.empty else (None, [])
+    frequency = fb_figures.plan_frequency(plan, codebook, by="respondent_type")
+    overall = fb_figures.plan_frequency(plan, codebook)
+    sentence = fb_sentences.frequency_sentence(overall, t, "these sites").replace("**", "")
+    figure, small_groups = fb_charts.themes_raised(frequency, "respondent_type", t) if not comments.empty else (None, [])
     if figure is not None:
         left_out = (f" Left out because fewer than {t} people are in them: {', '.join(small_groups)}." if small_groups else "")
         section.blocks.append(Chart("Themes raised, by respondent type", figure, sentence,
-                                    key=section_charts.THEMES_KEY + left_out))
+                                    key=fb_charts.THEMES_KEY + left_out))
     else:
         section.blocks.append(sentence)
     if not comments.empty:
         section.blocks.append(Table("Themes by respondent type: comments raising each (share of the group's comments)",
-                                    feedback.frequency_table(frequency, t),
+                                    fb_tables.frequency_table(frequency, t),
                                     "Themes are coded from the words used (a codebook reviewers can audit); a comment can raise several."))
-    trust = feedback.theme_trust(codebook)
-    section.blocks.append(feedback.trust_sentence(trust))
-    care = feedback.care_line(trust)
+    trust = fb_figures.theme_trust(codebook)
+    section.blocks.append(fb_sentences.trust_sentence(trust))
+    care = fb_sentences.care_line(trust)
     if care:
         section.blocks.append(care)
     section.blocks.append(Table("How far to trust each theme: agreement with people's coding of real comments kept back from tuning",
-                                feedback.trust_table(trust),
+                                fb_tables.trust_table(trust),
                                 f"Precision, recall and F1 as proportions from 0 to 1. Treat with care: precision under "
-                                f"{feedback.CARE_PRECISION:.2f}, recall under {feedback.CARE_RECALL:.2f}, or fewer than "
-                                f"{feedback.CARE_MIN_COMMENTS} check comments about the theme."))
+                                f"{fb_figures.CARE_PRECISION:.2f}, recall under {fb_figures.CARE_RECALL:.2f}, or fewer than "
+                                f"{fb_figures.CARE_MIN_COMMENTS} check comments about the theme."))
     section.sources += ["feedback table (consultation comments), coded with the dashboard's codebook"]
     return section
 

@@ -447,20 +447,21 @@ NEGATIVE_THEMES_SHOWN = 3
 
 def negative_feedback(filters: Filters):
     """The negative comments for the filters' sites, the codebook and the threshold (the Feedback page's coding)."""
-    from scrutiny import feedback
+    from scrutiny.topics.feedback import coding as fb_coding
+    from scrutiny.topics.feedback import figures as fb_figures
 
-    coded, codebook, _ = feedback.coded_feedback()
-    comments = feedback.select_comments(coded, filters=filters)
+    coded, codebook, _ = fb_coding.coded_feedback()
+    comments = fb_figures.select_comments(coded, filters=filters)
     return comments[comments["sentiment"] == "negative"], codebook
 
 
 def _where_from(plan, theme: str, codebook) -> str:
     """'mostly from parents and carers (12) and about libraries (9)': the largest groups the plan shows."""
-    from scrutiny import feedback
+    from scrutiny.topics.feedback import figures as fb_figures
 
     parts = []
     for by, word in (("respondent_type", "from"), ("site_type", "by site type,")):
-        counts = feedback.plan_frequency(plan, codebook, by=by, sentiment="negative")
+        counts = fb_figures.plan_frequency(plan, codebook, by=by, sentiment="negative")
         counts = counts[(counts.theme == theme) & ~counts.comments_hidden & (counts.comments > 0)]
         top = counts.sort_values(["comments", "group_label"], ascending=[False, True]).head(2)
         if not top.empty:
@@ -475,10 +476,11 @@ def negative_themes(filters: Filters) -> list[Finding]:
     t = _threshold()
     if len(comments) < t:
         return []
-    from scrutiny import disclosure, feedback
+    from scrutiny import disclosure
+    from scrutiny.topics.feedback import figures as fb_figures
 
     plan = disclosure.feedback_plan(filters)
-    frequency = feedback.plan_frequency(plan, codebook, sentiment="negative")
+    frequency = fb_figures.plan_frequency(plan, codebook, sentiment="negative")
     shown = frequency[~frequency.share_suppressed & (frequency.comments > 0)]
     shown = shown.sort_values(["comments", "theme_label"], ascending=[False, True]).head(NEGATIVE_THEMES_SHOWN)
     found = []

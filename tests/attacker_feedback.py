@@ -3,9 +3,9 @@
 The outsider knows how the figures are made: each comment belongs to one consultation, has one
 respondent type, one site type (or none), one site (or none) and one sentiment, and raises any
 number of themes (or none). Its unknowns are, for each combination of consultation, respondent
-type, site type and site that has comments (an outsider who knows even that much is a strong
-one) and each sentiment: the comments there, those raising no theme, and those raising each
-theme. A theme's comments are never more than all the comments there, nor, with those raising no
+type, site type and site (every combination of the values it has seen, not knowing which are
+empty, unless told) and each sentiment: the comments there, those raising no theme, and those
+raising each theme. A theme's comments are never more than all the comments there, nor, with those raising no
 theme, more than all of them. Every count published fixes a sum of unknowns; every percentage
 shown to a whole number bounds a count against its denominator; the "sentiment not shown"
 segment of a bar fixes the sum of the bar's hidden sentiments. For each ``c`` that hides a true
@@ -28,10 +28,11 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import linprog
 
-from scrutiny import feedback as fb
-from scrutiny.disclosure import NO_THEME  # the key the page asks the plan with, nothing more
+from scrutiny.topics.feedback import figures as fb_figures
+from scrutiny.topics.feedback import sentiment as fb_sentiment
+from scrutiny.topics.feedback import tables as fb_tables
 
-SENTIMENTS = tuple(fb.SENTIMENT_ORDER)
+SENTIMENTS = tuple(fb_sentiment.SENTIMENT_ORDER)
 ANY, NONE = "any comment", "no theme"
 
 
@@ -80,10 +81,9 @@ def gather(plan, codebook, consultations, published: Published | None = None) ->
     """Everything the page's sections, the themes CSV and the pack publish for these consultation choices."""
     published = published or Published()
     for consultation in consultations:
-        # Headline: comments, each respondent type, each sentiment, no theme; each site's comments.
+        # Headline: comments, each respondent type, each sentiment; each site's comments.
         published.counts.append((Cell(consultation, "all", "all", ANY), plan.show(consultation), "headline"))
-        published.counts.append((Cell(consultation, "all", "all", NONE), plan.show(consultation, theme=NO_THEME), "headline"))
-        for sentiment, text in fb.sentiment_counts(plan, consultation).items():
+        for sentiment, text in fb_figures.sentiment_counts(plan, consultation).items():
             published.counts.append((Cell(consultation, "all", "all", ANY, (sentiment,)), text, "headline sentiment"))
         for by in ("respondent_type", "centre_id"):
             for value in plan.group_values(by):
@@ -91,11 +91,11 @@ def gather(plan, codebook, consultations, published: Published | None = None) ->
                     continue
                 published.counts.append((Cell(consultation, by, value, ANY), plan.show(consultation, by, value), f"{by} counts"))
         for by in ("all", "respondent_type", "site_type"):
-            frequency = fb.plan_frequency(plan, codebook, consultation, by=by)
-            _gather_table(published, frequency, fb.frequency_table(frequency, plan.threshold), consultation, by)
-            for row in fb.sentiment_segments(frequency).itertuples():
+            frequency = fb_figures.plan_frequency(plan, codebook, consultation, by=by)
+            _gather_table(published, frequency, fb_tables.frequency_table(frequency, plan.threshold), consultation, by)
+            for row in fb_figures.sentiment_segments(frequency).itertuples():
                 group = "all" if by == "all" else row.group
-                if row.sentiment == fb.SMALL_SEGMENT:
+                if row.sentiment == fb_figures.SMALL_SEGMENT:
                     bar = frequency[(frequency["group"] == row.group) & (frequency["theme"] == row.theme)].iloc[0]
                     hidden = tuple(s for s in SENTIMENTS if getattr(bar, f"hidden_{s}"))
                     published.counts.append((Cell(consultation, by, group, row.theme, hidden), f"{row.comments:,}", "merged segment"))
@@ -107,7 +107,7 @@ def gather(plan, codebook, consultations, published: Published | None = None) ->
 def gather_negative(plan, codebook, published: Published) -> Published:
     """The negative comments' figures the lines of enquiry print."""
     for by in ("all", "respondent_type", "site_type"):
-        frequency = fb.plan_frequency(plan, codebook, by=by, sentiment="negative")
+        frequency = fb_figures.plan_frequency(plan, codebook, by=by, sentiment="negative")
         for row in frequency.itertuples():
             group = "all" if by == "all" else row.group
             text = "c" if row.comments_hidden else f"{row.comments:,}"
@@ -133,12 +133,19 @@ def _gather_table(published: Published, frequency: pd.DataFrame, table: pd.DataF
                 published.percents.append((cell, Cell(consultation, by, group, ANY), percent, f"themes table by {by}"))
 
 
-def attack(comments: pd.DataFrame, published: Published, threshold: int, inequalities: bool = True) -> list[Leak]:
+def attack(comments: pd.DataFrame, published: Published, threshold: int, inequalities: bool = True,
+           known_combinations: bool = False) -> list[Leak]:
     """Solves each hidden small count's range from the published figures; the leaks found. With
     inequalities=False the outsider uses the sums alone (not that a theme's comments are among the
-    comments there): what the plan promises to withstand."""
+    comments there): what the plan promises to withstand. With known_combinations the outsider also
+    knows which combinations of consultation, respondent type, site type and site have comments
+    (which are empty): stronger than the plan promises to withstand."""
     frame = comments.assign(**{by: comments[by].fillna("").astype(str) for by in ("respondent_type", "site_type", "centre_id")})
-    combos = frame[["consultation", "respondent_type", "site_type", "centre_id"]].drop_duplicates().reset_index(drop=True)
+    columns = ["consultation", "respondent_type", "site_type", "centre_id"]
+    if known_combinations:
+        combos = frame[columns].drop_duplicates().reset_index(drop=True)
+    else:
+        combos = pd.MultiIndex.from_product([sorted(frame[c].unique()) for c in columns], names=columns).to_frame(index=False)
     measures = [ANY, NONE, *sorted({t for ts in frame["themes"] for t in ts})]
     n_k, n_s = len(combos), len(SENTIMENTS)
 
@@ -172,7 +179,7 @@ def attack(comments: pd.DataFrame, published: Published, threshold: int, inequal
             return len(rows)
         return int(rows["themes"].map(lambda ts: cell.measure in ts).sum())
 
-    eq_rows, eq_b, ub_rows, ub_b, hidden = [], [], [], [], []
+    eq_rows, eq_b, hidden = [], [], []
     for cell, text, view in published.counts:
         value, _ = _parse(text)
         if value is not None:

@@ -5,19 +5,23 @@ The speed of coding 10,000 comments is measured by benchmarks/feedback_coding.py
 import pandas as pd
 import pytest
 
-from scrutiny import feedback as fb
+from scrutiny.topics.feedback import codebook as fb_codebook
+from scrutiny.topics.feedback import coding as fb_coding
+from scrutiny.topics.feedback import figures as fb_figures
+from scrutiny.topics.feedback import masking as fb_masking
+from scrutiny.topics.feedback import sentences as fb_sentences
 
 
 @pytest.fixture(scope="module")
 def codebook():
-    book, note = fb.codebook_for(None)
+    book, note = fb_codebook.codebook_for(None)
     assert note is None
     return book
 
 
 @pytest.fixture(scope="module")
 def coder(codebook):
-    return fb.Coder(codebook)
+    return fb_coding.Coder(codebook)
 
 
 # --- Themes and their triggers --------------------------------------------------------------------
@@ -62,10 +66,10 @@ def test_pre_coded_themes_are_kept_and_the_codebook_codes_the_rest(codebook):
         "themes": [["cost"], None, []],
         "sentiment": ["negative", None, None],
     })
-    coded = fb.code_comments(frame, codebook).set_index("response_id")
+    coded = fb_coding.code_comments(frame, codebook).set_index("response_id")
     # A keeps the source's theme and sentiment; "cost" has no phrase in it, so its trigger says who coded it.
     assert coded.loc["A", "themes"] == ["cost"]
-    assert coded.loc["A", "triggers"] == {"cost": [fb.GIVEN]}
+    assert coded.loc["A", "triggers"] == {"cost": [fb_codebook.GIVEN]}
     assert (coded.loc["A", "sentiment"], coded.loc["A", "sentiment_source"]) == ("negative", "source")
     # ... while the codebook's own blind coding is kept for the agreement check.
     assert coded.loc["A", "codebook_themes"] == ["quality_of_staffing"]
@@ -107,7 +111,7 @@ def test_project_codebook_has_the_healthwatch_and_field_themes(codebook):
 ])
 def test_broken_codebook_gives_a_sentence(tmp_path, text, message):
     (tmp_path / "codebook.yaml").write_text(text, encoding="utf-8")
-    book, note = fb.codebook_for(tmp_path)
+    book, note = fb_codebook.codebook_for(tmp_path)
     assert book.origin == "the project"
     assert message in note
     assert note.endswith("The project's own codebook is used instead.")
@@ -119,9 +123,9 @@ def test_extract_codebook_replaces_the_project_one(tmp_path):
         "  - code: nappies\n    label: Nappies\n    phrases: [nappy, nappies]\n    negative: [no changing mat]\n",
         encoding="utf-8",
     )
-    book, note = fb.codebook_for(tmp_path)
+    book, note = fb_codebook.codebook_for(tmp_path)
     assert note is None and book.origin == "the extract" and book.codes == ["nappies"]
-    coded = fb.Coder(book).code("There was no changing mat for nappies and the staff were rude.")
+    coded = fb_coding.Coder(book).code("There was no changing mat for nappies and the staff were rude.")
     assert coded.themes == {"nappies": ["no changing mat", "nappies"]}
 
 
@@ -154,7 +158,7 @@ def test_extract_codebook_replaces_the_project_one(tmp_path):
     (None, ""),
 ])
 def test_masking(raw, masked):
-    assert fb.mask_personal_data(raw) == masked
+    assert fb_masking.mask_personal_data(raw) == masked
 
 
 # --- Search: text is data -----------------------------------------------------------------------------
@@ -181,8 +185,8 @@ QUOTES = pd.Series([
     ("   ", [0, 1, 2, 3, 4]),
 ])
 def test_search_is_literal(text, expected):
-    assert list(QUOTES[fb.search(QUOTES, text)].index) == expected
+    assert list(QUOTES[fb_figures.search(QUOTES, text)].index) == expected
 
 
 def test_markdown_is_made_inert():
-    assert fb.md_escape("![x](http://e.com) <b>$1$</b>\nnew") == r"\!\[x\]\(http\://e\.com\) \<b\>\$1\$\</b\> new"
+    assert fb_sentences.md_escape("![x](http://e.com) <b>$1$</b>\nnew") == r"\!\[x\]\(http\://e\.com\) \<b\>\$1\$\</b\> new"

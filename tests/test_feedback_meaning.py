@@ -13,7 +13,11 @@ import pandas as pd
 import pytest
 
 from scrutiny import evaluation, meaning
-from scrutiny import feedback as fb
+from scrutiny.topics.feedback import codebook as fb_codebook
+from scrutiny.topics.feedback import coding as fb_coding
+from scrutiny.topics.feedback import figures as fb_figures
+from scrutiny.topics.feedback import sentiment as fb_sentiment
+from scrutiny.topics.feedback import tables as fb_tables
 from tests.helpers import open_app, texts
 
 
@@ -46,7 +50,7 @@ class FixedVocabulary(WordsEmbedder):
         return out
 
 
-BOOK = fb.parse_codebook({"themes": [
+BOOK = fb_codebook.parse_codebook({"themes": [
     {"code": "travel", "label": "Travel", "phrases": ["two buses"], "weak": ["bus"],
      "examples": ["The bus stopped running", "The bus route was cut"]},
     {"code": "building", "label": "Building", "phrases": ["toilets"], "weak": ["hall"],
@@ -59,25 +63,25 @@ BOOK = fb.parse_codebook({"themes": [
 
 @pytest.fixture
 def coder():
-    return fb.Coder(BOOK, embedder=FixedVocabulary())
+    return fb_coding.Coder(BOOK, embedder=FixedVocabulary())
 
 
 # --- Word forms ------------------------------------------------------------------------------------
 
 def test_a_word_stands_for_its_forms_by_lemminflect():
-    assert fb.word_forms("session") == ("sessions", "session")
+    assert fb_codebook.word_forms("session") == ("sessions", "session")
     # A verb in its base form: its -s and past forms, never the -ing form.
-    assert set(fb.word_forms("listen")) == {"listen", "listens", "listened"}
+    assert set(fb_codebook.word_forms("listen")) == {"listen", "listens", "listened"}
     # A plural noun stands for the noun only: "volunteers" is not "volunteering".
-    assert set(fb.word_forms("volunteers")) == {"volunteer", "volunteers"}
+    assert set(fb_codebook.word_forms("volunteers")) == {"volunteer", "volunteers"}
     # Past forms, and words with an apostrophe, stand for themselves.
-    assert fb.word_forms("closed") == ("closed",)
-    assert fb.word_forms("can't") == ("can't",)
+    assert fb_codebook.word_forms("closed") == ("closed",)
+    assert fb_codebook.word_forms("can't") == ("can't",)
 
 
 def test_forms_code_without_hand_written_endings(coder):
     assert coder.code("Parents were listened to.").themes == {}  # not in this codebook
-    project = fb.Coder(fb.codebook_for(None)[0], embedder=None)
+    project = fb_coding.Coder(fb_codebook.codebook_for(None)[0], embedder=None)
     assert project.code("The toilet was filthy.").themes["building_facilities"] == ["toilet"]
     assert project.code("They never listened.").themes["being_listened_to"] == ["never listened"]
 
@@ -118,7 +122,7 @@ def test_a_set_phrase_that_misfires_is_excluded_as_a_phrase(coder):
     ("Thanks to all the staff.", "quality_of_staffing", None),
 ])
 def test_project_codebook_handles_misfiring_set_phrases(comment, not_this, but_this):
-    coded = fb.Coder(fb.codebook_for(None)[0], embedder=None).code(comment).themes
+    coded = fb_coding.Coder(fb_codebook.codebook_for(None)[0], embedder=None).code(comment).themes
     assert not_this not in coded
     if but_this:
         assert but_this in coded
@@ -145,11 +149,11 @@ def test_a_sentence_near_a_theme_but_not_close_enough_goes_to_a_person(coder):
 
 def test_a_theme_too_close_to_another_is_not_guessed():
     # Two themes with the same example: 1.00 each, a margin of 0 < MARGIN.
-    book = fb.parse_codebook({"themes": [
+    book = fb_codebook.parse_codebook({"themes": [
         {"code": "a", "label": "A", "phrases": ["xyz"], "examples": ["The toys are lovely"]},
         {"code": "b", "label": "B", "phrases": ["xyz"], "examples": ["The toys are lovely"]},
     ]})
-    coded = fb.Coder(book, embedder=FixedVocabulary()).code("The toys are lovely.")
+    coded = fb_coding.Coder(book, embedder=FixedVocabulary()).code("The toys are lovely.")
     assert coded.themes == {}
     assert coded.unclear[0]["why"] == "two themes too close to call"
 
@@ -163,16 +167,16 @@ def test_a_councils_own_codebook_with_examples_works_the_same_way(tmp_path):
         "themes:\n"
         "  - code: transport\n    label: Transport\n    phrases: [minibus]\n"
         "    examples: ['The bus stopped running']\n", encoding="utf-8")
-    book, note = fb.codebook_for(tmp_path)
+    book, note = fb_codebook.codebook_for(tmp_path)
     assert note is None and book.themes[0].examples == ("The bus stopped running",)
-    coded = fb.Coder(book, embedder=FixedVocabulary()).code("Since the bus stopped running we stay home.")
+    coded = fb_coding.Coder(book, embedder=FixedVocabulary()).code("Since the bus stopped running we stay home.")
     assert coded.themes == {"transport": ["like: ‘The bus stopped running’ 1.00"]}
 
 
 @pytest.mark.parametrize("comment", ["", "   \n\t ", None, "word " * 4000, "x" * 20000])
 def test_empty_blank_and_very_long_comments_are_coded_without_error(comment):
-    coded = fb.Coder(fb.codebook_for(None)[0]).code(comment)
-    assert isinstance(coded.themes, dict) and coded.sentiment in fb.SENTIMENT_ORDER
+    coded = fb_coding.Coder(fb_codebook.codebook_for(None)[0]).code(comment)
+    assert isinstance(coded.themes, dict) and coded.sentiment in fb_sentiment.SENTIMENT_ORDER
 
 
 # --- The real embeddings, offline, and what happens when they cannot load -------------------------
@@ -202,7 +206,7 @@ def test_embeddings_that_cannot_load_give_one_sentence_and_phrase_only_coding(mo
         assert note == ("Comments are coded into themes by the codebook's phrases only: the word embeddings that "
                         "compare each comment with the themes' example sentences (the wordllama package) could not "
                         "be loaded (the weights file is truncated).")
-        coded = fb.Coder(fb.codebook_for(None)[0]).code("The staff were friendly.")
+        coded = fb_coding.Coder(fb_codebook.codebook_for(None)[0]).code("The staff were friendly.")
         assert coded.themes == {"quality_of_staffing": ["staff", "friendly"]} and coded.unclear == []
     finally:
         meaning.embedder.cache_clear()
@@ -251,8 +255,8 @@ def test_scores_worked_by_hand():
 
 def test_held_out_agreement_meets_the_targets():
     # The figures in the README and on the Feedback page (python -m scrutiny.evaluation).
-    book = fb.codebook_for(None)[0]
-    trust = fb.theme_trust(book)
+    book = fb_codebook.codebook_for(None)[0]
+    trust = fb_figures.theme_trust(book)
     assert trust.attrs["comments"] == 140
     assert trust.attrs["micro_f1"] >= 0.70 and trust.attrs["macro_f1"] >= 0.45
     assert trust.attrs["micro_f1"] >= trust.attrs["best_constant_f1"] + 0.05
@@ -267,14 +271,14 @@ def test_held_out_agreement_meets_the_targets():
     (True, 10, 8, 0.75, 0.6, ""),
 ])
 def test_treat_with_care_rule(checked, people, coder, precision, recall, reason):
-    assert fb.care_reason(checked, people, coder, precision, recall) == reason
+    assert fb_figures.care_reason(checked, people, coder, precision, recall) == reason
 
 
 def test_unclear_sentences_are_listed_for_a_person():
     frame = pd.DataFrame({"response_id": ["R1", "R2"], "unclear": [
         [{"clause": "staff said the hall is cold", "why": "no clear theme",
           "candidates": [("building", 0.667, "The hall is cold and damp"), ("staffing", 0.408, "The staff are kind")]}], []]})
-    table = fb.unclear_table(frame, BOOK)
+    table = fb_tables.unclear_table(frame, BOOK)
     assert table.to_dict("records") == [{
         "Response": "R1", "Clause": "staff said the hall is cold", "Why": "no clear theme",
         "Nearest themes": "Building 0.67 (like ‘The hall is cold and damp’); Staffing 0.41 (like ‘The staff are kind’)"}]

@@ -3,14 +3,16 @@
 The sentiments below were coded by hand before any library scored them. The
 first set was then used to tune the codebook's polar phrases; the second was
 written afterwards and never used for tuning, so its figure is the honest one.
-The comparison with TextBlob (in scrutiny/feedback.py's docstring) was run once
+The comparison with TextBlob (in scrutiny/topics/feedback/sentiment.py's docstring) was run once
 with TextBlob 0.20.1 installed on the side; TextBlob is not a dependency.
 """
 
 import pytest
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from scrutiny import feedback as fb
+from scrutiny.topics.feedback import codebook as fb_codebook
+from scrutiny.topics.feedback import coding as fb_coding
+from scrutiny.topics.feedback import sentiment as fb_sentiment
 
 # (comment, sentiment) labelled by hand before any library was run on them.
 HAND_CODED_SENTIMENT = [
@@ -91,8 +93,8 @@ HELD_OUT_SENTIMENT = [
 
 @pytest.fixture(scope="module")
 def coder():
-    codebook, _ = fb.codebook_for(None)
-    return fb.Coder(codebook)
+    codebook, _ = fb_codebook.codebook_for(None)
+    return fb_coding.Coder(codebook)
 
 
 @pytest.mark.parametrize("comment, expected", [
@@ -126,7 +128,7 @@ def test_sentiment_of_hand_made_comments(coder, comment, expected):
     ([], "neutral"),
 ])
 def test_cut_offs(scores, expected):
-    assert fb.classify_sentiment(scores)[1] == expected
+    assert fb_sentiment.classify_sentiment(scores)[1] == expected
 
 
 def accuracy(coder, cases):
@@ -134,7 +136,7 @@ def accuracy(coder, cases):
 
 
 def test_agreement_with_hand_coding(coder):
-    # Recorded in scrutiny/feedback.py: 46 of 48 on the tuning set, 11 of 20 held out.
+    # Recorded in scrutiny/topics/feedback/sentiment.py: 46 of 48 on the tuning set, 11 of 20 held out.
     assert accuracy(coder, HAND_CODED_SENTIMENT) == 46
     assert accuracy(coder, HELD_OUT_SENTIMENT) == 11
 
@@ -156,7 +158,7 @@ def test_fast_vader_gives_vaders_own_numbers():
     texts = [t for t, _ in HAND_CODED_SENTIMENT + HELD_OUT_SENTIMENT]
     texts += ["GREAT staff!!!", "not bad :)", "It was kind of ok", "Brilliant 😀 sessions", "Nothing at all", "no"]
     for text in texts:
-        assert fb.vader_compound(text) == pytest.approx(analyzer.polarity_scores(text)["compound"]), text
+        assert fb_sentiment.vader_compound(text) == pytest.approx(analyzer.polarity_scores(text)["compound"]), text
 
 
 def test_sentiment_works_offline():

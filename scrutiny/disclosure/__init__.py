@@ -31,6 +31,6 @@ from scrutiny.disclosure.reach import (BAND_STARTS, BANDS, DIMENSIONS, MEASURES,
                                        ReachPlan, ReachView, build_reach_plan, reach_plan)
 from scrutiny.disclosure.outcomes import (OutcomesPlan, build_outcomes_plan, centre_outcomes_hidden,  # noqa: F401
                                           hidden_counts, outcomes_plan, pooled_outcomes_hidden)
-from scrutiny.disclosure.feedback import (NO_THEME, FeedbackPlan, build_feedback_plan,  # noqa: F401
+from scrutiny.disclosure.feedback import (FeedbackPlan, build_feedback_plan,  # noqa: F401
                                           feedback_plan)
 from scrutiny.disclosure.footfall import FootfallPlan, build_footfall_plan, footfall_plan  # noqa: F401

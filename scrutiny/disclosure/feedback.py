@@ -21,18 +21,20 @@ themes is bounded by each theme's count but is not a sum of published cells, so 
 themes follow the primary rule alone. Cells no view publishes (a site's sentiment, say) take
 part in the sums as unknowns, hidden from the start: they protect, they are never chosen.
 
-Three rules of this page are named here and tested:
+Two rules of this page are named here and tested:
 
 - ``merged segment``: the hidden sentiment segments of a bar that is shown are drawn together
   as one grey segment (its size is the bar less the segments shown). That merged figure is
   itself published, so it must not be a small number: while it is, the next smallest segment
   is hidden too.
-- ``no theme``: when the comments raising some theme are few, the number raising no theme is
-  hidden, or it would cap every theme's count at that small number. (Sums cannot say that a
-  theme's comments are among the comments: the one known limit, see the tests.)
 - ``hidden with its group``: a group's shares rest on its number of comments, so when that
   number is small every theme count of the group is hidden with it (even its zeros). A number of
   comments hidden only to protect another hides the group's shares, not its counts.
+
+The number of comments raising no theme is kept as an unknown and not published: with it, the
+comments raising some theme are known, and a theme's comments of one sentiment are among those,
+so a large theme of one sentiment would cap the others' counts (5 of 6 such comments positive
+leaves at most 1 negative), an inequality that sums cannot protect.
 
 The quote explorer publishes comments one by one (masked), with their respondent type, site,
 consultation, themes and sentiment: that is a publication of records, protected by masking,
@@ -175,7 +177,7 @@ def _published(consultations, groups, themes) -> np.ndarray:
     site_none = np.array([by == "centre_id" and value == "" for by, value in groups])
     out[:, ~site_none, 0, 0] = True              # comments in each group (headline, listing, site choices, denominators)
     out[:, 0, 0, 1:] = True                      # comments of each sentiment (headline; negative comments' lines of enquiry)
-    out[:, 0, 1, 0] = True                       # comments raising no theme (headline)
+    # Comments raising no theme (the theme axis' second place) are never published: see the docstring.
     out[:, ~site_none, 2:, 0] = True             # theme counts in every group, each site's too
     out[:, segmented, 2:, 1:] = True             # sentiment segments of the theme bars
     return out
@@ -247,15 +249,6 @@ def _merged_segment_not_small(values: np.ndarray, hidden: np.ndarray, published:
     return out
 
 
-def _no_theme_hidden_when_the_rest_are_few(values: np.ndarray, hidden: np.ndarray, threshold_value: int) -> np.ndarray:
-    """Rule "no theme": a theme's comments are among those raising some theme, so when the comments
-    less those raising no theme are few (1 to threshold - 1), the number raising no theme is hidden,
-    or it would cap every theme's count at that small number."""
-    out = hidden.copy()
-    out[:, 0, 1, 0] |= stats.is_small(values[:, 0, 0, 0] - values[:, 0, 1, 0], threshold_value)
-    return out
-
-
 def build_feedback_plan(comments: pd.DataFrame, theme_codes, threshold_value: int, max_rounds: int = 20) -> FeedbackPlan:
     """The plan for a set of coded comments (columns consultation, respondent_type, site_type,
     centre_id, sentiment and themes, a list of codes) and the codebook's theme codes."""
@@ -274,7 +267,6 @@ def build_feedback_plan(comments: pd.DataFrame, theme_codes, threshold_value: in
                                   threshold_value, hidden=hidden.reshape(-1)).reshape(values.shape)
         hidden = _hidden_with_their_group(hidden, primary_hidden[:, :, 0, :])
         hidden = _merged_segment_not_small(values, hidden, published, threshold_value)
-        hidden = _no_theme_hidden_when_the_rest_are_few(values, hidden, threshold_value)
         if np.array_equal(hidden, before):
             break
     return FeedbackPlan(threshold_value, consultations, groups, themes, values, hidden, primary_hidden, published)
@@ -286,10 +278,11 @@ FILTER_KEYS = ("district", "cluster", "lead_agency", "site_type")
 
 
 def _build_for(folder: str, version: str, fingerprint: str, filter_values: tuple, threshold_value: int) -> FeedbackPlan:
-    from scrutiny import feedback
+    from scrutiny.topics.feedback import coding as fb_coding
+    from scrutiny.topics.feedback import figures as fb_figures
 
-    coded, codebook, _ = feedback.coded_feedback()
-    chosen = feedback.select_comments(coded, filters=_Filters(**dict(zip(FILTER_KEYS, filter_values))))
+    coded, codebook, _ = fb_coding.coded_feedback()
+    chosen = fb_figures.select_comments(coded, filters=_Filters(**dict(zip(FILTER_KEYS, filter_values))))
     return build_feedback_plan(chosen, codebook.codes, threshold_value)
 
 
@@ -310,12 +303,13 @@ def feedback_plan(filters) -> FeedbackPlan:
     global _plan_cache
     import streamlit as st
 
-    from scrutiny import feedback, queries
+    from scrutiny import queries
     from scrutiny.disclosure.core import threshold
+    from scrutiny.topics.feedback import coding as fb_coding
 
     if _plan_cache is None:
         _plan_cache = st.cache_resource(show_spinner=False, max_entries=32)(_build_for)
     folder, version = queries.extract_version()
-    _, codebook, _ = feedback.coded_feedback()
+    _, codebook, _ = fb_coding.coded_feedback()
     values = tuple(getattr(filters, key, None) if filters is not None else None for key in FILTER_KEYS)
     return _plan_cache(folder, version, codebook.fingerprint, values, threshold())

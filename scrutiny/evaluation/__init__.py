@@ -142,10 +142,11 @@ def _print(result: dict, labels: dict[str, str]) -> None:
 
 
 def main() -> None:
-    from scrutiny import feedback
+    from scrutiny.topics.feedback import codebook as fb_codebook
+    from scrutiny.topics.feedback import coding as fb_coding
 
-    book, _ = feedback.codebook_for(None)
-    coder = feedback.Coder(book)
+    book, _ = fb_codebook.codebook_for(None)
+    coder = fb_coding.Coder(book)
     for split in (TUNING, HELD_OUT):
         _print(evaluate(lambda t: coder.code(t).themes, book.codes, split), book.labels())
 
