@@ -9,6 +9,7 @@ from scrutiny.contract import MOST_DEPRIVED_GROUP
 from scrutiny.queries import QueryError
 from scrutiny.topics.gap import sentences as gap_sentences
 from scrutiny.topics.reach import charts as reach_charts, figures
+from scrutiny.topics.reach import sentences as reach_words
 
 st.title("Early years services: overview")
 ui.guard("overview", stop=False)
@@ -52,11 +53,10 @@ with col1:
     if no_figures:
         st.markdown("No reach figures for these filters.")
     else:
-        if interval := rate_metric(REACHED_LABEL, row.reached, row, row.reached_hidden,
-                                   "Reached: at least one attendance at any site in the year. 95% interval shown below."):
+        if interval := rate_metric(REACHED_LABEL, row.reached, row, row.reached_hidden, reach_words.REACH_HELP):
             st.caption(f"{count(row.reached, row.reached_hidden)} of an estimated {count(row.population, row.population_hidden)} "
                        f"under-fives (95% CI {format.interval(*interval, 0)}); {count(row.missed, row.missed_hidden)} "
-                       "were not reached.")
+                       "were not reached.", help=reach_words.INTERVAL_HELP)
         st.caption(f"Reached, the last five years (dashed: {settings.good:.0%}):")
         charts.show(reach_charts.by_year(figures.yearly(current, MOST_DEPRIVED_GROUP, threshold, settings).tail(5), settings,
                                          height=190), key="overview_reach_by_year")
@@ -67,12 +67,12 @@ with col2:
     if no_figures:
         st.markdown("No registration figures for these filters.")
     elif interval := rate_metric(REGISTERED_LABEL, row.registered, row, row.registered_hidden,
-                                 "Registered: living in a reach area and registered by the end of the year."):
+                                 reach_words.COLUMN_HELP["Registered"]):
         sustained = ("c" if row.sustained_hidden or row.population_hidden
                      or stats.rate_suppressed(row.sustained, row.population, threshold)
                      else format.percent(row.sustained / row.population, 0))
         st.caption(f"95% CI {format.interval(*interval, 0)}. {sustained} came at least {settings.sustained_min} times in "
-                   "the year (sustained engagement).")
+                   "the year (sustained engagement).", help=f"{reach_words.INTERVAL_HELP} {reach_words.SUSTAINED_HELP}")
     st.page_link("pages/feedback.py", label="Feedback: what people said", icon=":material/forum:")
 
 with col3:
@@ -85,7 +85,7 @@ with col3:
         st.markdown("No outcome figures for these filters. The Gap page compares children on free school meals with the rest, year by year.")
     else:
         shown = "c" if math.isnan(headline.gap) else f"{format.points(headline.gap, unit=False)} points"
-        st.metric("Gap in the headline outcome", shown, help="Reference group % minus focus group %; positive means the focus group is behind.")
+        st.metric("Gap in the headline outcome", shown, help=gap_sentences.GAP_HELP)
         st.caption(headline.sentence)
     st.page_link("pages/gap.py", label="Gap: is it narrowing?", icon=":material/trending_down:")
     st.page_link("pages/footfall.py", label="Footfall: busy or effective?", icon=":material/directions_walk:")

@@ -21,7 +21,7 @@ def heat_map(chosen: figures.Choices, every_row: bool) -> int:
     ui.section("2. Every group at a glance", sentences.heat_map_sentence(heat, chosen.level, chosen.settings, chosen.period,
                                                                          chosen.group, shown=rows),
                charts.heat_map(heat, chosen.group, list(chosen.groups), chosen.settings, rows), key="reach_heat_map",
-               source_text=SOURCE)
+               source_text=SOURCE, help=sentences.RATING_HELP)
     return heat["unit"].nunique()
 
 
@@ -35,7 +35,7 @@ def trend(chosen: figures.Choices):
                None if points.empty else charts.trend(series, chosen.group, chosen.settings, marked), key="reach_trend",
                empty_note="No quarterly figures for these filters.", notes=[] if points.empty else [
                    sentences.trend_caption(points), sentences.changes_caption(marked, unmarked, chosen.centre)],
-               source_text=f"{SOURCE}, service changes")
+               source_text=f"{SOURCE}, service changes", help=sentences.INTERVAL_HELP)
 
 
 @ui.drawn_once
@@ -43,7 +43,7 @@ def missed(chosen: figures.Choices):
     areas, view = chosen.areas(), chosen.view()
     figure, dropped = charts.missed_by_district(figures.missed_by_district(areas, chosen.group, chosen.threshold, view=view))
     ui.section("4. Children missed", sentences.missed_sentence(areas, chosen.group, chosen.threshold, chosen.period, view=view),
-               figure, key="reach_missed_by_district", notes=[sentences.left_out(dropped)])
+               figure, key="reach_missed_by_district", notes=[sentences.left_out(dropped)], help=sentences.COLUMN_HELP["Missed"])
 
 
 @ui.drawn_once
@@ -65,7 +65,7 @@ def how_often(chosen: figures.Choices, sustained: int, reached: int, sustained_h
     freq = figures.frequency(chosen.areas(), chosen.group, chosen.threshold, chosen.centre, view=chosen.view(with_centre=True))
     ui.section("6. How often families come, and to what", f"{chosen.focus_name}: " + sentences.frequency_sentence(
         freq, chosen.group, sustained, reached, chosen.threshold, chosen.settings, sustained_hidden=sustained_hidden),
-        charts.how_often(freq), key="reach_frequency", notes=[sentences.how_often_note(freq)])
+        charts.how_often(freq), key="reach_frequency", notes=[sentences.how_often_note(freq)], help=sentences.SUSTAINED_HELP)
     tiers = figures.attendance_mix(chosen.areas(), "tier", chosen.threshold, chosen.centre, list(chosen.groups))
     ui.section(None, sentences.tier_sentence(tiers, chosen.group), charts.share_bars(tiers, charts.TIER_COLOURS),
                key="reach_tiers", notes=[sentences.TIERS_NOTE.format(threshold=chosen.threshold)])
@@ -99,9 +99,10 @@ with st.expander("Settings: sustained engagement and thresholds",
                  expanded=any(k in st.query_params for k in ("sustained_min", "good", "outstanding"))):
     setting = st.columns(3)
     sustained_min = filters.url_number("Attendances in the year that count as sustained", "sustained_min",
-                                       stats.SUSTAINED_MIN, 1, 100, where=setting[0])
-    good = filters.url_number("Good threshold (%)", "good", 65, 1, 99, where=setting[1])
-    outstanding = filters.url_number("Outstanding threshold (%)", "outstanding", 85, 2, 100, where=setting[2])
+                                       stats.SUSTAINED_MIN, 1, 100, where=setting[0], help=sentences.SUSTAINED_HELP)
+    good = filters.url_number("Good threshold (%)", "good", 65, 1, 99, where=setting[1], help=sentences.THRESHOLDS_HELP)
+    outstanding = filters.url_number("Outstanding threshold (%)", "outstanding", 85, 2, 100, where=setting[2],
+                                     help=sentences.THRESHOLDS_HELP)
     if good >= outstanding:
         st.caption(f"The good threshold ({good}%) must be below the outstanding one ({outstanding}%), so 65% and 85% are used.")
         good, outstanding = 65, 85
@@ -117,17 +118,18 @@ chosen = figures.Choices(current, settings, group, centre, level, figures.focus_
 focus_rows = figures.focus_rows(areas, current, centre, chosen.focus_name, chosen.threshold, settings)
 focus_row = figures.focus_row(focus_rows, group)
 ui.answer_first(*sentences.answer_first(focus_row, chosen.focus_name, group, chosen.threshold, settings, chosen.period),
-                charts.groups_against_thresholds(focus_rows, list(group_options), settings), "reach_answer_chart", (1, 1))
+                charts.groups_against_thresholds(focus_rows, list(group_options), settings), "reach_answer_chart", (1, 1),
+                chart_caption=sentences.groups_chart_sentence(settings))
 st.markdown(f"Figures for **{current.describe_markdown()}**; {settings.describe()}. Reach is counted by where a child lives: "
             "a child in a centre's reach area with at least one attendance anywhere, a library included, in the year.")
 
-st.header("1. Reach against the thresholds")
+st.header("1. Reach against the thresholds", help=sentences.RATING_HELP)
 every_group = st.toggle("Every target group in one table", key="reach_every_group")
 rated = figures.reach_table(areas, level, None if every_group else group, chosen.threshold, settings, chosen.focus_name,
                             view=chosen.view())
 table, mask = tables.display_table(rated, level, chosen.threshold, with_group=every_group)
 ui.section(None, sentences.table_sentence(chosen, focus_row, rated, every_group), table=tables.styled(table, mask),
-           key="reach_table", notes=[sentences.table_caption(settings), ui.suppression_text()],
+           key="reach_table", notes=[sentences.table_caption(settings), ui.suppression_text()], column_help=sentences.COLUMN_HELP,
            source_text=f"{SOURCE}; population estimates for {chosen.period}",
            download=tables.reach_download(table, mask, group, level, current, SOURCE))
 if heat_map(chosen, st.session_state.get("reach_heat_every", False)) > charts.HEAT_ROWS_AT_FIRST:
@@ -137,7 +139,7 @@ missed(chosen)
 area_table, area_mask = tables.display_table(figures.missed_areas(areas, group, chosen.threshold, settings, view=chosen.view()),
                                              "area", chosen.threshold, with_group=False, extra=tables.AREA_COLUMNS)
 ui.section(None, sentences.areas_heading(chosen.who), table=tables.styled(area_table, area_mask), table_height=420,
-           key="reach_missed_areas", notes=[ui.suppression_text()],
+           key="reach_missed_areas", notes=[ui.suppression_text()], column_help=sentences.COLUMN_HELP,
            download=tables.areas_download(area_table, area_mask, group, current, SOURCE))
 area_map(chosen)
 how_often(chosen, *figures.sustained_and_reached(focus_row))

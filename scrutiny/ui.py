@@ -125,6 +125,7 @@ def answer_first(figures: list[tuple[str, str, str]], verdict: str, asks: list[s
     charts.py), drawn under the headline figures so it is on the first screen too, with chart_caption
     (what it shows, in words) above it as its text alternative.
     widths: of the figures' column and the words' column (a chart with long labels needs more).
+    Without a chart_caption, the chart's own title or axis title is written above it.
     """
     with st.container(border=True, key="answer_first"):
         left, right = st.columns(list(widths))
@@ -134,13 +135,20 @@ def answer_first(figures: list[tuple[str, str, str]], verdict: str, asks: list[s
             if chart is not None:
                 from scrutiny import charts  # charts imports nothing from here; imported late to keep ui light
 
-                if chart_caption:
-                    st.caption(chart_caption)
+                st.caption(chart_caption or _chart_words(chart))
                 charts.show(chart, key=chart_key)
         with right:
             st.markdown(f"**The answer.** {verdict}")
             if asks:
                 st.markdown("**What to ask**\n" + "\n".join(f"- {ask}" for ask in asks))
+
+
+def _chart_words(figure) -> str:
+    """A chart's own words (its title or axis title), written above it when no sentence is given, so that it
+    is never without a text alternative."""
+    layout = figure.layout
+    words = layout.title.text or layout.yaxis.title.text or layout.xaxis.title.text or "the figures above"
+    return f"Chart: {words}."
 
 
 @dataclass(frozen=True)
@@ -165,7 +173,7 @@ TABLE_BEHIND_CHART = "The figures behind this chart"
 
 def section(title: str | None, sentence: str, figure=None, *, key: str = "", notes=(), table: pd.DataFrame | None = None,
             table_height: int | None = None, download: Download | None = None, source_text: str = "",
-            empty_note: str = "") -> None:
+            empty_note: str = "", help: str | None = None, column_help: dict[str, str] | None = None) -> None:
     """One section of a page, drawn the same way on every page:
 
         title        a heading (None: the section follows a heading already drawn)
@@ -176,6 +184,8 @@ def section(title: str | None, sentence: str, figure=None, *, key: str = "", not
         table        the table as shown: folded under the chart and its notes ("The figures behind
                      this chart"), or, when the section has no chart, in the open before its notes
         table_height the table's height in pixels (a long table scrolls inside it)
+        help         a tooltip on the heading; column_help, tooltips on the table's headings (column: words),
+                     both in plain words from the one glossary (definitions.meaning)
         source_text  the tables the figures come from, written as the source line
         download     the table's CSV (a ui.Download), offered after the source line
 
@@ -183,10 +193,13 @@ def section(title: str | None, sentence: str, figure=None, *, key: str = "", not
     download=None and call the Download's show() after it.
     """
     if title:
-        st.header(title)
+        st.header(title, help=help)
     if sentence:
         st.markdown(sentence)
     height = {"height": table_height} if table_height else {}
+    if column_help and table is not None:
+        height["column_config"] = {column: st.column_config.Column(help=words)
+                                   for column, words in column_help.items() if column in table.columns}
     if figure is not None:
         from scrutiny import charts  # charts imports nothing from here; imported late to keep ui light
 

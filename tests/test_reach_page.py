@@ -139,3 +139,24 @@ def test_a_rerun_replays_the_drawn_sections_and_a_new_choice_redraws_them(tiny):
     heat = figure(at, "heatmap")[0]
     # By centre the heat map has a row per centre with a reach area: Eastfield, O'Brien & Sons, Old Mill.
     assert len(heat["data"][0]["y"]) == 3
+
+
+def test_terms_carry_their_plain_words_where_they_appear(tiny):
+    from scrutiny.definitions import meaning
+
+    at = open_app("pages/reach.py", period="2023-24", target_group="all")
+    assert not errors(at)
+    # The headline figure, the settings and the table's headings explain reach, sustained engagement,
+    # the Ofsted thresholds, the interval and the deprivation decile in the glossary's words.
+    assert meaning("Reached") in at.metric[0].proto.help
+    assert at.number_input(key="sustained_min").proto.help == meaning("Sustained engagement")
+    assert at.number_input(key="good").proto.help == meaning("Ofsted thresholds")
+    assert meaning("Ofsted thresholds") in next(h for h in at.header if h.value.startswith("1.")).proto.help
+    columns = json.loads(at.dataframe[0].proto.columns)
+    assert columns["Reach %"]["help"].startswith(meaning("Reached"))
+    assert columns["95% CI"]["help"] == meaning("Interval (95% interval, CI)")
+    areas = json.loads(at.dataframe[1].proto.columns)
+    assert areas["Deprivation decile"]["help"] == meaning("Decile and quintile") and "IDACI" in areas["Deprivation decile"]["help"]
+    overview = open_app("pages/overview.py", period="2023-24")
+    assert not errors(overview)
+    assert [m.proto.help for m in overview.metric][0].startswith(meaning("Reached"))

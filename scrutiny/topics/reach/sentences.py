@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from scrutiny import charts, disclosure, format, labels, stats
+from scrutiny import charts, definitions, disclosure, format, labels, stats
 from scrutiny.contract import MOST_DEPRIVED_GROUP, TIERS
 from scrutiny.topics.reach.figures import OVER_ESTIMATE, ROLLUPS, Settings, missed, rating_labels
 
@@ -304,8 +304,7 @@ def answer_first(focus_row, focus_name: str, group: str, threshold: int, setting
     good, outstanding = f"{settings.good * 100:.0f}", f"{settings.outstanding * 100:.0f}"
     return (
         [(f"Reached, {who.lower()}, {period}", headline_value(focus_row),
-          f"Children living in the reach areas in focus with at least one attendance in the year, over the estimate. "
-          f"Good is {good}%, outstanding {outstanding}%.")],
+          f"{REACH_HELP} Good is {good}%, outstanding {outstanding}% ({THRESHOLDS_HELP})")],
         reach_sentence(focus_name, group, focus_row, threshold, settings, period),
         [f"Which centres and groups are clearly below {good}%, and what is planned for each?",
          "Where do the children who are not reached live, and how will they be found?",
@@ -316,3 +315,21 @@ def answer_first(focus_row, focus_name: str, group: str, threshold: int, setting
 def areas_heading(who: str) -> str:
     return (f"**Areas, most deprived first** (deprivation decile 1 = the most deprived 10% in England), "
             f"for {who.lower()}:")
+
+
+# Plain words for the terms the Reach page uses, from the one glossary, shown as tooltips where they appear.
+REACH_HELP = definitions.meaning("Reached") + " " + definitions.meaning("Reach %")
+INTERVAL_HELP = definitions.meaning("Interval (95% interval, CI)")
+SUSTAINED_HELP = definitions.meaning("Sustained engagement")
+THRESHOLDS_HELP = definitions.meaning("Ofsted thresholds")
+DECILE_HELP = definitions.meaning("Decile and quintile")
+RATING_HELP = THRESHOLDS_HELP + " " + definitions.meaning("Clearly (significance)")
+COLUMN_HELP = {"Reach %": REACH_HELP, "95% CI": INTERVAL_HELP, "Rating": RATING_HELP, "Sustained": SUSTAINED_HELP,
+               "Registered": definitions.meaning("Registered"), "Deprivation decile": DECILE_HELP,
+               "Missed": "The population estimate minus the children reached: children in the group living in the "
+                         "reach areas who did not come to any site in the year."}
+
+
+def groups_chart_sentence(settings: Settings) -> str:
+    return (f"Reach % of every group, lowest first, with 95% intervals; dashed lines at {settings.good * 100:.0f}% "
+            f"and {settings.outstanding * 100:.0f}%.")
