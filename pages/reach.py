@@ -48,16 +48,10 @@ def missed(chosen: figures.Choices):
 
 @ui.drawn_once
 def area_map(chosen: figures.Choices):
-    geo, geo_note = figures.boundaries(data_dir())
-    if geo is not None:
-        rows = figures.missed_areas(chosen.areas(), chosen.group, chosen.threshold, chosen.settings, view=chosen.view())
-        sentence, figure = sentences.area_map_sentence(rows, chosen.who, chosen.period), charts.area_map(geo, rows, chosen.settings)
-    else:
-        points = figures.centre_points(chosen.areas(), chosen.group, chosen.threshold, chosen.settings, view=chosen.view())
-        sentence = "" if points.empty else sentences.centre_map_sentence(chosen.who, chosen.period)
-        figure = None if points.empty else charts.centre_map(points)
-    ui.section("5. Where reach is high and low", sentence, figure, key="reach_map", notes=[geo_note],
-               empty_note=sentences.NO_MAP, source_text=SOURCE + (", area boundaries" if geo is not None else ""))
+    geo, shaded, geo_note = figures.map_frame(chosen, data_dir())
+    ui.section("5. Where reach is high and low", sentences.map_sentence(geo, shaded, chosen.who, chosen.period),
+               charts.reach_map(geo, shaded, chosen.settings), key="reach_map", notes=[geo_note], empty_note=sentences.NO_MAP,
+               source_text=SOURCE + (", area boundaries" if geo is not None else ""))
 
 
 @ui.drawn_once

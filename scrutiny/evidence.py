@@ -661,15 +661,20 @@ def reach_section(filters) -> Section:
         section.blocks.append(f"No reach area has figures for {filters.describe()}.")
         return section
     view = disclosure.ReachView(filters, settings.sustained_min)
-    whole = figures.protect(figures.rate(figures.rollup(areas, "authority", name), t, settings.good, settings.outstanding),
-                          view, "authority", t)
-    whole_row = next(iter(whole[whole["target_group"] == group].itertuples()), None)
+    whole = figures.focus_rows(areas, filters, "all", name, t, settings)
+    whole_row = figures.focus_row(whole, group)
     rated = figures.reach_table(areas, "centre", group, t, settings, name, view=view)
     table, mask = tables.display_table(rated, "centre", t, with_group=False)
     section.blocks += [
         sentences.reach_sentence(name, group, whole_row, t, settings, period) + " " + sentences.rating_summary(rated, "centre", settings),
         sentences.missed_sentence(areas, group, t, period, view=view),
     ]
+    # The chart that opens the Reach page, drawn by the same function.
+    groups = list(figures.group_options())
+    section.blocks.append(Chart(
+        f"Reach of every target group, {period}", charts.groups_against_thresholds(whole, groups, settings, height=22 * len(groups) + 60),
+        sentences.groups_chart_sentence(settings),
+        key="Each group's reach % is written beside its name; c: too few children to show, – no population estimate."))
     figure, left_out = charts.missed_by_district(figures.missed_by_district(areas, group, t, view=view))
     if figure is not None:
         section.blocks.append(Chart(

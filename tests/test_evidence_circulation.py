@@ -97,9 +97,11 @@ def test_every_section_with_a_chart_on_screen_has_it_in_word(make_extract):
         pytest.skip("no Chromium here to draw the charts as pictures")
     images = evidence.chart_images([c.figure for c in pack.charts()])
     document = Document(io.BytesIO(evidence.to_docx(pack, images)))
-    # Reach and gap one each, feedback one, footfall three (the scatter, the trend and the site types).
+    # Reach two (every group against the thresholds, as the page opens; children missed by district), gap one,
+    # feedback one, footfall three (the scatter, the trend and the site types).
     assert [s.key for s in pack.sections for _ in s.charts()].count("footfall") == 3
-    assert len(document.inline_shapes) == len(pack.charts()) == 6
+    assert [s.key for s in pack.sections for _ in s.charts()].count("reach") == 2
+    assert len(document.inline_shapes) == len(pack.charts()) == 7
     assert all(_millimetres(s) in (A4, A4[::-1]) for s in document.sections)
     links = [r.target_ref for r in document.part.rels.values() if r.reltype.endswith("/hyperlink")]
     assert links and all(link.startswith(ADDRESS + "/") for link in links)

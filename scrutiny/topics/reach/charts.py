@@ -207,6 +207,13 @@ def centre_map(points: pd.DataFrame) -> go.Figure:
     return fig
 
 
+def reach_map(geo: dict | None, shaded: pd.DataFrame, settings: Settings) -> go.Figure | None:
+    """The areas shaded by band when there are boundaries, else the centres as points (None: nothing to draw)."""
+    if geo is not None:
+        return area_map(geo, shaded, settings)
+    return None if shaded.empty else centre_map(shaded)
+
+
 # --- How often families come, and to what ------------------------------------------------------------
 
 def how_often(freq: pd.DataFrame) -> go.Figure:

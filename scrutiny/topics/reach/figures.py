@@ -540,3 +540,13 @@ def yearly(filters: Filters, group: str, threshold: int, settings: Settings) -> 
     if filters.year is not None:
         points = points[points["year"] <= filters.year]
     return points[points["quarter"] == 4].reset_index(drop=True)
+
+
+def map_frame(chosen: Choices, folder: Path) -> tuple[dict | None, pd.DataFrame, str]:
+    """What the map draws: the area boundaries and every area's figures for the group, or, without
+    boundaries (None), each centre with coordinates and its figures; and a sentence when the
+    boundaries file cannot be used."""
+    geo, note = boundaries(folder)
+    if geo is not None:
+        return geo, missed_areas(chosen.areas(), chosen.group, chosen.threshold, chosen.settings, view=chosen.view()), note
+    return None, centre_points(chosen.areas(), chosen.group, chosen.threshold, chosen.settings, view=chosen.view()), note

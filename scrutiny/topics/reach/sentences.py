@@ -265,6 +265,12 @@ def centre_map_sentence(who: str, period: str) -> str:
     return f"Centres with a reach area, coloured by their rating for {who.lower()} in {period}; the label gives the reach %."
 
 
+def map_sentence(geo: dict | None, shaded: pd.DataFrame, who: str, period: str) -> str:
+    if geo is not None:
+        return area_map_sentence(shaded, who, period)
+    return "" if shaded.empty else centre_map_sentence(who, period)
+
+
 NO_MAP = "No map: the extract has no area boundaries (boundaries.geojson) and no centre coordinates."
 
 TIERS_NOTE = ("Attendances by children living in the reach areas in focus, at any site. Shares resting on fewer than "
