@@ -21,6 +21,8 @@ DEFINITIONS: list[tuple[str, str]] = [
     ("Clearly (significance)", "A figure is called clearly below a line, or a change clearly real, only when its whole interval is on one side; otherwise the dashboard says the data cannot tell."),
     ("Decile and quintile", "Areas ranked by deprivation across England and cut into ten (deciles) or five (quintiles) equal groups; decile 1 is the most deprived tenth. IDACI is the index of deprivation affecting children."),
     ("Areas and people", "Figures for areas describe groups of children, not any one family: a pattern across centres says nothing certain about an individual (the ecological fallacy)."),
+    ("Theme", "What a comment is about (opening hours, staff, cost ...), from the source's own coding or from the codebook's phrases; one comment can raise several themes, or none, so the themes' counts do not add up to the comments."),
+    ("Sentiment", "Whether a comment reads positive, negative, mixed (clearly both) or neutral: as the source coded it, otherwise worked out from its words, which agrees with a person's reading only about half the time, so treat it as a rough guide."),
 ]
 
 

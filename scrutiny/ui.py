@@ -220,6 +220,11 @@ def section(title: str | None, sentence: str, figure=None, *, key: str = "", not
         download.show()
 
 
+def column_tooltips(help_by_column: dict[str, str]) -> dict:
+    """A table's column_config that puts each heading's plain-words meaning in a tooltip."""
+    return {column: st.column_config.Column(help=text) for column, text in help_by_column.items()}
+
+
 def empty(message: str) -> None:
     st.info(message)
     st.stop()

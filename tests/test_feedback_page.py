@@ -100,14 +100,17 @@ def test_charts_suppress_small_numbers(make_extract):
     at = open_app(PAGE)
     assert not errors(at)
     figures = plotly_figures(at)
-    bars = [trace for trace in figures[0]["data"] if trace["type"] == "bar"]
+    # The answer's chart first: the two themes that can be shown, as whole percentages of the 15 comments.
+    answer = [trace for trace in figures[0]["data"] if trace["type"] == "bar"][0]
+    assert dict(zip(answer["y"], decode(answer["x"]).ravel())) == {"Activities for children": 47, "Opening hours and travel": 40}
+    bars = [trace for trace in figures[1]["data"] if trace["type"] == "bar"]
     # All 15 comments: activities R1 R2 + S1 S3 S5 S7 S9 = 7 (47%); opening hours R2 + S0 S2 S4 S6 S8 = 6 (40%).
     # Everything else is 1 or 2 comments, so not drawn.
     drawn = {y for trace in bars for y in trace["y"]}
     assert drawn == {"Activities for children", "Opening hours and travel"}
     # The most raised theme (activities, 7) is the top bar, although the codebook lists opening hours first;
     # plotly draws a category array from the bottom up.
-    assert figures[0]["layout"]["yaxis"]["categoryarray"] == ["Opening hours and travel", "Activities for children"]
+    assert figures[1]["layout"]["yaxis"]["categoryarray"] == ["Opening hours and travel", "Activities for children"]
     # Activities: positive 6 (R1, S1..S9) and mixed 1 (R2): the lone small segment merges with the positive one, 7.
     # Opening hours: negative 5 (S0..S8) and mixed 1 (R2): merged, 6. No segment of 1 to 4 is ever drawn.
     segments = {(trace["name"], y): int(n) for trace in bars for y, n in zip(trace["y"], decode(trace["customdata"]).ravel())}

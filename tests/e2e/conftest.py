@@ -98,6 +98,18 @@ def e2e_extract(tmp_path_factory) -> Path:
     return tiny_extract.write_extract(tmp_path_factory.mktemp("e2e_tiny"))
 
 
+def served(folder: Path, tmp_path_factory, name: str):
+    """`streamlit run dashboard.py` over an extract folder, for a module's own server fixture: yields the
+    Server and stops it afterwards."""
+    log = tmp_path_factory.mktemp(f"{name}_server") / "streamlit.log"
+    process, base = streamlit_server.start(REPO_ROOT / "dashboard.py", log,
+                                           env={"DASHBOARD_DATA_DIR": str(folder), "DASHBOARD_DEBUG": "1"})
+    try:
+        yield Server(base, folder, log)
+    finally:
+        streamlit_server.stop(process)
+
+
 @pytest.fixture(scope="session")
 def server(browser_executable, e2e_extract, tmp_path_factory) -> Server:
     """`streamlit run dashboard.py` on a free loopback port, stopped after the session."""

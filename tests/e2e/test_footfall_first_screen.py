@@ -8,9 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests import tiny_extract
-from tests.e2e import server as streamlit_server
-from tests.e2e.conftest import SCREENSHOTS, Server, answer_and_chart
-from tests.helpers import REPO_ROOT
+from tests.e2e.conftest import SCREENSHOTS, answer_and_chart, served
 
 pytestmark = pytest.mark.browser
 
@@ -21,13 +19,7 @@ SCREEN = {"width": 1280, "height": 800}
 def plotted_server(browser_executable, tmp_path_factory):
     folder = tiny_extract.write_extract(tmp_path_factory.mktemp("footfall_plotted"),
                                         info={**tiny_extract.EXTRACT_INFO, "suppression_threshold": 1})
-    log = tmp_path_factory.mktemp("footfall_server") / "streamlit.log"
-    process, base = streamlit_server.start(REPO_ROOT / "dashboard.py", log,
-                                           env={"DASHBOARD_DATA_DIR": str(folder), "DASHBOARD_DEBUG": "1"})
-    try:
-        yield Server(base, folder, log)
-    finally:
-        streamlit_server.stop(process)
+    yield from served(folder, tmp_path_factory, "footfall")
 
 
 def test_the_busy_compared_with_effective_chart_is_on_the_first_screen(browser, plotted_server):

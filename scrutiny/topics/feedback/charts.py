@@ -65,6 +65,28 @@ THEMES_KEY = ("Bar length: % of the group's comments that raise the theme; colou
               "(a comment can raise several themes). Sentiments with few comments are merged in grey.")
 
 
+# --- The answer: the themes raised most often ---------------------------------------------------------
+
+def top_themes(overall: pd.DataFrame, threshold: int, n: int = 5) -> go.Figure | None:
+    """The themes raised most often (their share of every comment, 95% interval), for the answer on
+    the first screen; None when no theme can be shown."""
+    shown = overall[~overall["share_suppressed"] & (overall["comments"] > 0)]
+    order = [label for label in figures.theme_order(overall, threshold) if label in set(shown["theme_label"])][:n]
+    if not order:
+        return None
+    drawn = shown.set_index("theme_label").loc[order].reset_index()
+    figure = go.Figure(go.Bar(
+        x=charts.published(drawn["share_pct"], decimals=0), y=drawn["theme_label"], orientation="h",
+        marker_color=charts.REFERENCE_COLOUR,
+        error_x=charts.interval_errors(drawn["share_pct"], drawn["share_lower"], drawn["share_upper"], decimals=0),
+        hovertemplate="%{y}: %{x:.0f}% of comments<extra></extra>"))
+    figure.update_yaxes(categoryorder="array", categoryarray=list(reversed(order)))
+    charts.style(figure, x_title="% of comments raising it (95% interval)", height=90 + 34 * len(order))
+    figure.update_xaxes(ticksuffix="%", rangemode="tozero")
+    figure.update_layout(margin=dict(t=10, b=10))
+    return figure
+
+
 # --- Consultations compared -------------------------------------------------------------------------
 
 MARKERS = ("circle", "diamond", "square", "triangle-up")

@@ -529,6 +529,13 @@ def cooccurrence_shown(current, consultation, threshold):
     return matrix, pairs, names
 
 
+def consultation_choices(plan, listing: pd.DataFrame) -> dict[str, str]:
+    """The consultation box's choices: all of them, then each with its month and number of comments as printed."""
+    return {"all": f"All consultations ({plan.show(None)} comments)",
+            **{r.consultation: f"{r.consultation} ({pd.Timestamp(r.starts):%b %Y}, {plan.show(r.consultation)} comments)"
+               for r in listing.itertuples()}}
+
+
 def site_choices(current, consultation, chosen: pd.DataFrame) -> dict:
     """Each site the chosen comments are about, most comments first, as the site box lists it."""
     from scrutiny import disclosure

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from scrutiny import filters, labels, ui
+from scrutiny.definitions import meaning
 from scrutiny.topics.feedback.figures import select_comments
 from scrutiny.topics.feedback.sentences import md_escape
 from scrutiny.topics.feedback.sentiment import SENTIMENT_LABELS, SENTIMENT_ORDER
@@ -39,7 +40,7 @@ def explorer(chosen: pd.DataFrame, codebook, current, what_plain: str, source: s
         "Respondent", "respondent_type",
         {"all": "Everyone", **{c: labels.respondent_type(c) for c in sorted(chosen["respondent_type"].dropna().unique())}},
         "all", where=columns[2])
-    sentiment = columns[3].selectbox("Sentiment", ["all", *SENTIMENT_ORDER], key="feedback_sentiment",
+    sentiment = columns[3].selectbox("Sentiment", ["all", *SENTIMENT_ORDER], key="feedback_sentiment", help=meaning("Sentiment"),
                                      format_func=lambda s: "Any sentiment" if s == "all" else SENTIMENT_LABELS[s])
     sites = chosen.dropna(subset=["centre_id"]).drop_duplicates("centre_id").sort_values("centre_name")
     sites = {"all": "Every site", **{str(c): n if isinstance(n, str) and n else str(c)  # a site missing from centres shows its code

@@ -146,6 +146,28 @@ def service_changes_note(between: pd.DataFrame) -> str:
         f"{pd.Timestamp(r.changed_on):%b %Y}: {md_escape(r.title)}" for r in between.itertuples()) + "."
 
 
+NO_SHARE_SHOWN = "No theme's share can be shown for any consultation without giving away a small number."
+TOGETHER_NOTE = "Each cell: comments raising both themes. The number beside a theme is every comment raising it."
+
+
+def site_note(threshold: int) -> str:
+    return ("Reach and visits are for the financial year in the sidebar; comments for the consultation chosen above. "
+            f"Themes with fewer than {threshold} comments at this site are not drawn.")
+
+
+def what_is_chosen(consultation: str, current) -> tuple[str, str, str]:
+    """The consultation chosen for markdown and for file titles, and the sidebar's filters in words."""
+    plain = "all consultations" if consultation == "all" else f"“{consultation}”"
+    markdown = "all consultations" if consultation == "all" else f"“{md_escape(consultation)}”"
+    described = current.describe()
+    return markdown, plain, described.split(", ", 1)[1] if ", " in described else ""
+
+
+def source(codebook) -> str:
+    return "feedback table (consultation comments)" + (", themes from the extract's own codebook" if codebook.origin == "the extract" else "")
+
+
+COMMENTS_HELP = "Each comment is one person's response; the sidebar's year does not apply to comments."
 READING_CHANGES = ("A theme's share can change because people's experience changed, or because a different mix of "
                    "people answered, or the questions differed: read the change beside who took part.")
 ABOUT_COMMENTS = ("Each comment is one person's response. Themes come from the source where it coded them, otherwise from "
@@ -186,5 +208,7 @@ def how_coded() -> str:
 
 
 def needs_a_person(n: int, threshold: int) -> str:
+    if not n:
+        return "The coder found a clear theme, or clearly none, in every sentence of these comments."
     return (f"**{stats.show_count(n, threshold)} sentences** were left for a person to read rather than "
             "guessed: their nearest themes were not close enough to call, or two themes were equally close.")

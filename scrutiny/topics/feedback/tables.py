@@ -131,6 +131,27 @@ def unclear_table(comments: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Response", "Clause", "Why", "Nearest themes"])
 
 
+def column_help(table: pd.DataFrame) -> dict[str, str]:
+    """Plain words for the terms in a feedback table's headings, for a tooltip on each (one glossary:
+    scrutiny/definitions.py)."""
+    from scrutiny.definitions import meaning
+
+    out = {}
+    for column in table.columns:
+        if column == "Theme":
+            out[column] = meaning("Theme")
+        elif column.startswith("Change, points"):
+            out[column] = f"{meaning('Percentage points')} {meaning('Interval (95% interval, CI)')}"
+        elif column == "Verdict":
+            out[column] = meaning("Clearly (significance)")
+        elif column in ("Earlier %", "Later %"):
+            out[column] = "Comments raising the theme, as a share of the consultation's comments."
+        elif column not in ("Earlier", "Later"):
+            out[column] = ("Comments raising the theme, and their share of the group's comments (the first row: "
+                           "the group's comments). c: too few to show, or hidden to protect a small number.")
+    return out
+
+
 @queries.kept
 def themes_table(current, consultation, by, threshold):
     """The table behind the themes chart, as shown and downloaded."""
