@@ -4,7 +4,7 @@
 --
 -- Parameters: none.
 --
--- Used on: Reach (pages/reach.py).
+-- Used on: Reach (pages/reach.py); Evidence pack (pages/evidence.py).
 -- Run from: scrutiny/topics/reach/figures.py.
 select distinct target_group from population
 union
