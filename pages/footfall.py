@@ -45,7 +45,7 @@ ui.answer_first([sentences.answer_figure(*figures.busy_low_count(answer), year_l
                 sentences.scatter_sentence(answer, indicator, year_label), sentences.ASKS,
                 chart=None if answer.points.empty else charts.busy_compared_with_effective(
                     answer, figures.measures(indicator)[measure], figures.quadrant_names(measure), compact=True),
-                chart_key="footfall_answer_chart")
+                chart_key="footfall_answer_chart", chart_caption=sentences.answer_chart_caption(measure, indicator))
 st.markdown(
     "Performance has often been reported as sign-ups and footfall rather than better outcomes for families. "
     "This page sets each site's footfall beside its reach of vulnerable children and the outcomes of the children "

@@ -48,7 +48,7 @@ SCATTER_KEY = ("Point size shows the under-fives living in the reach area (a dia
 # Names written on the chart: more than this crowds a shared screen, so the rest are in the hover.
 MOST_NAMED = 8
 COMPACT_NAMED = 4
-COMPACT_HEIGHT = 300
+COMPACT_HEIGHT = 280
 
 
 def _two_lines(name: str) -> str:

@@ -259,3 +259,8 @@ def trend_notes(trend, changes, site_level: int, site: str | None) -> list[str]:
         notes.append(f"{hidden} monthly figure{'' if hidden == 1 else 's'} resting on small numbers "
                      f"{'is' if hidden == 1 else 'are'} not drawn.")
     return notes
+
+
+def answer_chart_caption(measure: str, indicator: Indicator | None) -> str:
+    """The words above the small chart in the answer: what it shows (its text alternative)."""
+    return f"Each site: visits per under-five (across) against {measure_phrase(measure, indicator)} (up)."
