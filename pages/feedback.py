@@ -6,7 +6,7 @@ its charts.py, written with its sentences.py and tables.py; the quote explorer i
 
 import streamlit as st
 
-from scrutiny import charts, disclosure, filters, queries, ui
+from scrutiny import charts, disclosure, filters, ui
 from scrutiny.topics.feedback import charts as fb_charts, figures as fb, quotes, sentences as words, tables
 from scrutiny.definitions import meaning
 from scrutiny.topics.feedback.coding import coded_feedback
@@ -57,7 +57,7 @@ def site_section(current, consultation, centre_id, centre_name, threshold):
 
 st.title("What parents, staff and volunteers said")
 ui.guard("feedback")
-threshold = queries.extract_info().suppression_threshold
+threshold = disclosure.threshold()
 current = filters.current()
 coded, codebook, codebook_note = coded_feedback()
 if codebook_note:

@@ -697,7 +697,7 @@ def feedback_section(filters) -> Section:
     from scrutiny.topics.feedback import sentences as fb_sentences, tables as fb_tables
 
     section = Section("feedback", SECTIONS["feedback"])
-    t = queries.extract_info().suppression_threshold
+    t = disclosure.threshold()
     coded, codebook, _ = fb_coding.coded_feedback()
     comments = fb_figures.select_comments(coded, filters=filters)
     plan = disclosure.feedback_plan(filters)
