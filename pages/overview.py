@@ -43,8 +43,12 @@ def count(value: int, hidden: bool) -> str:
 
 
 settings = figures.Settings()
-areas = figures.area_figures(current, settings.sustained_min)
-row = figures.focus_row(figures.focus_rows(areas, current, "all", info.authority, threshold, settings), MOST_DEPRIVED_GROUP)
+try:
+    areas = figures.area_figures(current, settings.sustained_min)
+    row = figures.focus_row(figures.focus_rows(areas, current, "all", info.authority, threshold, settings), MOST_DEPRIVED_GROUP)
+    by_year = figures.yearly(current, MOST_DEPRIVED_GROUP, threshold, settings).tail(5)
+except QueryError:  # a broken table: the guard above has said which; the other questions still stand
+    row = None
 no_figures = row is None or row.population == 0
 col1, col2, col3 = st.columns(3)
 
@@ -58,8 +62,7 @@ with col1:
                        f"under-fives (95% CI {format.interval(*interval, 0)}); {count(row.missed, row.missed_hidden)} "
                        "were not reached.", help=reach_words.INTERVAL_HELP)
         st.caption(f"Reached, the last five years (dashed: {settings.good:.0%}):")
-        charts.show(reach_charts.by_year(figures.yearly(current, MOST_DEPRIVED_GROUP, threshold, settings).tail(5), settings,
-                                         height=190), key="overview_reach_by_year")
+        charts.show(reach_charts.by_year(by_year, settings, height=190), key="overview_reach_by_year")
     st.page_link("pages/reach.py", label="Reach: who is missed", icon=":material/groups:")
 
 with col2:

@@ -32,9 +32,10 @@ def test_every_named_query_is_used_on_a_page(use):
 
 def test_known_uses(use):
     # Worked out by reading the code: the sidebar's choices come from filter_options; only the
-    # Reach page asks for the extract's target groups; About the data runs no named query.
+    # Reach page and the evidence pack (its reach chart of every group) ask for the extract's target
+    # groups; About the data runs no named query.
     assert query_use.pages_using("filter_options", use) == ["dashboard.py"]
-    assert query_use.pages_using("target_groups", use) == ["pages/reach.py"]
+    assert query_use.pages_using("target_groups", use) == ["pages/reach.py", "pages/evidence.py"]
     assert use.pages["pages/data.py"] == []
     assert "scrutiny/topics/reach/figures.py" in use.run_from["reach_by_area"]
     assert query_use.derived_readers("reach_children") == ["reach_by_area", "reach_by_centre", "reach_by_quarter"]
@@ -45,7 +46,8 @@ def test_the_used_by_lines_are_replaced_not_added(tmp_path, use):
     sql.write_text("-- target_groups: codes.\n--\n-- Used on: Gap (pages/gap.py).\n-- Run from: nowhere.\nselect 1\n",
                    encoding="utf-8")
     assert query_use.with_used_by(sql, use) == (
-        "-- target_groups: codes.\n--\n-- Used on: Reach (pages/reach.py).\n-- Run from: scrutiny/topics/reach/figures.py.\nselect 1\n")
+        "-- target_groups: codes.\n--\n-- Used on: Reach (pages/reach.py); Evidence pack (pages/evidence.py).\n"
+        "-- Run from: scrutiny/topics/reach/figures.py.\nselect 1\n")
 
 
 @pytest.fixture
