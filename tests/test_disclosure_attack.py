@@ -189,7 +189,9 @@ def _numbers(spec) -> list[float]:
 
 # --- How much the secondary rule hides on the sample county ------------------------------------------------
 
-@pytest.mark.parametrize("year, primary, secondary", [(2023, 14164, 7689), (2024, 14311, 7126)])
+# Reached is planned as the bands below the sustained setting plus sustained (nested sums): about 7% more
+# cells than with the bands side by side (7,689 and 7,126), which let a lone band be worked out.
+@pytest.mark.parametrize("year, primary, secondary", [(2023, 14164, 8338), (2024, 14311, 7607)])
 def test_how_many_cells_the_secondary_rule_hides_on_the_sample_county(monkeypatch, year, primary, secondary):
     """Reach page, sample county: cells hidden for their own sake, and cells hidden to protect them.
     A change that hides many more (or fewer) cells shows here."""

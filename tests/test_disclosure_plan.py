@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from scrutiny import disclosure
 from scrutiny.disclosure import Sums, plan_suppression
-from scrutiny.disclosure import reach as reach_plan_module
+from scrutiny.disclosure import core as plan_core
 from tests.disclosure_reference import reference_plan_suppression
 
 
@@ -112,11 +112,14 @@ def test_reach_plan_hides_a_centre_that_the_total_less_the_others_would_give_awa
 
 
 def test_reach_plan_hides_a_frequency_band_the_bar_total_would_give_away():
-    # One centre, reached 30 = 10 + 2 + 10 + 4 + 4: bands of 2, 4 and 4 are small and hold 10 together.
+    # One centre, reached 30 = 10 + 2 + 10 + 4 + 4 and sustained (3 or more) 18 = 10 + 4 + 4. The bands of
+    # 4 and 4 hold 8 together, so sustained keeps them safe; but reached 30 less the 10 who came once less
+    # sustained 18 gives the 2 who came twice, so the 10 who came once is hidden with it (first written,
+    # the plan hid only the small bands, and the table's sustained gave the 2 away).
     frame = areas_frame([("A1", "C1", "D", False, "all", 60, 30, (10, 2, 10, 4, 4))])
     plan = disclosure.build_reach_plan(frame, 5)
     centre = plan.set_of(None, "centre", "C1")
-    assert [plan.is_hidden("all", centre, b) for b in disclosure.BANDS] == [False, True, False, True, True]
+    assert [plan.is_hidden("all", centre, b) for b in disclosure.BANDS] == [True, True, False, True, True]
 
 
 def test_reach_plan_links_the_most_deprived_group_to_all_children_in_those_areas():
@@ -207,7 +210,7 @@ def _digest(plan) -> str:
 # purpose; a change meant only to make it faster must not.
 @pytest.mark.parametrize("year, t, sustained_min, hidden, digest", [
     (2023, 5, 3, 152, "4297939aa640889f"), (2023, 10, 3, 155, "f8cda141918606cd"), (2023, 5, 1, 158, "683e2198c2929b7d"),
-    (2023, 3, 6, 128, "d6cf9027ecce9452"), (2022, 5, 3, 117, "7eecb47e8aaca01b"), (2022, 5, 1, 174, "6ed0c1220035c7f7"),
+    (2023, 3, 6, 128, "d6cf9027ecce9452"), (2022, 5, 3, 134, "e97eacabfd4b3a9c"), (2022, 5, 1, 134, "fd25e15e61baadda"),
 ])
 def test_the_reach_plan_on_the_tiny_extract_hides_the_same_cells_as_first_written(tiny, year, t, sustained_min, hidden, digest):
     plan = disclosure.build_reach_plan(reach_areas(year, sustained_min), t, sustained_min)
@@ -215,7 +218,7 @@ def test_the_reach_plan_on_the_tiny_extract_hides_the_same_cells_as_first_writte
 
 
 @pytest.mark.parametrize("year, t, sustained_min, hidden, digest", [
-    (2024, 5, 3, 21437, "acfcdebd40ad6cd6"), (2017, 3, 6, 18039, "c3bce0c73e9967d8"), (2021, 10, 1, 25509, "d7d062dec12a8391"),
+    (2024, 5, 3, 21918, "97d2f9d561d2fbee"), (2017, 3, 6, 18202, "ba1dac35cdb15a84"), (2021, 10, 1, 25368, "3fe3f8272a12c656"),
 ])
 def test_the_reach_plan_on_the_sample_county_hides_the_same_cells_as_first_written(monkeypatch, year, t, sustained_min,
                                                                                   hidden, digest):
@@ -226,7 +229,7 @@ def test_the_reach_plan_on_the_sample_county_hides_the_same_cells_as_first_writt
     plan = disclosure.build_reach_plan(areas, t, sustained_min)
     assert (int(plan.hidden.sum()), _digest(plan)) == (hidden, digest)
     # The same sums through the first implementation of the rule.
-    monkeypatch.setattr(reach_plan_module, "plan_suppression", reference_plan_suppression)
+    monkeypatch.setattr(plan_core, "plan_suppression", reference_plan_suppression)
     assert (disclosure.build_reach_plan(areas, t, sustained_min).hidden == plan.hidden).all()
 
 

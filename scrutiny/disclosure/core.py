@@ -119,6 +119,23 @@ def _grouped(keys: np.ndarray, n_keys: int) -> tuple[np.ndarray, np.ndarray]:
     return np.argsort(keys, kind="stable"), start
 
 
+def plan_checked(values, sums: Sums, threshold_value: int, hidden=None, at_most=None, rounds: int = 20) -> np.ndarray:
+    """plan_suppression, then the bounds check: while a cell hidden for its own sake is pinned to fewer
+    than threshold values by the sums together, one more cell of its sums is hidden and the plan
+    made again."""
+    values = np.asarray(values, dtype=float)
+    secret = primary(values, threshold_value) if hidden is None else np.asarray(hidden, dtype=bool).copy()
+    hidden = plan_suppression(values, sums, threshold_value, hidden=secret)
+    for _ in range(rounds):
+        pinned = np.flatnonzero(secret & pinned_by_bounds(values, sums, hidden, threshold_value, at_most))
+        more = one_more_for(values, sums, hidden, pinned)
+        if not len(more):
+            break
+        hidden[more] = True
+        hidden = plan_suppression(values, sums, threshold_value, hidden=hidden)
+    return hidden
+
+
 def plan_suppression(values, sums: Sums, threshold_value: int, hidden=None, max_rounds: int = 1000) -> np.ndarray:
     """Which cells to hide: the primary rule (or ``hidden``, when given), then complementary cells.
 
@@ -192,6 +209,69 @@ def plan_suppression(values, sums: Sums, threshold_value: int, hidden=None, max_
         parts_sum[to_check] += np.bincount(inverse, weights=np.where(is_part[touched], member_value[touched], 0.0),
                                            minlength=len(to_check))
     return hidden
+
+
+def pinned_by_bounds(flat, sums: Sums, hidden, threshold_value: int, at_most=None, rounds: int = 50) -> np.ndarray:
+    """Hidden cells whose bounds, carried through every sum, span fewer than threshold values.
+
+    Shown cells are known; a hidden one starts anywhere from 0 up. ``at_most`` is an optional pair
+    of index arrays (smaller, larger) for cells known to be at most others (those achieving are at
+    most the children). The secondary rule looks at one sum at a time; this check carries what one
+    sum tells into the next, as an outsider would, though more cheaply than linear programming."""
+    lo = np.where(hidden, 0.0, flat)
+    hi = np.where(hidden, np.inf, flat)
+    relation, cell, is_total = sums.relation, sums.cell, sums.is_total
+    if not len(relation):
+        return np.zeros(len(flat), dtype=bool)
+    n_rel = int(relation.max()) + 1
+    part = ~is_total
+    total_of = np.full(n_rel, -1, dtype=np.int64)
+    total_of[relation[is_total]] = cell[is_total]
+    for _ in range(rounds):
+        old_lo, old_hi = lo.copy(), hi.copy()
+        p_lo, p_hi = lo[cell], hi[cell]
+        finite = np.isfinite(p_hi)
+        sum_lo = np.bincount(relation, weights=np.where(part, p_lo, 0.0), minlength=n_rel)
+        sum_hi = np.bincount(relation, weights=np.where(part & finite, p_hi, 0.0), minlength=n_rel)
+        n_inf = np.bincount(relation, weights=(part & ~finite).astype(float), minlength=n_rel)
+        t_lo, t_hi = lo[total_of], hi[total_of]
+        # The total lies between the sums of its parts' bounds.
+        np.maximum.at(lo, total_of, sum_lo)
+        np.minimum.at(hi, total_of, np.where(n_inf > 0, np.inf, sum_hi))
+        # A part is the total less the others.
+        r = relation[part]
+        others_inf = n_inf[r] - (~finite[part]).astype(float)
+        others_hi = sum_hi[r] - np.where(finite[part], p_hi[part], 0.0)
+        others_lo = sum_lo[r] - p_lo[part]
+        np.maximum.at(lo, cell[part], np.where(others_inf > 0, 0.0, t_lo[r] - others_hi))
+        np.minimum.at(hi, cell[part], t_hi[r] - others_lo)
+        if at_most is not None:
+            smaller, larger = at_most
+            hi[smaller] = np.minimum(hi[smaller], hi[larger])
+            lo[larger] = np.maximum(lo[larger], lo[smaller])
+        lo = np.maximum(lo, 0.0)
+        if np.array_equal(lo, old_lo) and np.array_equal(hi, old_hi):
+            break
+    return hidden & (hi - lo < threshold_value - 1 - 1e-9)
+
+
+def one_more_for(flat, sums: Sums, hidden, pinned: np.ndarray) -> np.ndarray:
+    """For each pinned cell, one more cell of one of its sums: the smallest shown part that is not zero
+    across them (a total where no such part is left). The check runs again after it."""
+    chosen = set()
+    of_pinned = np.isin(sums.cell, pinned)
+    for c in pinned:
+        best = None
+        for r in np.unique(sums.relation[of_pinned & (sums.cell == c)]):
+            members = sums.relation == r
+            for m, is_total in zip(sums.cell[members], sums.is_total[members]):
+                if hidden[m] or m == c or (not is_total and flat[m] <= 0):
+                    continue
+                rank = (bool(is_total), flat[m], int(m))
+                best = rank if best is None or rank < best else best
+        if best is not None:
+            chosen.add(best[2])
+    return np.array(sorted(chosen), dtype=np.int64)
 
 
 def _same_shape_sums(totals: np.ndarray, parts: list[np.ndarray]) -> Sums:

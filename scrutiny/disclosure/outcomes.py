@@ -50,7 +50,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from scrutiny.disclosure.core import Sums, plan_suppression, primary, threshold
+from scrutiny.disclosure.core import Sums, one_more_for, pinned_by_bounds, plan_suppression, primary, threshold
 
 AUTHORITY, DISTRICT, CENTRE, POOL, REST = "authority", "district", "centre", "pool", "rest"
 NUMERATOR, DENOMINATOR = 0, 1
@@ -273,8 +273,8 @@ def build_outcomes_plan(cells: pd.DataFrame, indicator: str, gap_group: tuple[st
     # gets a further cell of its sums hidden until none is pinned.
     secret = (np.repeat(shown, 2) & start.reshape(-1)) | (~np.repeat(shown, 2) & primary(flat, threshold_value))
     for _ in range(20):
-        pinned = np.flatnonzero(secret & _pinned(flat, sums, hidden, threshold_value, proportion))
-        more = _widen(flat, sums, hidden, pinned)
+        pinned = np.flatnonzero(secret & pinned_by_bounds(flat, sums, hidden, threshold_value, at_most=_at_most(len(flat)) if proportion else None))
+        more = one_more_for(flat, sums, hidden, pinned)
         if not len(more):
             break
         hidden[more] = True
@@ -299,62 +299,10 @@ def _complete(flat, sums: Sums, hidden, threshold_value: int, n: int) -> np.ndar
     return hidden
 
 
-def _pinned(flat, sums: Sums, hidden, threshold_value: int, proportion: bool, rounds: int = 50) -> np.ndarray:
-    """Hidden cells whose bounds, carried through every sum (and achieving <= children), span fewer than
-    threshold values. Shown cells are known; a hidden one starts anywhere from 0 up."""
-    lo = np.where(hidden, 0.0, flat)
-    hi = np.where(hidden, np.inf, flat)
-    relation, cell, is_total = sums.relation, sums.cell, sums.is_total
-    if not len(relation):
-        return np.zeros(len(flat), dtype=bool)
-    n_rel = int(relation.max()) + 1
-    part = ~is_total
-    total_of = np.full(n_rel, -1, dtype=np.int64)
-    total_of[relation[is_total]] = cell[is_total]
-    numerators = np.arange(0, len(flat), 2)
-    for _ in range(rounds):
-        old_lo, old_hi = lo.copy(), hi.copy()
-        p_lo, p_hi = lo[cell], hi[cell]
-        finite = np.isfinite(p_hi)
-        sum_lo = np.bincount(relation, weights=np.where(part, p_lo, 0.0), minlength=n_rel)
-        sum_hi = np.bincount(relation, weights=np.where(part & finite, p_hi, 0.0), minlength=n_rel)
-        n_inf = np.bincount(relation, weights=(part & ~finite).astype(float), minlength=n_rel)
-        t_lo, t_hi = lo[total_of], hi[total_of]
-        # The total lies between the sums of its parts' bounds.
-        np.maximum.at(lo, total_of, sum_lo)
-        np.minimum.at(hi, total_of, np.where(n_inf > 0, np.inf, sum_hi))
-        # A part is the total less the others.
-        r = relation[part]
-        others_inf = n_inf[r] - (~finite[part]).astype(float)
-        others_hi = sum_hi[r] - np.where(finite[part], p_hi[part], 0.0)
-        others_lo = sum_lo[r] - p_lo[part]
-        np.maximum.at(lo, cell[part], np.where(others_inf > 0, 0.0, t_lo[r] - others_hi))
-        np.minimum.at(hi, cell[part], t_hi[r] - others_lo)
-        if proportion:
-            hi[numerators] = np.minimum(hi[numerators], hi[numerators + 1])
-            lo[numerators + 1] = np.maximum(lo[numerators + 1], lo[numerators])
-        lo = np.maximum(lo, 0.0)
-        if np.array_equal(lo, old_lo) and np.array_equal(hi, old_hi):
-            break
-    return hidden & (hi - lo < threshold_value - 1 - 1e-9)
-
-
-def _widen(flat, sums: Sums, hidden, pinned: np.ndarray) -> np.ndarray:
-    """For each pinned cell, one more cell of one of its sums: the smallest shown part that is not zero
-    across them (a total where no such part is left). The check runs again after it."""
-    chosen = set()
-    for c in pinned:
-        best = None
-        for r in np.unique(sums.relation[sums.cell == c]):
-            members = sums.relation == r
-            for m, is_total in zip(sums.cell[members], sums.is_total[members]):
-                if hidden[m] or m == c or (not is_total and flat[m] <= 0):
-                    continue
-                rank = (bool(is_total), flat[m], int(m))
-                best = rank if best is None or rank < best else best
-        if best is not None:
-            chosen.add(best[2])
-    return np.array(sorted(chosen), dtype=np.int64)
+def _at_most(n_cells: int) -> tuple[np.ndarray, np.ndarray]:
+    """Those achieving (even cells) are at most the children (the odd cell after each)."""
+    numerators = np.arange(0, n_cells, 2)
+    return numerators, numerators + 1
 
 
 def _pools(centres: pd.DataFrame) -> list[frozenset]:

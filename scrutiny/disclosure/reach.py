@@ -11,7 +11,7 @@ from scipy import sparse
 
 from scrutiny import stats
 from scrutiny.contract import MOST_DEPRIVED_GROUP
-from scrutiny.disclosure.core import (Sums, _ranges, _same_shape_sums, finer_units, plan_suppression, primary,
+from scrutiny.disclosure.core import (Sums, _ranges, _same_shape_sums, finer_units, plan_checked, primary,
                                       shared_plan, threshold)
 
 # --- The Reach plan --------------------------------------------------------------------------------
@@ -335,10 +335,17 @@ def build_reach_plan(areas: pd.DataFrame, threshold_value: int, sustained_min: i
             identities.append(_same_shape_sums(cell(g, sets, pop), [cell(g, sets, reached), cell(g, sets, missed_m)]))
             # The how-often bands add up to the children reached, and from the sustained setting on to sustained.
             sets = set_numbers[~is_split & ~is_area]
-            identities.append(_same_shape_sums(cell(g, sets, reached), [cell(g, sets, b) for b in band_cells]))
+            # Nested, not side by side: with both "reached = every band" and "sustained = its bands",
+            # each safe alone, reached less the first bands less sustained still gave a lone hidden
+            # band away. So reached is the bands below the sustained setting plus sustained itself.
             if sustained_bands:
-                identities.append(_same_shape_sums(cell(g, sets, MEASURES.index("sustained")),
-                                                   [cell(g, sets, b) for b in sustained_bands]))
+                sustained = MEASURES.index("sustained")
+                below = [b for b in band_cells if b not in sustained_bands]
+                identities.append(_same_shape_sums(cell(g, sets, reached), [cell(g, sets, b) for b in below]
+                                                   + [cell(g, sets, sustained)]))
+                identities.append(_same_shape_sums(cell(g, sets, sustained), [cell(g, sets, b) for b in sustained_bands]))
+            else:
+                identities.append(_same_shape_sums(cell(g, sets, reached), [cell(g, sets, b) for b in band_cells]))
         if linked and len(component) == 2:
             identities += _deprived_links(structure, additive, component, cell)
         return Sums.concat([hierarchy, *identities])
@@ -349,7 +356,7 @@ def build_reach_plan(areas: pd.DataFrame, threshold_value: int, sustained_min: i
     # such set of groups is planned on its own (the same cells as planning them together, in less memory).
     components = [[0, 1]] + [[g] for g in range(2, n_groups)] if linked else [[g] for g in range(n_groups)]
     for component in components:
-        hidden[component] = plan_suppression(values[component].reshape(-1), sums_of(component), threshold_value,
+        hidden[component] = plan_checked(values[component].reshape(-1), sums_of(component), threshold_value,
                                              hidden=primary_hidden[component].reshape(-1)).reshape(len(component), n_sets, n_measures)
     return ReachPlan(threshold_value, groups, structure.centres, structure.index, values, hidden, primary_hidden,
                      published=published)
