@@ -25,6 +25,17 @@ def over_time(indicator, geography, year):
 
 
 @ui.drawn_once
+def the_answer(indicator, geography, year):
+    trend = gap.trend_to(indicator, geography, year)
+    changes = gap_charts.changes_in_view(trend, gap.service_changes_for(geography))
+    ui.answer_first([(f"Gap, {labels.financial_year(year)}", words.headline_value(trend.iloc[-1]), words.GAP_HELP)],
+                    words.gap_sentence(trend.iloc[-1], indicator, geography), words.asks(indicator),
+                    chart=gap_charts.gap_over_time(trend, indicator, changes, height=240, small=True),
+                    chart_key="gap_trend_chart", chart_caption=words.main_chart_caption(indicator, geography))
+    st.caption(" ".join(n for n in (words.long_run_sentence(trend.iloc[-1], indicator), charts.service_change_caption(changes)) if n))
+
+
+@ui.drawn_once
 def against_benchmarks(indicator, geography, year):
     trend = gap.trend_to(indicator, geography, year)
     benchmarks = gap.benchmark_trend(indicator)
@@ -96,13 +107,7 @@ indicator = available[filters.url_select(
 # The answer and the chart that answers the page's question first; the terms and notes one click below.
 year = gap.latest_year(gap.gap_trend(indicator, geography)["year"], current.year)
 if year is not None:
-    trend = gap.trend_to(indicator, geography, year)
-    changes = gap_charts.changes_in_view(trend, gap.service_changes_for(geography))
-    ui.answer_first([(f"Gap, {labels.financial_year(year)}", words.headline_value(trend.iloc[-1]), words.GAP_HELP)],
-                    words.gap_sentence(trend.iloc[-1], indicator, geography), words.asks(indicator),
-                    chart=gap_charts.gap_over_time(trend, indicator, changes, height=240, small=True),
-                    chart_key="gap_trend_chart", chart_caption=words.main_chart_caption(indicator, geography))
-    st.caption(" ".join(n for n in (words.long_run_sentence(trend.iloc[-1], indicator), charts.service_change_caption(changes)) if n))
+    the_answer(indicator, geography, year)
 st.expander("How to read the gap: focus group, reference group, narrowing").markdown(words.HOW_TO_READ)
 st.caption(words.page_notes(current, geography))
 
